@@ -1,0 +1,71 @@
+import { z } from 'zod';
+
+/**
+ * Every environment variable Retouch reads, declared once with its type, default and a line that says
+ * what it does. `loadConfig` validates all of them at start-up; `retouch config` prints them.
+ */
+export interface EnvVar {
+  name: string;
+  description: string;
+  default?: string;
+  secret?: boolean;
+  schema: z.ZodType;
+}
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positive = z.coerce.number().positive();
+const positiveInt = z.coerce.number().int().positive();
+const list = z.string().transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean));
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v));
+const httpUrl = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''));
+
+export const ENV = {
+  PORT: { name: 'PORT', default: '8080', description: 'TCP port to listen on', schema: port },
+  HOST: { name: 'HOST', default: '0.0.0.0', description: 'Address to listen on', schema: z.string().min(1) },
+  RETOUCH_DATA_DIR: {
+    name: 'RETOUCH_DATA_DIR', default: './data',
+    description: 'Where the SQLite database and hosted result images live', schema: z.string().min(1),
+  },
+  RETOUCH_PUBLIC_URL: {
+    name: 'RETOUCH_PUBLIC_URL',
+    description: 'Base of result URLs (e.g. https://img.example.com); default: the request\'s own host',
+    schema: httpUrl,
+  },
+  RETOUCH_MAX_UPLOAD_MB: {
+    name: 'RETOUCH_MAX_UPLOAD_MB', default: '50',
+    description: 'Largest accepted file, and largest request body, in MiB', schema: positive,
+  },
+  RETOUCH_MAX_INPUT_MEGAPIXELS: {
+    name: 'RETOUCH_MAX_INPUT_MEGAPIXELS', default: '50',
+    description: 'Largest accepted image in megapixels, read from the header before decoding', schema: positive,
+  },
+  RETOUCH_MAX_IMAGES: {
+    name: 'RETOUCH_MAX_IMAGES', default: '16', description: 'Most images accepted in one request',
+    schema: positiveInt.max(64),
+  },
+  RETOUCH_IMAGE_TTL_HOURS: {
+    name: 'RETOUCH_IMAGE_TTL_HOURS', default: '24',
+    description: 'How long hosted result images are kept (at least 1)', schema: z.coerce.number().min(1),
+  },
+  RETOUCH_API_KEYS: {
+    name: 'RETOUCH_API_KEYS', secret: true,
+    description: 'Comma-separated static API keys, in addition to keys made with `retouch keys create`',
+    schema: list.pipe(z.array(z.string().min(8, 'each key needs at least 8 characters'))),
+  },
+  RETOUCH_CORS_ORIGINS: {
+    name: 'RETOUCH_CORS_ORIGINS',
+    description: 'Comma-separated origins allowed to call the API from a browser, or * for any; default none',
+    schema: list,
+  },
+  RETOUCH_REMOTE_IMAGES: {
+    name: 'RETOUCH_REMOTE_IMAGES', default: 'false',
+    description: 'Fetch https:// image URLs given in JSON bodies (public addresses only)', schema: bool,
+  },
+  RETOUCH_LOG_LEVEL: {
+    name: 'RETOUCH_LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent',
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  },
+} satisfies Record<string, EnvVar>;
+
+export type EnvName = keyof typeof ENV;
+export type EnvValues = { [K in EnvName]: z.output<(typeof ENV)[K]['schema']> | undefined };

@@ -1,0 +1,86 @@
+import path from 'node:path';
+import { ENV, type EnvName, type EnvValues, type EnvVar } from './env.ts';
+
+export interface Limits {
+  maxUploadBytes: number;
+  maxInputPixels: number;
+  maxImages: number;
+  maxPromptChars: number;
+}
+
+/** The validated configuration that createApp is built from. */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  publicUrl: string | undefined;
+  limits: Limits;
+  imageTtlMs: number;
+  apiKeys: string[];
+  corsOrigins: string[];
+  remoteImages: boolean;
+  logLevel: string;
+}
+
+/** Start-up refuses to run on a bad configuration, and says every problem at once. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const MIB = 1024 * 1024;
+
+function readEnv(env: NodeJS.ProcessEnv): EnvValues {
+  const problems: string[] = [];
+  const values: Record<string, unknown> = {};
+  for (const spec of Object.values(ENV) as EnvVar[]) {
+    const raw = env[spec.name]?.trim() || spec.default;
+    if (raw === undefined) continue;
+    const parsed = spec.schema.safeParse(raw);
+    if (parsed.success) values[spec.name] = parsed.data;
+    else {
+      const shown = spec.secret ? '(hidden)' : JSON.stringify(raw);
+      problems.push(`${spec.name}=${shown}: ${parsed.error.issues[0]?.message ?? 'invalid'}. ${spec.name} is: ${spec.description}.`);
+    }
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return values as EnvValues;
+}
+
+/** Reads and validates the environment; throws ConfigError listing every bad value. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const v = readEnv(env);
+  const get = <K extends EnvName>(k: K) => v[k] as NonNullable<EnvValues[K]>;
+  return {
+    port: get('PORT'),
+    host: get('HOST'),
+    dataDir: path.resolve(get('RETOUCH_DATA_DIR')),
+    publicUrl: v.RETOUCH_PUBLIC_URL,
+    limits: {
+      maxUploadBytes: Math.floor(get('RETOUCH_MAX_UPLOAD_MB') * MIB),
+      maxInputPixels: Math.floor(get('RETOUCH_MAX_INPUT_MEGAPIXELS') * 1_000_000),
+      maxImages: get('RETOUCH_MAX_IMAGES'),
+      maxPromptChars: 32000,
+    },
+    imageTtlMs: get('RETOUCH_IMAGE_TTL_HOURS') * 3600_000,
+    apiKeys: v.RETOUCH_API_KEYS ?? [],
+    corsOrigins: v.RETOUCH_CORS_ORIGINS ?? [],
+    remoteImages: get('RETOUCH_REMOTE_IMAGES'),
+    logLevel: get('RETOUCH_LOG_LEVEL'),
+  };
+}
+
+/** The environment as Retouch sees it, secrets masked, for `retouch config`. */
+export function describeEnv(env: NodeJS.ProcessEnv = process.env): Array<{ name: string; value: string; description: string }> {
+  return (Object.values(ENV) as EnvVar[]).map((spec) => {
+    const raw = env[spec.name]?.trim();
+    const value = raw ? (spec.secret ? mask(raw) : raw) : spec.default !== undefined ? `${spec.default} (default)` : '(unset)';
+    return { name: spec.name, value, description: spec.description };
+  });
+}
+
+function mask(secret: string): string {
+  return secret.split(',').map((s) => `${s.trim().slice(0, 5)}…`).join(',');
+}

@@ -1,0 +1,60 @@
+import { errors } from '../errors.ts';
+import { checkMagic, type RawForm } from './uploads.ts';
+
+type ImageRef = string | { image_url?: unknown; url?: unknown } | undefined;
+
+const DATA_URL = /^data:([\w.+-]+\/[\w.+-]+)?(;[\w-]+=[^;,]*)*;base64,/i;
+
+/** Decodes one image reference from a JSON body: a data URL, or an https URL when enabled. */
+async function resolveImage(ref: ImageRef, param: string, fetchRemote: RemoteFetcher | undefined, maxBytes: number): Promise<Buffer> {
+  const url = typeof ref === 'string' ? ref : typeof ref?.image_url === 'string' ? ref.image_url : typeof ref?.url === 'string' ? ref.url : undefined;
+  if (!url) throw errors.invalidValue(param, `'${param}' must be a data URL string or {"image_url": "data:image/png;base64,..."}.`);
+  const data = DATA_URL.exec(url);
+  if (data) {
+    const base64 = url.slice(data[0].length);
+    if (base64.length * 0.75 > maxBytes + 3) throw errors.payloadTooLarge(`'${param}' is larger than the per-file limit.`, param);
+    const bytes = Buffer.from(base64, 'base64');
+    checkMagic(bytes, param);
+    return bytes;
+  }
+  if (/^https?:\/\//i.test(url)) {
+    if (!fetchRemote) {
+      throw errors.invalidValue(param, `Remote image URLs are disabled on this server; send the image as a data URL (or ask the operator to set RETOUCH_REMOTE_IMAGES=true).`);
+    }
+    const bytes = await fetchRemote(url, param);
+    checkMagic(bytes, param);
+    return bytes;
+  }
+  throw errors.invalidValue(param, `'${param}' must be a base64 data URL (data:image/png;base64,...) or an https URL.`);
+}
+
+export type RemoteFetcher = (url: string, param: string) => Promise<Buffer>;
+
+const scalar = (v: unknown): string | undefined =>
+  v === undefined || v === null ? undefined : typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
+
+/**
+ * Reads the JSON form of the edit request (contract 2.3): `images: [{image_url}]`, or `image` as a
+ * data URL (or a list of them), `mask: {image_url}`, and the same scalar fields as multipart.
+ */
+export async function readJsonForm(body: unknown, maxImages: number, maxFileBytes: number, fetchRemote?: RemoteFetcher): Promise<RawForm> {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw errors.invalidRequest('The JSON body must be an object.', 'invalid_json');
+  const b = body as Record<string, unknown>;
+  const refs: ImageRef[] = [];
+  for (const key of ['images', 'image']) {
+    const v = b[key];
+    if (Array.isArray(v)) refs.push(...(v as ImageRef[]));
+    else if (v !== undefined && v !== null && v !== '') refs.push(v as ImageRef);
+  }
+  if (refs.length > maxImages) throw errors.invalidValue('image', `Too many images: at most ${maxImages} per request.`);
+  const fields: Record<string, string> = {};
+  for (const [k, v] of Object.entries(b)) {
+    const s = scalar(v);
+    if (s !== undefined && k !== 'image' && k !== 'images' && k !== 'mask') fields[k] = s;
+  }
+  const images: Buffer[] = [];
+  for (const ref of refs) images.push(await resolveImage(ref, 'image', fetchRemote, maxFileBytes));
+  const maskRef = b.mask as ImageRef | null;
+  const mask = maskRef ? await resolveImage(maskRef, 'mask', fetchRemote, maxFileBytes) : undefined;
+  return { fields, images, mask };
+}

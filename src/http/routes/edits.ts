@@ -1,0 +1,69 @@
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { Services } from '../../app.ts';
+import { buildEditRequest } from '../../edits/build.ts';
+import { parseScalarFields } from '../../edits/request.ts';
+import { errors } from '../../errors.ts';
+import { readJsonForm } from '../json-form.ts';
+import { deliverImages } from '../deliver.ts';
+import { readMultipartForm } from '../multipart-form.ts';
+import type { UsageDraft } from '../types.ts';
+import type { RawForm } from '../uploads.ts';
+
+/** Room for form fields and multipart framing on top of the largest file. */
+const FORM_OVERHEAD_BYTES = 1024 * 1024;
+
+export function bodyLimits(maxUploadBytes: number) {
+  return {
+    multipart: maxUploadBytes + FORM_OVERHEAD_BYTES,
+    // base64 grows bytes by 4/3.
+    json: Math.ceil((maxUploadBytes * 4) / 3) + FORM_OVERHEAD_BYTES,
+  };
+}
+
+/** POST /v1/images/edits: parse the whole form, validate, route to a backend, deliver. */
+export function editRoutes(app: FastifyInstance, services: Services, auth: onRequestHookHandler) {
+  const { config, router, blobs } = services;
+  const limits = bodyLimits(config.limits.maxUploadBytes);
+
+  // The cheapest check of all: a declared body that is too large is refused before a byte is read.
+  const contentLength: onRequestHookHandler = async (request) => {
+    const declared = Number(request.headers['content-length'] ?? 0);
+    const isJson = (request.headers['content-type'] ?? '').includes('json');
+    if (declared > (isJson ? limits.json : limits.multipart)) {
+      throw errors.payloadTooLarge(`The request body is ${declared} bytes; this server accepts up to ${config.limits.maxUploadBytes} bytes per file.`);
+    }
+  };
+
+  async function readForm(request: FastifyRequest): Promise<RawForm> {
+    if (request.isMultipart()) return readMultipartForm(request, config.limits, limits.multipart);
+    return readJsonForm(request.body, config.limits.maxImages, config.limits.maxUploadBytes);
+  }
+
+  app.post('/v1/images/edits', {
+    onRequest: [auth, contentLength],
+    bodyLimit: limits.json,
+  }, async (request, reply) => {
+    const usage: UsageDraft = (request.usage = {});
+    const form = await readForm(request);
+    const scalars = parseScalarFields(form.fields, config.limits.maxPromptChars);
+    Object.assign(usage, { model: scalars.model, inputBytes: form.images.reduce((n, b) => n + b.length, 0) + (form.mask?.length ?? 0) });
+    if (form.images.length === 0) throw errors.missingParameter('image');
+    const route = router.resolve(scalars.model);
+    const edit = await buildEditRequest(form, scalars, config.limits);
+    usage.inputPixels = edit.images.reduce((n, i) => n + i.width * i.height, 0);
+
+    // Abort the backend's work when the client goes away before the answer is sent.
+    const abort = new AbortController();
+    reply.raw.once('close', () => { if (!reply.raw.writableFinished) abort.abort(); });
+    const result = await router.edit(edit, route, abort.signal);
+    usage.backend = result.backend;
+
+    const publicBase = config.publicUrl ?? `${request.protocol}://${request.host}`;
+    const data = await deliverImages(result.images, edit.responseFormat, blobs, publicBase, result.revisedPrompt);
+    usage.outputBytes = result.images.reduce((n, i) => n + i.bytes.length, 0);
+    usage.outputPixels = result.images.reduce((n, i) => n + i.width * i.height, 0);
+    reply.header('x-retouch-backend', result.backend);
+    for (const [k, v] of Object.entries(result.headers ?? {})) reply.header(k, v);
+    return { created: Math.floor(Date.now() / 1000), data, ...(result.usage ? { usage: result.usage } : {}) };
+  });
+}

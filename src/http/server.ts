@@ -1,0 +1,68 @@
+import cors from '@fastify/cors';
+import multipart from '@fastify/multipart';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Services } from '../app.ts';
+import { errors } from '../errors.ts';
+import { newId } from '../ids.ts';
+import { bearerAuth } from './auth.ts';
+import { toRetouchError } from './error-envelope.ts';
+import { editRoutes } from './routes/edits.ts';
+import { healthRoutes } from './routes/health.ts';
+import { imageRoutes } from './routes/images.ts';
+import { modelRoutes } from './routes/models.ts';
+import './types.ts';
+
+/** The HTTP edge: routes, auth, and the one place errors become OpenAI envelopes. */
+export async function buildServer(services: Services): Promise<FastifyInstance> {
+  const { config, logger } = services;
+  const app: FastifyInstance = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    genReqId: () => newId('request'),
+    requestIdHeader: false,
+    return503OnClosing: true,
+    // Lets graceful shutdown finish: idle keep-alive sockets close, in-flight requests complete.
+    forceCloseConnections: 'idle',
+  });
+  app.decorateRequest('apiKeyId', null);
+  app.decorateRequest('usage', null);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  if (config.corsOrigins.length > 0) {
+    await app.register(cors, {
+      origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
+      exposedHeaders: ['x-request-id', 'x-retouch-backend'],
+      maxAge: 600,
+    });
+  }
+  await app.register(multipart);
+
+  app.setErrorHandler((err, request, reply) => {
+    const e = toRetouchError(err);
+    if (e.status >= 500) request.log.error({ err: e.cause ?? err }, 'request failed');
+    else request.log.info({ code: e.code, status: e.status }, e.message);
+    if (request.usage) request.usage.errorCode = e.code ?? e.type;
+    if (e.retryAfter !== undefined) reply.header('retry-after', String(e.retryAfter));
+    // 499 is nginx's "client closed request": nobody is listening, but the log and usage say why.
+    return reply.code(e.status).send(e.toEnvelope());
+  });
+  app.setNotFoundHandler((request) => {
+    throw errors.notFound(`No route for ${request.method} ${request.url.split('?')[0]}.`);
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    if (!request.usage) return;
+    await services.usage.record(request, reply.statusCode, reply.elapsedTime).catch((err) => {
+      request.log.warn({ err }, 'could not record usage');
+    });
+  });
+
+  const auth = bearerAuth(services.keys);
+  healthRoutes(app);
+  modelRoutes(app, services.router, auth);
+  imageRoutes(app, services.blobs, config.imageTtlMs);
+  editRoutes(app, services, auth);
+  return app;
+}

@@ -1,0 +1,39 @@
+import sharp, { type Metadata, type Sharp } from 'sharp';
+import { type Raster, fromRaster } from './raster.ts';
+
+export type OutputFormat = 'webp' | 'png' | 'jpeg';
+export type Background = 'transparent' | 'opaque' | 'auto';
+
+export interface EncodeOptions {
+  format: OutputFormat;
+  /** 0–100; for webp and jpeg. Absent: the format's usual default. */
+  compression?: number | undefined;
+  background: Background;
+}
+
+export interface EncodedImage {
+  bytes: Buffer;
+  format: OutputFormat;
+  width: number;
+  height: number;
+}
+
+export const OUTPUT_MIME: Record<OutputFormat, string> = { webp: 'image/webp', png: 'image/png', jpeg: 'image/jpeg' };
+
+/** Encodes pixels in the format the client asked for. */
+export async function encodeRaster(r: Raster, opts: EncodeOptions): Promise<EncodedImage> {
+  let p: Sharp = fromRaster(r);
+  const hasAlpha = r.channels === 2 || r.channels === 4;
+  // JPEG has no alpha, and `opaque` asks for none: flatten onto white rather than black.
+  if (hasAlpha && (opts.format === 'jpeg' || opts.background === 'opaque')) p = p.flatten({ background: '#ffffff' });
+  // OpenAI's `output_compression` defaults to 100 and behaves as a quality setting (100 = largest,
+  // best-looking file), so it maps straight onto sharp's quality.
+  const quality = opts.compression === undefined ? undefined : Math.max(1, opts.compression);
+  switch (opts.format) {
+    case 'png': p = p.png({ adaptiveFiltering: true, compressionLevel: 6 }); break;
+    case 'jpeg': p = p.jpeg({ quality: quality ?? 90, mozjpeg: false }); break;
+    case 'webp': p = p.webp(quality === undefined ? { lossless: false, quality: 90 } : { quality }); break;
+  }
+  const { data, info } = await p.toBuffer({ resolveWithObject: true });
+  return { bytes: data, format: opts.format, width: info.width, height: info.height };
+}

@@ -1,0 +1,34 @@
+import sharp, { type Metadata, type Sharp } from 'sharp';
+import { errors } from '../errors.ts';
+import type { InputImage } from './input.ts';
+
+/** Decoded pixels: the form every local step reads and writes. */
+export interface Raster {
+  data: Buffer;
+  width: number;
+  height: number;
+  channels: 1 | 2 | 3 | 4;
+}
+
+/** A sharp pipeline reading a raster. */
+export const fromRaster = (r: Raster) =>
+  sharp(r.data, { raw: { width: r.width, height: r.height, channels: r.channels } });
+
+/** Finishes a pipeline into a raster. */
+export async function toRaster(pipeline: Sharp): Promise<Raster> {
+  const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height, channels: info.channels as Raster['channels'] };
+}
+
+/**
+ * Decodes an uploaded image, applying EXIF orientation. The pixel cap is enforced again here (the
+ * header was checked already) so no code path can decode an unchecked bomb; truncated or corrupt
+ * data fails instead of giving a half-grey image.
+ */
+export async function decodeImage(image: InputImage, maxPixels: number, param = 'image'): Promise<Raster> {
+  try {
+    return await toRaster(sharp(image.bytes, { limitInputPixels: maxPixels, failOn: 'truncated' }).rotate());
+  } catch (cause) {
+    throw errors.invalidImage(`Invalid image file for '${param}': the ${image.format.toUpperCase()} data is corrupt or truncated.`, param, cause);
+  }
+}

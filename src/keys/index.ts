@@ -1,0 +1,74 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { newApiKeySecret, newId } from '../ids.ts';
+import type { ApiKeyRecord, Store } from '../store/index.ts';
+
+const PREFIX_LENGTH = 10;
+
+export interface VerifiedKey {
+  id: string;
+  name: string | null;
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+const prefixOf = (secret: string) => secret.slice(0, PREFIX_LENGTH);
+
+function hashesEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'hex');
+  const y = Buffer.from(b, 'hex');
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * API keys: made here, stored as SHA-256 hashes, checked in constant time. Static keys from
+ * RETOUCH_API_KEYS are hashed at start-up and never written to the store.
+ */
+export class KeyService {
+  private readonly staticKeys: ApiKeyRecord[];
+
+  constructor(private readonly store: Store, staticSecrets: string[] = []) {
+    this.staticKeys = staticSecrets.map((secret) => {
+      const hash = sha256(secret);
+      return { id: `key_static_${hash.slice(0, 12)}`, name: 'RETOUCH_API_KEYS', prefix: prefixOf(secret), hash, createdAt: 0, revokedAt: null };
+    });
+  }
+
+  /** Makes a key; the secret is returned once and only its hash is kept. */
+  async create(name: string | null = null): Promise<{ id: string; secret: string; prefix: string }> {
+    const secret = newApiKeySecret();
+    const record: ApiKeyRecord = {
+      id: newId('key'), name, prefix: prefixOf(secret), hash: sha256(secret), createdAt: Date.now(), revokedAt: null,
+    };
+    await this.store.insertKey(record);
+    return { id: record.id, secret, prefix: record.prefix };
+  }
+
+  /** The key a bearer secret belongs to, or null when it is unknown or revoked. */
+  async verify(secret: string): Promise<VerifiedKey | null> {
+    if (!secret) return null;
+    const hash = sha256(secret);
+    const prefix = prefixOf(secret);
+    // The lookup narrows by the public prefix; the secret part is only ever compared as a hash, in
+    // constant time, so response timing says nothing about how much of a guess was right.
+    const candidates = [...this.staticKeys.filter((k) => k.prefix === prefix), ...(await this.store.findKeysByPrefix(prefix))];
+    const match = candidates.find((k) => hashesEqual(k.hash, hash));
+    if (!match || match.revokedAt !== null) return null;
+    return { id: match.id, name: match.name };
+  }
+
+  list(): Promise<ApiKeyRecord[]> {
+    return this.store.listKeys();
+  }
+
+  revoke(id: string): Promise<boolean> {
+    return this.store.revokeKey(id, Date.now());
+  }
+
+  /**
+   * On a fresh install (no stored key and no static key) makes the first key so a new user can call
+   * the API at once. Returns its secret, or null when keys already exist.
+   */
+  async ensureFirstKey(): Promise<{ id: string; secret: string } | null> {
+    if (this.staticKeys.length > 0 || (await this.store.countKeys()) > 0) return null;
+    return this.create('first key');
+  }
+}

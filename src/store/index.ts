@@ -1,0 +1,52 @@
+/** What Retouch keeps between requests: API keys (hashed) and usage records. */
+export interface ApiKeyRecord {
+  id: string;
+  name: string | null;
+  /** The first characters of the key, shown in listings so people can tell keys apart. */
+  prefix: string;
+  /** Hex SHA-256 of the whole key; the key itself is never stored. */
+  hash: string;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+export interface UsageRecord {
+  id: string;
+  requestId: string;
+  keyId: string | null;
+  model: string | null;
+  backend: string | null;
+  status: number;
+  errorCode: string | null;
+  inputBytes: number;
+  inputPixels: number;
+  outputBytes: number;
+  outputPixels: number;
+  latencyMs: number;
+  createdAt: number;
+}
+
+export interface UsageSummaryRow {
+  model: string | null;
+  backend: string | null;
+  requests: number;
+  errors: number;
+  inputBytes: number;
+  outputBytes: number;
+  outputPixels: number;
+  avgLatencyMs: number;
+}
+
+export interface Store {
+  readonly kind: string;
+  insertKey(key: ApiKeyRecord): Promise<void>;
+  /** Keys (revoked too) whose prefix matches; the caller compares hashes in constant time. */
+  findKeysByPrefix(prefix: string): Promise<ApiKeyRecord[]>;
+  listKeys(): Promise<ApiKeyRecord[]>;
+  /** Marks a key revoked; false when no active key has that id. */
+  revokeKey(id: string, at: number): Promise<boolean>;
+  countKeys(): Promise<number>;
+  insertUsage(record: UsageRecord): Promise<void>;
+  summarizeUsage(since: number): Promise<UsageSummaryRow[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,50 @@
+import { type Kysely, type Migration, Migrator, sql } from 'kysely';
+
+// Migrations live in code (not files on disk) so they ship with the package and run the same on every
+// SQL store. Never edit one that has shipped: add the next.
+const migrations: Record<string, Migration> = {
+  '0001_keys_and_usage': {
+    async up(db: Kysely<any>) {
+      await db.schema.createTable('api_keys')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text')
+        .addColumn('prefix', 'text', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull().unique())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('revoked_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('api_keys_prefix').on('api_keys').column('prefix').execute();
+      await db.schema.createTable('usage')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('request_id', 'text', (c) => c.notNull())
+        .addColumn('key_id', 'text')
+        .addColumn('model', 'text')
+        .addColumn('backend', 'text')
+        .addColumn('status', 'integer', (c) => c.notNull())
+        .addColumn('error_code', 'text')
+        .addColumn('input_bytes', 'bigint', (c) => c.notNull())
+        .addColumn('input_pixels', 'bigint', (c) => c.notNull())
+        .addColumn('output_bytes', 'bigint', (c) => c.notNull())
+        .addColumn('output_pixels', 'bigint', (c) => c.notNull())
+        .addColumn('latency_ms', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('usage_created_at').on('usage').column('created_at').execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('usage').execute();
+      await db.schema.dropTable('api_keys').execute();
+    },
+  },
+};
+
+export async function migrateToLatest(db: Kysely<any>): Promise<void> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    throw new Error(`Database migration ${failed?.migrationName ?? ''} failed: ${String(error)}`, { cause: error });
+  }
+}
+
+export { sql };

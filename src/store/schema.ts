@@ -1,0 +1,29 @@
+import type { Generated } from 'kysely';
+
+/** Table shapes as Kysely sees them; column names are snake_case in the database. */
+export interface Database {
+  api_keys: {
+    id: string;
+    name: string | null;
+    prefix: string;
+    hash: string;
+    created_at: number;
+    revoked_at: number | null;
+  };
+  usage: {
+    id: string;
+    request_id: string;
+    key_id: string | null;
+    model: string | null;
+    backend: string | null;
+    status: number;
+    error_code: string | null;
+    input_bytes: number;
+    input_pixels: number;
+    output_bytes: number;
+    output_pixels: number;
+    latency_ms: number;
+    created_at: number;
+    seq?: Generated<number>;
+  };
+}

@@ -1,0 +1,76 @@
+import { type Kysely, sql } from 'kysely';
+import type { ApiKeyRecord, Store, UsageRecord, UsageSummaryRow } from './index.ts';
+import type { Database } from './schema.ts';
+
+type KeyRow = Database['api_keys'];
+
+const toKey = (r: KeyRow): ApiKeyRecord => ({
+  id: r.id, name: r.name, prefix: r.prefix, hash: r.hash,
+  createdAt: Number(r.created_at), revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
+});
+
+/** The Store over any Kysely dialect; sqlite.ts (and later postgres.ts) only build the connection. */
+export class SqlStore implements Store {
+  constructor(readonly kind: string, private readonly db: Kysely<Database>) {}
+
+  async insertKey(k: ApiKeyRecord) {
+    await this.db.insertInto('api_keys').values({
+      id: k.id, name: k.name, prefix: k.prefix, hash: k.hash, created_at: k.createdAt, revoked_at: k.revokedAt,
+    }).execute();
+  }
+
+  async findKeysByPrefix(prefix: string) {
+    const rows = await this.db.selectFrom('api_keys').selectAll().where('prefix', '=', prefix).execute();
+    return rows.map(toKey);
+  }
+
+  async listKeys() {
+    const rows = await this.db.selectFrom('api_keys').selectAll().orderBy('created_at').execute();
+    return rows.map(toKey);
+  }
+
+  async revokeKey(id: string, at: number) {
+    const res = await this.db.updateTable('api_keys').set({ revoked_at: at })
+      .where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+    return Number(res.numUpdatedRows) > 0;
+  }
+
+  async countKeys() {
+    const row = await this.db.selectFrom('api_keys').select((e) => e.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async insertUsage(u: UsageRecord) {
+    await this.db.insertInto('usage').values({
+      id: u.id, request_id: u.requestId, key_id: u.keyId, model: u.model, backend: u.backend, status: u.status,
+      error_code: u.errorCode, input_bytes: u.inputBytes, input_pixels: u.inputPixels, output_bytes: u.outputBytes,
+      output_pixels: u.outputPixels, latency_ms: Math.round(u.latencyMs), created_at: u.createdAt,
+    }).execute();
+  }
+
+  async summarizeUsage(since: number): Promise<UsageSummaryRow[]> {
+    const rows = await this.db.selectFrom('usage')
+      .select([
+        'model', 'backend',
+        sql<number>`count(*)`.as('requests'),
+        sql<number>`sum(case when status >= 400 then 1 else 0 end)`.as('errors'),
+        sql<number>`sum(input_bytes)`.as('input_bytes'),
+        sql<number>`sum(output_bytes)`.as('output_bytes'),
+        sql<number>`sum(output_pixels)`.as('output_pixels'),
+        sql<number>`avg(latency_ms)`.as('avg_latency_ms'),
+      ])
+      .where('created_at', '>=', since)
+      .groupBy(['model', 'backend'])
+      .orderBy('model')
+      .execute();
+    return rows.map((r) => ({
+      model: r.model, backend: r.backend, requests: Number(r.requests), errors: Number(r.errors),
+      inputBytes: Number(r.input_bytes), outputBytes: Number(r.output_bytes), outputPixels: Number(r.output_pixels),
+      avgLatencyMs: Number(r.avg_latency_ms),
+    }));
+  }
+
+  async close() {
+    await this.db.destroy();
+  }
+}
