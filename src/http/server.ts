@@ -38,6 +38,8 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
     });
   }
   await app.register(multipart);
+  // Only multipart and JSON carry edits; a text/plain body is a client mistake, not a prompt.
+  app.removeContentTypeParser('text/plain');
 
   app.setErrorHandler((err, request, reply) => {
     const e = toRetouchError(err);
