@@ -29,6 +29,13 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  // During shutdown, answers to in-flight requests close their connection: a keep-alive socket
+  // would otherwise hold server.close() open until the client's idle timeout.
+  let closing = false;
+  app.addHook('preClose', async () => { closing = true; });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
 
   if (config.corsOrigins.length > 0) {
     await app.register(cors, {

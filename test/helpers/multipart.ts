@@ -12,7 +12,7 @@ export async function nodeForm(parts: Part[]): Promise<{ body: Buffer; headers: 
   const form = new FormData();
   for (const p of parts) {
     if ('value' in p) form.append(p.name, p.value);
-    else form.append(p.name, new Blob([p.file], p.contentType ? { type: p.contentType } : {}), p.filename ?? 'image');
+    else form.append(p.name, new Blob([new Uint8Array(p.file)], p.contentType ? { type: p.contentType } : {}), p.filename ?? 'image');
   }
   const req = new Request('http://x/', { method: 'POST', body: form });
   return { body: Buffer.from(await req.arrayBuffer()), headers: { 'content-type': req.headers.get('content-type')! } };

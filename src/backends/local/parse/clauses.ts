@@ -1,6 +1,6 @@
 // Phrases that contain a clause separator but are one idea; protected before splitting.
 const COMPOUNDS: Array<[RegExp, string]> = [
-  [/\bblack\s*(?:and|&|n'?)\s*white\b/g, 'black_and_white'],
+  [/\bblack[\s-]*(?:and|&|n'?)[\s-]*white\b/g, 'black_and_white'],
   [/\bb\s*[&/]\s*w\b/g, 'black_and_white'],
   [/\bleft\s+(?:and|&)\s+right\b/g, 'left_to_right'],
   [/\btop\s+(?:and|&)\s+bottom\b/g, 'top_to_bottom'],

@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parsePrompt } from '../src/backends/local/parse/index.ts';
+import type { EditOp } from '../src/backends/local/plan.ts';
+import { RetouchError } from '../src/errors.ts';
+
+const G: EditOp = { op: 'grayscale' };
+const R = (degrees: number): EditOp => ({ op: 'rotate', degrees });
+const H: EditOp = { op: 'flip', axis: 'horizontal' };
+const V: EditOp = { op: 'flip', axis: 'vertical' };
+const S = (scale: number): EditOp => ({ op: 'resize', scale });
+const WH = (width?: number, height?: number): EditOp => ({ op: 'resize', ...(width ? { width } : {}), ...(height ? { height } : {}) });
+
+const understood: Array<[string, EditOp[]]> = [
+  ['make it black and white', [G]],
+  ['Make it Black & White.', [G]],
+  ['convert to grayscale', [G]],
+  ['greyscale please', [G]],
+  ['turn this photo into a black-and-white picture', [G]],
+  ['make the image monochrome', [G]],
+  ['desaturate it', [G]],
+  ['remove all the colors', [G]],
+  ['Could you please make this photo B&W?', [G]],
+  ['I want it in black and white', [G]],
+  ['make it look like an old black and white photo', [G]],
+  ['rotate 90 degrees', [R(90)]],
+  ['rotate it ninety degrees clockwise', [R(90)]],
+  ['rotate 90° counterclockwise', [R(270)]],
+  ['rotate the image 45 degrees to the left', [R(315)]],
+  ['rotate by 180', [R(180)]],
+  ['turn it upside down', [R(180)]],
+  ['rotate it a quarter turn', [R(90)]],
+  ['rotate left', [R(270)]],
+  ['rotate right', [R(90)]],
+  ['rotate it two hundred seventy degrees', [R(270)]],
+  ['rotate 12.5 degrees', [R(12.5)]],
+  ['flip horizontally', [H]],
+  ['flip it', [H]],
+  ['mirror the image', [H]],
+  ['mirror it left to right', [H]],
+  ['flip vertically', [V]],
+  ['flip it upside down', [V]],
+  ['flip the photo top to bottom', [V]],
+  ['resize to 800x600', [WH(800, 600)]],
+  ['resize it to 1024 x 768 pixels', [WH(1024, 768)]],
+  ['scale to 50%', [S(0.5)]],
+  ['scale it down by 50%', [S(0.5)]],
+  ['enlarge by 25%', [S(1.25)]],
+  ['upscale 2x', [S(2)]],
+  ['upscale it two times', [S(2)]],
+  ['downscale 4x', [S(0.25)]],
+  ['make it half the size', [S(0.5)]],
+  ['double the size', [S(2)]],
+  ['make it 1024 pixels wide', [WH(1024)]],
+  ['resize to a width of 640', [WH(640)]],
+  ['make it 300px tall', [WH(undefined, 300)]],
+  ['make it black and white and rotate it 180 degrees', [G, R(180)]],
+  ['rotate 90 degrees, then flip horizontally, then make it grayscale', [R(90), H, G]],
+  ['flip it vertically; scale to 25%', [V, S(0.25)]],
+  ['make it black and white. Keep everything else identical.', [G]],
+  ['grayscale, but keep the composition as is', [G]],
+  ['please mirror the photo and leave everything else unchanged', [H]],
+];
+
+const refused: Array<[string, RegExp]> = [
+  ['add a hat', /add a hat/],
+  ['make the background black and white', /background/],
+  ['make the car black and white', /car/],
+  ['rotate it', /rotate it/],
+  ['make it black and white and add a cowboy hat', /cowboy hat/],
+  ['keep everything as is', /no change/],
+  ['remove the person', /remove the person/],
+  ['resize it', /resize it/],
+  ['make it pop', /make it pop/],
+];
+
+describe('parsePrompt understands', () => {
+  for (const [prompt, ops] of understood) {
+    it(JSON.stringify(prompt), () => assert.deepEqual(parsePrompt(prompt).ops, ops));
+  }
+  it('keeps "keep" clauses as kept, changing nothing', () => {
+    assert.deepEqual(parsePrompt('grayscale and keep everything else the same').kept, ['keep everything else the same']);
+  });
+});
+
+describe('parsePrompt refuses, naming the clause', () => {
+  for (const [prompt, names] of refused) {
+    it(JSON.stringify(prompt), () => {
+      assert.throws(() => parsePrompt(prompt), (err: unknown) => err instanceof RetouchError && err.code === 'unsupported_edit' && names.test(err.message));
+    });
+  }
+});
