@@ -27,4 +27,15 @@ describe('usage records', () => {
     const failed = rows.filter((r) => r.backend === null).reduce((n, r) => n + r.errors, 0);
     assert.equal(failed, 2);
   });
+
+  it('a request refused by its Content-Length alone is recorded with its error code', async () => {
+    const before = (await t.app.services.store.summarizeUsage(0)).reduce((n, r) => n + r.requests, 0);
+    const res = await t.app.server.inject({
+      method: 'POST', url: '/v1/images/edits', payload: 'x',
+      headers: { ...t.auth, 'content-type': 'multipart/form-data; boundary=x', 'content-length': String(200 * 1024 * 1024) },
+    });
+    const after = (await t.app.services.store.summarizeUsage(0)).reduce((n, r) => n + r.requests, 0);
+    assert.equal(res.statusCode, 413);
+    assert.equal(after, before + 1);
+  });
 });

@@ -6,6 +6,7 @@ import { errors } from '../../errors.ts';
 import { readJsonForm } from '../json-form.ts';
 import { deliverImages } from '../deliver.ts';
 import { readMultipartForm } from '../multipart-form.ts';
+import { createRemoteFetcher } from '../remote-image.ts';
 import type { UsageDraft } from '../types.ts';
 import type { RawForm } from '../uploads.ts';
 
@@ -34,16 +35,23 @@ export function editRoutes(app: FastifyInstance, services: Services, auth: onReq
     }
   };
 
+  const fetchRemote = config.remoteImages ? createRemoteFetcher({ maxBytes: config.limits.maxUploadBytes, timeoutMs: 30_000 }) : undefined;
+
   async function readForm(request: FastifyRequest): Promise<RawForm> {
     if (request.isMultipart()) return readMultipartForm(request, config.limits, limits.multipart);
-    return readJsonForm(request.body, config.limits.maxImages, config.limits.maxUploadBytes);
+    return readJsonForm(request.body, config.limits.maxImages, config.limits.maxUploadBytes, fetchRemote);
   }
 
+  // Every authenticated request gets a usage record, even one refused before its body is read.
+  const startUsage: onRequestHookHandler = async (request) => {
+    request.usage = {};
+  };
+
   app.post('/v1/images/edits', {
-    onRequest: [auth, contentLength],
+    onRequest: [auth, startUsage, contentLength],
     bodyLimit: limits.json,
   }, async (request, reply) => {
-    const usage: UsageDraft = (request.usage = {});
+    const usage: UsageDraft = request.usage!;
     const form = await readForm(request);
     const scalars = parseScalarFields(form.fields, config.limits.maxPromptChars);
     Object.assign(usage, { model: scalars.model, inputBytes: form.images.reduce((n, b) => n + b.length, 0) + (form.mask?.length ?? 0) });
