@@ -6,21 +6,9 @@ import { parseSize, type SizeSpec } from './size.ts';
 export type ResponseFormat = 'url' | 'b64_json';
 
 /** One edit, validated, with every image probed: what every backend receives. */
-export interface EditRequest {
-  model: string;
-  prompt: string;
+export interface EditRequest extends ScalarFields {
   images: InputImage[];
   mask: InputImage | undefined;
-  size: SizeSpec;
-  /** The `size` field as sent, for upstreams that take it verbatim. */
-  sizeRaw: string | undefined;
-  n: number;
-  responseFormat: ResponseFormat;
-  outputFormat: OutputFormat;
-  outputCompression: number | undefined;
-  background: Background;
-  /** Fields accepted for compatibility and forwarded to upstreams that understand them. */
-  extra: Partial<Record<(typeof PASSTHROUGH_FIELDS)[number], string>>;
 }
 
 export const PASSTHROUGH_FIELDS = ['quality', 'input_fidelity', 'user', 'moderation', 'stream', 'partial_images'] as const;
@@ -46,17 +34,20 @@ function integer(fields: EditFields, name: string, min: number, max: number): nu
   return value;
 }
 
+/** The request's scalar fields, validated. */
 export interface ScalarFields {
   model: string;
   prompt: string;
   size: SizeSpec;
+  /** The `size` field as sent, for upstreams that take it verbatim. */
   sizeRaw: string | undefined;
   n: number;
   responseFormat: ResponseFormat;
   outputFormat: OutputFormat;
   outputCompression: number | undefined;
   background: Background;
-  extra: EditRequest['extra'];
+  /** Fields accepted for compatibility and forwarded to upstreams that understand them. */
+  extra: Partial<Record<(typeof PASSTHROUGH_FIELDS)[number], string>>;
 }
 
 /** Validates the scalar fields; the first problem found is thrown as the contract's 400. */
@@ -73,7 +64,7 @@ export function parseScalarFields(fields: EditFields, maxPromptChars: number): S
   if (background === 'transparent' && outputFormat === 'jpeg') {
     throw errors.invalidValue('background', "background 'transparent' needs output_format 'png' or 'webp'; JPEG has no transparency.");
   }
-  const extra: EditRequest['extra'] = {};
+  const extra: ScalarFields['extra'] = {};
   for (const name of PASSTHROUGH_FIELDS) if (fields[name]?.trim()) extra[name] = fields[name]!.trim();
   return {
     model,

@@ -1,4 +1,4 @@
-import sharp, { type Metadata, type Sharp } from 'sharp';
+import sharp, { type Metadata } from 'sharp';
 import { errors } from '../errors.ts';
 import { describeUnsupported, type InputFormat, sniffFormat } from './sniff.ts';
 

@@ -1,4 +1,4 @@
-import sharp, { type Metadata, type Sharp } from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { errors } from '../errors.ts';
 import type { InputImage } from './input.ts';
 
