@@ -2,8 +2,8 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import sharp from 'sharp';
-import type { RouteEntry } from './backends/index.ts';
-import { LOCAL_MODEL, LocalBackend } from './backends/local/index.ts';
+import { LocalBackend } from './backends/local/index.ts';
+import { buildRoutes } from './backends/routes.ts';
 import { ModelRouter } from './backends/router.ts';
 import type { BlobStore } from './blob/index.ts';
 import { FsBlobStore } from './blob/fs.ts';
@@ -32,16 +32,14 @@ export interface App {
   close(): Promise<void>;
 }
 
-/** Models served out of the box; `nano-banana-1` falls back to the local engine until an upstream exists. */
-function defaultRoutes(local: LocalBackend): Map<string, RouteEntry[]> {
-  return new Map([
-    [LOCAL_MODEL, [{ backend: local, model: LOCAL_MODEL }]],
-    ['nano-banana-1', [{ backend: local, model: LOCAL_MODEL }]],
-  ]);
+/** The composition root: builds every service in order and hands them to the HTTP layer. */
+export interface CreateAppOptions {
+  logger?: Logger;
+  /** Tests shorten the upstream retry backoff. */
+  upstreamBackoffMs?: number;
 }
 
-/** The composition root: builds every service in order and hands them to the HTTP layer. */
-export async function createApp(config: Config, opts: { logger?: Logger } = {}): Promise<App> {
+export async function createApp(config: Config, opts: CreateAppOptions = {}): Promise<App> {
   const logger = opts.logger ?? pino({ level: config.logLevel });
   // libvips on glibc defaults to one thread per pipeline; use every core (measured ~2x on modulate/resize).
   sharp.concurrency(Math.max(1, (await import('node:os')).availableParallelism()));
@@ -49,7 +47,11 @@ export async function createApp(config: Config, opts: { logger?: Logger } = {}):
   const blobs = new FsBlobStore(path.join(config.dataDir, 'images'));
   const keys = new KeyService(store, config.apiKeys);
   const usage = new UsageMeter(store);
-  const router = new ModelRouter(defaultRoutes(new LocalBackend(config.limits.maxInputPixels)));
+  const local = new LocalBackend(config.limits.maxInputPixels);
+  const router = new ModelRouter(buildRoutes(config.routing, local, {
+    maxPixels: config.limits.maxInputPixels,
+    ...(opts.upstreamBackoffMs !== undefined ? { backoffMs: opts.upstreamBackoffMs } : {}),
+  }));
   const services: Services = { config, logger, store, blobs, keys, usage, router };
   const server = await buildServer(services);
   const sweeper = new RetentionSweeper(blobs, config.imageTtlMs, logger);

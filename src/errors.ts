@@ -76,6 +76,16 @@ export const errors = {
     new RetouchError(message, { status: 404, type: 'invalid_request_error', code: 'not_found', param: null }),
   rateLimited: (message: string, retryAfter: number) =>
     new RetouchError(message, { status: 429, type: 'rate_limit_exceeded', code: 'rate_limit_exceeded', param: null, retryAfter }),
+  moderationBlocked: (message: string) =>
+    new RetouchError(message, { status: 400, type: 'image_generation_user_error', code: 'moderation_blocked', param: null }),
+  upstreamError: (message: string, cause?: unknown) =>
+    new RetouchError(message, { status: 502, type: 'server_error', code: 'upstream_error', param: null, cause }),
+  upstreamNoImage: (message: string) =>
+    new RetouchError(message, { status: 502, type: 'server_error', code: 'upstream_no_image', param: null }),
+  upstreamTimeout: (message: string) =>
+    new RetouchError(message, { status: 504, type: 'server_error', code: 'upstream_timeout', param: null }),
+  cancelled: () =>
+    new RetouchError('The request was cancelled.', { status: 499, type: 'invalid_request_error', code: 'request_cancelled', param: null }),
   internal: (cause: unknown) =>
     new RetouchError('The server had an error while processing your request.', {
       status: 500, type: 'server_error', code: null, param: null, cause,

@@ -21,7 +21,7 @@ describe('GET /health and /v1/models', () => {
       assert.deepEqual(Object.keys(m).sort(), ['created', 'id', 'object', 'owned_by']);
       assert.equal(m.object, 'model');
     }
-    assert.deepEqual(body.data.map((m: { id: string }) => m.id).sort(), ['nano-banana-1', 'retouch-local-1']);
+    assert.deepEqual(body.data.map((m: { id: string }) => m.id).sort(), ['gemini-2.5-flash-image', 'nano-banana', 'nano-banana-1', 'retouch-local-1']);
     const one = await t.app.server.inject({ method: 'GET', url: '/v1/models/nano-banana-1', headers: t.auth });
     assert.equal(JSON.parse(one.body).id, 'nano-banana-1');
     assert.equal((await t.app.server.inject({ method: 'GET', url: '/v1/models/nope', headers: t.auth })).statusCode, 404);

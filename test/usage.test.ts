@@ -14,18 +14,27 @@ async function post(prompt: string, model = 'nano-banana-1') {
 }
 
 describe('usage records', () => {
-  it('one record per request, successes and failures, with sizes, backend and latency', async () => {
-    await post('grayscale');
-    await post('add a hat');
-    await post('grayscale', 'nope-1');
-    const rows = await t.app.services.store.summarizeUsage(0);
-    const local = rows.find((r) => r.model === 'nano-banana-1' && r.backend === 'local');
-    assert.ok(local, JSON.stringify(rows));
-    assert.equal(local.requests, 1);
-    assert.ok(local.inputBytes > 0 && local.outputBytes > 0);
-    assert.equal(local.outputPixels, 64 * 48);
-    const failed = rows.filter((r) => r.backend === null).reduce((n, r) => n + r.errors, 0);
-    assert.equal(failed, 2);
+  it('one record per request, successes and failures, with sizes, backend, attempts and latency', async () => {
+    const ok = await post('grayscale');
+    const refused = await post('add a hat');
+    const unknown = await post('grayscale', 'nope-1');
+    const store = t.app.services.store;
+    const a = (await store.usageForRequest(String(ok.headers['x-request-id'])))!;
+    assert.equal(a.status, 200);
+    assert.equal(a.model, 'nano-banana-1');
+    assert.equal(a.backend, 'local');
+    assert.ok(a.inputBytes > 0 && a.outputBytes > 0);
+    assert.equal(a.inputPixels, 64 * 48);
+    assert.equal(a.outputPixels, 64 * 48);
+    assert.ok(a.latencyMs >= 0);
+    assert.match(a.keyId!, /^key_/);
+    assert.deepEqual(a.attempts!.map((x) => [x.backend, x.error]), [['local', undefined]]);
+    const b = (await store.usageForRequest(String(refused.headers['x-request-id'])))!;
+    assert.deepEqual([b.status, b.errorCode, b.backend], [400, 'unsupported_edit', 'local']);
+    const c = (await store.usageForRequest(String(unknown.headers['x-request-id'])))!;
+    assert.deepEqual([c.status, c.errorCode, c.backend], [404, 'model_not_found', null]);
+    const rows = await store.summarizeUsage(0);
+    assert.equal(rows.reduce((n, r) => n + r.requests, 0), 3);
   });
 
   it('a request refused by its Content-Length alone is recorded with its error code', async () => {

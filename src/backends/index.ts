@@ -9,6 +9,8 @@ export interface BackendResult {
   /** Headers worth showing the client (e.g. which segmenter ran). */
   headers?: Record<string, string>;
   usage?: Record<string, unknown>;
+  /** For upstreams: how many HTTP attempts the call took and how long it waited on the upstream. */
+  upstream?: { attempts: number; latencyMs: number };
 }
 
 export interface BackendCall {

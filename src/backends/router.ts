@@ -2,19 +2,36 @@ import type { EditRequest } from '../edits/request.ts';
 import { errors, RetouchError } from '../errors.ts';
 import type { BackendResult, RouteEntry } from './index.ts';
 
+export interface Attempt {
+  backend: string;
+  model: string;
+  /** HTTP attempts made at an upstream (retries included). */
+  calls?: number;
+  latencyMs: number;
+  error?: string;
+}
+
 export interface RoutedResult extends BackendResult {
   backend: string;
-  attempts: Array<{ backend: string; model: string; error?: string }>;
+  model: string;
+  attempts: Attempt[];
 }
 
 export interface ModelInfo {
   id: string;
   ownedBy: string;
+  created: number;
 }
 
+/** Failures of the backend (5xx, timeouts, a full queue) let the route fall back; request errors do not. */
+const fallsThrough = (err: unknown) => err instanceof RetouchError && (err.status >= 500 || err.status === 429 || err.status === 408);
+
+/** An error that carries the attempts made, so the usage record can show them. */
+export type RoutedError = RetouchError & { attempts?: Attempt[] };
+
 /**
- * Maps public model names to routes. A route is tried in order; an entry that fails with a retryable
- * error hands the request to the next one. Errors about the request itself (400s) end the route.
+ * Maps public model names to routes. A route is tried in order: an entry whose backend fails hands
+ * the request to the next; an error about the request itself (a 400, a moderation block) ends it.
  */
 export class ModelRouter {
   constructor(private readonly routes: ReadonlyMap<string, RouteEntry[]>, private readonly created = Math.floor(Date.now() / 1000)) {}
@@ -26,26 +43,44 @@ export class ModelRouter {
     return route;
   }
 
-  models(): Array<ModelInfo & { created: number }> {
-    return [...this.routes.entries()].map(([id, route]) => ({ id, ownedBy: route[0]?.backend.name === 'local' ? 'retouch' : route[0]!.backend.name, created: this.created }));
+  models(): ModelInfo[] {
+    return [...this.routes.entries()].map(([id, route]) => ({
+      id, ownedBy: route[0]!.backend.name === 'local' ? 'retouch' : route[0]!.backend.name, created: this.created,
+    }));
+  }
+
+  /** Each route as strings ("gemini:gemini-2.5-flash-image", "local"), for `retouch config`. */
+  describe(): Array<[string, string[]]> {
+    return [...this.routes.entries()].map(([id, route]) => [id, route.map((e) => (e.backend.name === 'local' ? 'local' : `${e.backend.name}:${e.model}`))]);
   }
 
   async edit(request: EditRequest, route: RouteEntry[], signal: AbortSignal): Promise<RoutedResult> {
-    const attempts: RoutedResult['attempts'] = [];
-    let lastError: unknown;
+    const attempts: Attempt[] = [];
+    let firstFailure: RetouchError | undefined;
     for (const entry of route) {
+      const started = performance.now();
       try {
         const result = await entry.backend.edit(request, { model: entry.model, signal });
-        attempts.push({ backend: entry.backend.name, model: entry.model });
-        return { ...result, backend: entry.backend.name, attempts };
+        attempts.push({ backend: entry.backend.name, model: entry.model, latencyMs: performance.now() - started, ...(result.upstream ? { calls: result.upstream.attempts } : {}) });
+        return { ...result, backend: entry.backend.name, model: entry.model, attempts };
       } catch (err) {
-        attempts.push({ backend: entry.backend.name, model: entry.model, error: err instanceof RetouchError ? err.code ?? err.type : 'error' });
-        lastError = err;
-        const retryable = err instanceof RetouchError && err.retryable;
-        if (!retryable || signal.aborted) break;
+        const e = err instanceof RetouchError ? err : errors.internal(err);
+        attempts.push({ backend: entry.backend.name, model: entry.model, latencyMs: performance.now() - started, error: e.code ?? e.type, ...('calls' in e ? { calls: Number(e.calls) } : {}) });
+        if (!fallsThrough(e) || signal.aborted) throw withAttempts(firstFailure && !fallsThrough(e) ? explainFallback(firstFailure, entry.backend.name, e) : e, attempts);
+        firstFailure ??= e;
       }
     }
-    if (lastError instanceof RetouchError) Object.assign(lastError, { attempts });
-    throw lastError;
+    throw withAttempts(firstFailure!, attempts);
   }
+}
+
+function withAttempts(err: RetouchError, attempts: Attempt[]): RoutedError {
+  return Object.assign(err, { attempts });
+}
+
+/** The first backend failed and the fallback refused the request: report the failure, and why the fallback could not help. */
+function explainFallback(first: RetouchError, fallback: string, refusal: RetouchError): RetouchError {
+  return new RetouchError(`${first.message} The fallback (${fallback}) could not serve it either: ${refusal.message}`, {
+    status: first.status, type: first.type, code: first.code, param: first.param,
+  });
 }

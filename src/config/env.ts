@@ -61,6 +61,26 @@ export const ENV = {
     name: 'RETOUCH_REMOTE_IMAGES', default: 'false',
     description: 'Fetch https:// image URLs given in JSON bodies (public addresses only)', schema: bool,
   },
+  RETOUCH_CONFIG: {
+    name: 'RETOUCH_CONFIG',
+    description: 'Path of a YAML (or JSON) file declaring upstream providers and model routes', schema: z.string().min(1),
+  },
+  OPENAI_API_KEY: {
+    name: 'OPENAI_API_KEY', secret: true,
+    description: 'Enables the `openai` provider (gpt-image-*, dall-e-2) with this key', schema: z.string().min(1),
+  },
+  OPENAI_BASE_URL: {
+    name: 'OPENAI_BASE_URL', default: 'https://api.openai.com/v1',
+    description: 'Base URL of the `openai` provider (any OpenAI-compatible relay)', schema: httpUrl,
+  },
+  GEMINI_API_KEY: {
+    name: 'GEMINI_API_KEY', secret: true,
+    description: 'Enables the `gemini` provider (nano banana models) with this key', schema: z.string().min(1),
+  },
+  GEMINI_BASE_URL: {
+    name: 'GEMINI_BASE_URL', default: 'https://generativelanguage.googleapis.com',
+    description: 'Base URL of the `gemini` provider', schema: httpUrl,
+  },
   RETOUCH_LOG_LEVEL: {
     name: 'RETOUCH_LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent',
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { ENV, type EnvName, type EnvValues, type EnvVar } from './env.ts';
+import { loadRouting, type RoutingConfig } from './routing.ts';
 
 export interface Limits {
   maxUploadBytes: number;
@@ -20,6 +21,7 @@ export interface Config {
   corsOrigins: string[];
   remoteImages: boolean;
   logLevel: string;
+  routing: RoutingConfig;
 }
 
 /** Start-up refuses to run on a bad configuration, and says every problem at once. */
@@ -32,8 +34,7 @@ export class ConfigError extends Error {
 
 const MIB = 1024 * 1024;
 
-function readEnv(env: NodeJS.ProcessEnv): EnvValues {
-  const problems: string[] = [];
+function readEnv(env: NodeJS.ProcessEnv, problems: string[]): EnvValues {
   const values: Record<string, unknown> = {};
   for (const spec of Object.values(ENV) as EnvVar[]) {
     const raw = env[spec.name]?.trim() || spec.default;
@@ -45,13 +46,15 @@ function readEnv(env: NodeJS.ProcessEnv): EnvValues {
       problems.push(`${spec.name}=${shown}: ${parsed.error.issues[0]?.message ?? 'invalid'}. ${spec.name} is: ${spec.description}.`);
     }
   }
-  if (problems.length) throw new ConfigError(problems);
   return values as EnvValues;
 }
 
 /** Reads and validates the environment; throws ConfigError listing every bad value. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const v = readEnv(env);
+  const problems: string[] = [];
+  const v = readEnv(env, problems);
+  const routing = loadRouting(env, problems);
+  if (problems.length) throw new ConfigError(problems);
   const get = <K extends EnvName>(k: K) => v[k] as NonNullable<EnvValues[K]>;
   return {
     port: get('PORT'),
@@ -69,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: v.RETOUCH_CORS_ORIGINS ?? [],
     remoteImages: get('RETOUCH_REMOTE_IMAGES'),
     logLevel: get('RETOUCH_LOG_LEVEL'),
+    routing,
   };
 }
 

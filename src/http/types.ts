@@ -1,7 +1,7 @@
 import type { UsageRecord } from '../store/index.ts';
 
 /** The part of a usage record a request fills in as it goes; the rest is known at the end. */
-export type UsageDraft = Partial<Pick<UsageRecord, 'model' | 'backend' | 'errorCode' | 'inputBytes' | 'inputPixels' | 'outputBytes' | 'outputPixels'>>;
+export type UsageDraft = Partial<Omit<UsageRecord, 'id' | 'requestId' | 'keyId' | 'status' | 'latencyMs' | 'createdAt'>>;
 
 declare module 'fastify' {
   interface FastifyRequest {

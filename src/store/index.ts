@@ -24,6 +24,11 @@ export interface UsageRecord {
   outputPixels: number;
   latencyMs: number;
   createdAt: number;
+  upstreamModel: string | null;
+  attempts: Array<{ backend: string; model: string; calls?: number; latencyMs: number; error?: string }> | null;
+  upstreamLatencyMs: number | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
 }
 
 export interface UsageSummaryRow {
@@ -35,6 +40,8 @@ export interface UsageSummaryRow {
   outputBytes: number;
   outputPixels: number;
   avgLatencyMs: number;
+  inputTokens: number;
+  outputTokens: number;
 }
 
 export interface Store {
@@ -48,5 +55,7 @@ export interface Store {
   countKeys(): Promise<number>;
   insertUsage(record: UsageRecord): Promise<void>;
   summarizeUsage(since: number): Promise<UsageSummaryRow[]>;
+  /** The usage record of one request, for tests and support. */
+  usageForRequest(requestId: string): Promise<UsageRecord | null>;
   close(): Promise<void>;
 }

@@ -36,6 +36,15 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('api_keys').execute();
     },
   },
+  '0002_upstream_usage': {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('usage').addColumn('upstream_model', 'text').execute();
+      await db.schema.alterTable('usage').addColumn('attempts', 'text').execute();
+      await db.schema.alterTable('usage').addColumn('upstream_latency_ms', 'integer').execute();
+      await db.schema.alterTable('usage').addColumn('input_tokens', 'integer').execute();
+      await db.schema.alterTable('usage').addColumn('output_tokens', 'integer').execute();
+    },
+  },
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {

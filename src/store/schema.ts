@@ -1,5 +1,3 @@
-import type { Generated } from 'kysely';
-
 /** Table shapes as Kysely sees them; column names are snake_case in the database. */
 export interface Database {
   api_keys: {
@@ -24,6 +22,11 @@ export interface Database {
     output_pixels: number;
     latency_ms: number;
     created_at: number;
-    seq?: Generated<number>;
+    upstream_model: string | null;
+    /** JSON: every backend tried, in order, with its outcome. */
+    attempts: string | null;
+    upstream_latency_ms: number | null;
+    input_tokens: number | null;
+    output_tokens: number | null;
   };
 }

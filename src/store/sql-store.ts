@@ -45,7 +45,24 @@ export class SqlStore implements Store {
       id: u.id, request_id: u.requestId, key_id: u.keyId, model: u.model, backend: u.backend, status: u.status,
       error_code: u.errorCode, input_bytes: u.inputBytes, input_pixels: u.inputPixels, output_bytes: u.outputBytes,
       output_pixels: u.outputPixels, latency_ms: Math.round(u.latencyMs), created_at: u.createdAt,
+      upstream_model: u.upstreamModel, attempts: u.attempts ? JSON.stringify(u.attempts) : null,
+      upstream_latency_ms: u.upstreamLatencyMs === null ? null : Math.round(u.upstreamLatencyMs),
+      input_tokens: u.inputTokens, output_tokens: u.outputTokens,
     }).execute();
+  }
+
+  async usageForRequest(requestId: string): Promise<UsageRecord | null> {
+    const r = await this.db.selectFrom('usage').selectAll().where('request_id', '=', requestId).executeTakeFirst();
+    if (!r) return null;
+    return {
+      id: r.id, requestId: r.request_id, keyId: r.key_id, model: r.model, backend: r.backend, status: Number(r.status),
+      errorCode: r.error_code, inputBytes: Number(r.input_bytes), inputPixels: Number(r.input_pixels),
+      outputBytes: Number(r.output_bytes), outputPixels: Number(r.output_pixels), latencyMs: Number(r.latency_ms),
+      createdAt: Number(r.created_at), upstreamModel: r.upstream_model, attempts: r.attempts ? JSON.parse(r.attempts) : null,
+      upstreamLatencyMs: r.upstream_latency_ms === null ? null : Number(r.upstream_latency_ms),
+      inputTokens: r.input_tokens === null ? null : Number(r.input_tokens),
+      outputTokens: r.output_tokens === null ? null : Number(r.output_tokens),
+    };
   }
 
   async summarizeUsage(since: number): Promise<UsageSummaryRow[]> {
@@ -58,6 +75,8 @@ export class SqlStore implements Store {
         sql<number>`sum(output_bytes)`.as('output_bytes'),
         sql<number>`sum(output_pixels)`.as('output_pixels'),
         sql<number>`avg(latency_ms)`.as('avg_latency_ms'),
+        sql<number>`coalesce(sum(input_tokens), 0)`.as('input_tokens'),
+        sql<number>`coalesce(sum(output_tokens), 0)`.as('output_tokens'),
       ])
       .where('created_at', '>=', since)
       .groupBy(['model', 'backend'])
@@ -66,7 +85,7 @@ export class SqlStore implements Store {
     return rows.map((r) => ({
       model: r.model, backend: r.backend, requests: Number(r.requests), errors: Number(r.errors),
       inputBytes: Number(r.input_bytes), outputBytes: Number(r.output_bytes), outputPixels: Number(r.output_pixels),
-      avgLatencyMs: Number(r.avg_latency_ms),
+      avgLatencyMs: Number(r.avg_latency_ms), inputTokens: Number(r.input_tokens), outputTokens: Number(r.output_tokens),
     }));
   }
 

@@ -22,6 +22,11 @@ export class UsageMeter {
       outputPixels: u.outputPixels ?? 0,
       latencyMs,
       createdAt: Date.now(),
+      upstreamModel: u.upstreamModel ?? null,
+      attempts: u.attempts ?? null,
+      upstreamLatencyMs: u.upstreamLatencyMs ?? null,
+      inputTokens: u.inputTokens ?? null,
+      outputTokens: u.outputTokens ?? null,
     });
   }
 }

@@ -36,8 +36,5 @@ export async function runSteps(ctx: EngineContext, steps: Step[], signal: AbortS
 }
 
 function abortError(signal: AbortSignal): RetouchError {
-  const reason = signal.reason;
-  return reason instanceof RetouchError
-    ? reason
-    : new RetouchError('The request was cancelled.', { status: 499, type: 'invalid_request_error', code: 'request_cancelled' });
+  return signal.reason instanceof RetouchError ? signal.reason : errors.cancelled();
 }

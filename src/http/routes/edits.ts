@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { Services } from '../../app.ts';
+import type { RoutedError, RoutedResult } from '../../backends/router.ts';
 import { buildEditRequest } from '../../edits/build.ts';
 import { parseScalarFields } from '../../edits/request.ts';
 import { errors } from '../../errors.ts';
@@ -19,6 +20,18 @@ export function bodyLimits(maxUploadBytes: number) {
     // base64 grows bytes by 4/3.
     json: Math.ceil((maxUploadBytes * 4) / 3) + FORM_OVERHEAD_BYTES,
   };
+}
+
+/** What the usage record keeps of how a request was routed and what the upstream reported. */
+function recordRouting(usage: UsageDraft, result: RoutedResult) {
+  const tokens = result.usage as { input_tokens?: unknown; output_tokens?: unknown } | undefined;
+  Object.assign(usage, {
+    backend: result.backend,
+    attempts: result.attempts,
+    ...(result.upstream ? { upstreamModel: result.model, upstreamLatencyMs: result.upstream.latencyMs } : {}),
+    ...(typeof tokens?.input_tokens === 'number' ? { inputTokens: tokens.input_tokens } : {}),
+    ...(typeof tokens?.output_tokens === 'number' ? { outputTokens: tokens.output_tokens } : {}),
+  });
 }
 
 /** POST /v1/images/edits: parse the whole form, validate, route to a backend, deliver. */
@@ -63,8 +76,11 @@ export function editRoutes(app: FastifyInstance, services: Services, auth: onReq
     // Abort the backend's work when the client goes away before the answer is sent.
     const abort = new AbortController();
     reply.raw.once('close', () => { if (!reply.raw.writableFinished) abort.abort(); });
-    const result = await router.edit(edit, route, abort.signal);
-    usage.backend = result.backend;
+    const result = await router.edit(edit, route, abort.signal).catch((err: RoutedError) => {
+      if (err?.attempts) Object.assign(usage, { attempts: err.attempts, backend: err.attempts.at(-1)?.backend ?? null });
+      throw err;
+    });
+    recordRouting(usage, result);
 
     const publicBase = config.publicUrl ?? `${request.protocol}://${request.host}`;
     const data = await deliverImages(result.images, edit.responseFormat, blobs, publicBase, result.revisedPrompt);

@@ -1,0 +1,56 @@
+import type { EditRequest } from '../../edits/request.ts';
+import { errors } from '../../errors.ts';
+import type { EncodedImage } from '../../images/encode.ts';
+import { MIME } from '../../images/sniff.ts';
+import type { BackendCall, BackendResult } from '../index.ts';
+import { UpstreamBackend } from '../upstream/backend.ts';
+import { conformImage } from '../upstream/conform.ts';
+import { mapUpstreamStatus, parseJson } from '../upstream/errors.ts';
+import { callUpstream } from '../upstream/http.ts';
+import { openAIFields } from './params.ts';
+
+/** OpenAI's Images API, or any relay that speaks `POST {baseUrl}/images/edits`. */
+export class OpenAIBackend extends UpstreamBackend {
+  async edit(request: EditRequest, call: BackendCall): Promise<BackendResult> {
+    return this.limiter.run(async () => {
+      const opts = this.callOptions(call.signal);
+      const res = await callUpstream(`${this.provider.baseUrl}/images/edits`, () => ({
+        method: 'POST',
+        // Only the provider's key goes upstream; the client's key stays here.
+        headers: { authorization: `Bearer ${this.provider.apiKey}` },
+        body: this.form(request, call.model),
+      }), opts);
+      if (res.status !== 200) throw mapUpstreamStatus(res, this.name, call.model);
+      const json = parseJson(res, this.name);
+      const entries: Array<{ b64_json?: unknown; url?: unknown }> = Array.isArray(json?.data) ? json.data : [];
+      const images: EncodedImage[] = [];
+      for (const entry of entries) {
+        const bytes = typeof entry.b64_json === 'string' ? Buffer.from(entry.b64_json, 'base64')
+          : typeof entry.url === 'string' ? await this.download(entry.url, call.signal) : undefined;
+        if (bytes) images.push(await conformImage(bytes, request, this.maxPixels, this.name));
+      }
+      if (images.length === 0) throw errors.upstreamNoImage(`The ${this.name} upstream answered without an image.`);
+      return { images, usage: json.usage, upstream: { attempts: res.attempts, latencyMs: res.latencyMs } };
+    }, call.signal);
+  }
+
+  private form(request: EditRequest, model: string): FormData {
+    const form = new FormData();
+    for (const [name, value] of openAIFields(request, model)) form.append(name, value);
+    // One image goes as `image`, several as repeated `image[]`, as the OpenAI SDKs send them.
+    const imageField = request.images.length === 1 ? 'image' : 'image[]';
+    request.images.forEach((img, i) => {
+      form.append(imageField, new Blob([new Uint8Array(img.bytes)], { type: MIME[img.format] }), `image-${i + 1}.${img.format}`);
+    });
+    if (request.mask) form.append('mask', new Blob([new Uint8Array(request.mask.bytes)], { type: 'image/png' }), 'mask.png');
+    return form;
+  }
+
+  /** Fetches a `url` result, with the same time and size limits as the call itself. */
+  private async download(url: string, signal: AbortSignal): Promise<Buffer> {
+    if (!/^https?:\/\//i.test(url)) throw errors.upstreamError(`The ${this.name} upstream returned an image URL that is not http(s).`);
+    const res = await callUpstream(url, () => ({ method: 'GET' }), { ...this.callOptions(signal), maxResponseBytes: 64 * 1024 * 1024 });
+    if (res.status !== 200) throw errors.upstreamError(`The ${this.name} upstream's image URL answered ${res.status}.`);
+    return res.body;
+  }
+}

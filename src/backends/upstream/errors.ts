@@ -1,0 +1,53 @@
+import { errors, RetouchError } from '../../errors.ts';
+import type { UpstreamResponse } from './http.ts';
+
+/** The error object an upstream sent, in OpenAI's or Google's shape, if the body is JSON. */
+export function upstreamErrorBody(res: UpstreamResponse): { message?: string; code?: string; type?: string; param?: string; status?: string } {
+  try {
+    const json = JSON.parse(res.body.toString('utf8'));
+    const e = json?.error ?? json?.[0]?.error;
+    if (!e || typeof e !== 'object') return {};
+    return {
+      message: typeof e.message === 'string' ? e.message.slice(0, 500) : undefined,
+      code: typeof e.code === 'string' ? e.code : undefined,
+      type: typeof e.type === 'string' ? e.type : undefined,
+      param: typeof e.param === 'string' ? e.param : undefined,
+      status: typeof e.status === 'string' ? e.status : undefined,
+    };
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Maps a non-success upstream answer onto our error table. Problems with the request itself stay
+ * 4xx (and end the route); problems of the upstream become 502 (and let the route fall back).
+ */
+export function mapUpstreamStatus(res: UpstreamResponse, provider: string, model: string): RetouchError {
+  const body = upstreamErrorBody(res);
+  const said = body.message ? `: ${body.message}` : '';
+  if (res.status === 400 || res.status === 422) {
+    if (body.code === 'moderation_blocked' || body.type === 'image_generation_user_error') {
+      return errors.moderationBlocked(`The ${provider} upstream refused this request under its safety policy${said}`);
+    }
+    return new RetouchError(`The ${provider} upstream rejected the request${said}`, {
+      status: 400, type: 'invalid_request_error', code: body.code ?? 'upstream_rejected', param: body.param ?? null,
+    });
+  }
+  if (res.status === 413) return errors.payloadTooLarge(`The ${provider} upstream says the request is too large${said}`);
+  if (res.status === 401 || res.status === 403) {
+    return errors.upstreamError(`The ${provider} upstream rejected this server's credentials; the operator must check its API key.`);
+  }
+  if (res.status === 404) return errors.upstreamError(`The ${provider} upstream does not serve the model '${model}'.`);
+  const tries = res.attempts > 1 ? ` after ${res.attempts} attempts` : '';
+  return errors.upstreamError(`The ${provider} upstream answered ${res.status}${tries}.`);
+}
+
+/** Parses an upstream's JSON body, or fails as a 502. */
+export function parseJson(res: UpstreamResponse, provider: string): any {
+  try {
+    return JSON.parse(res.body.toString('utf8'));
+  } catch (cause) {
+    throw errors.upstreamError(`The ${provider} upstream sent a malformed JSON answer.`, cause);
+  }
+}
