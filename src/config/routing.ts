@@ -11,6 +11,8 @@ export interface UpstreamPolicy {
   maxConcurrent: number;
   /** Requests allowed to wait for a slot; beyond this a request gets 429 at once. */
   maxQueue: number;
+  /** Largest upstream answer read; a larger one is a 502. */
+  maxResponseBytes: number;
 }
 
 export interface ProviderConfig extends UpstreamPolicy {
@@ -26,13 +28,14 @@ export interface RoutingConfig {
   models: Map<string, string[]>;
 }
 
-export const DEFAULT_POLICY: UpstreamPolicy = { timeoutMs: 300_000, retries: 2, maxConcurrent: 8, maxQueue: 64 };
+export const DEFAULT_POLICY: UpstreamPolicy = { timeoutMs: 300_000, retries: 2, maxConcurrent: 8, maxQueue: 64, maxResponseBytes: 256 * 1024 * 1024 };
 
 const policy = z.object({
   timeoutMs: z.number().int().min(1).max(3_600_000),
   retries: z.number().int().min(0).max(10),
   maxConcurrent: z.number().int().min(1).max(1024),
   maxQueue: z.number().int().min(0).max(100_000),
+  maxResponseBytes: z.number().int().min(1024),
 }).partial().strict();
 
 const providerSchema = policy.extend({

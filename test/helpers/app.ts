@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -16,11 +16,23 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+export interface TestAppOptions {
+  /** A RETOUCH_CONFIG file's text (YAML), written to the data dir. */
+  configFile?: string;
+  /** Upstream retry backoff base; short by default so retry tests stay fast. */
+  backoffMs?: number;
+}
+
 /** A real app on a fresh data dir (real SQLite file, real files), with one API key made. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, opts: TestAppOptions = {}): Promise<TestApp> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'retouch-test-'));
-  const config = loadConfig({ RETOUCH_DATA_DIR: dataDir, RETOUCH_LOG_LEVEL: 'silent', ...env });
-  const app = await createApp(config, { logger: pino({ level: process.env.TEST_LOG ?? 'silent' }) });
+  const configEnv: Record<string, string> = {};
+  if (opts.configFile) {
+    configEnv.RETOUCH_CONFIG = path.join(dataDir, 'retouch.yaml');
+    await writeFile(configEnv.RETOUCH_CONFIG, opts.configFile);
+  }
+  const config = loadConfig({ RETOUCH_DATA_DIR: dataDir, RETOUCH_LOG_LEVEL: 'silent', ...configEnv, ...env });
+  const app = await createApp(config, { logger: pino({ level: process.env.TEST_LOG ?? 'silent' }), upstreamBackoffMs: opts.backoffMs ?? 20 });
   const { secret } = await app.services.keys.create('test');
   return {
     app,

@@ -21,8 +21,7 @@ export abstract class UpstreamBackend implements Backend {
       provider: this.provider.name,
       timeoutMs: this.provider.timeoutMs,
       retries: this.provider.retries,
-      // Room for a few large images in base64 JSON; anything bigger is not an image edit answer.
-      maxResponseBytes: 256 * 1024 * 1024,
+      maxResponseBytes: this.provider.maxResponseBytes,
       signal,
       ...(this.backoffMs !== undefined ? { backoffMs: this.backoffMs } : {}),
     };

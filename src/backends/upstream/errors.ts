@@ -24,6 +24,11 @@ export function upstreamErrorBody(res: UpstreamResponse): { message?: string; co
  * 4xx (and end the route); problems of the upstream become 502 (and let the route fall back).
  */
 export function mapUpstreamStatus(res: UpstreamResponse, provider: string, model: string): RetouchError {
+  // `calls` tells the usage record how many HTTP attempts were made before giving up.
+  return Object.assign(statusError(res, provider, model), { calls: res.attempts });
+}
+
+function statusError(res: UpstreamResponse, provider: string, model: string): RetouchError {
   const body = upstreamErrorBody(res);
   const said = body.message ? `: ${body.message}` : '';
   if (res.status === 400 || res.status === 422) {

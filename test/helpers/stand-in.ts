@@ -1,0 +1,106 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import sharp from 'sharp';
+
+/** One request as the upstream saw it. */
+export interface Recorded {
+  method: string;
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  /** Multipart parts, in order. */
+  parts: Array<{ name: string; value?: string; filename?: string; type?: string; bytes?: Buffer }>;
+  json: any;
+  /** Resolves when the client side of this request goes away (answered or aborted). */
+  closed: Promise<void>;
+}
+
+export type Reply =
+  | { status?: number; headers?: Record<string, string>; json?: unknown; body?: string | Buffer }
+  | 'stall'
+  | { hugeBytes: number };
+
+export type Script = (req: Recorded, n: number) => Reply | Promise<Reply>;
+
+/**
+ * A loopback stand-in for an upstream API, written from its public docs. It records every request and
+ * answers from `script`; `files` are served at GET /files/<name> (for `url` results).
+ */
+export async function startStandIn(script: Script) {
+  const requests: Recorded[] = [];
+  const files = new Map<string, Buffer>();
+  const sockets = new Set<import('node:net').Socket>();
+  const server = http.createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = Buffer.concat(chunks);
+    const path = req.url ?? '/';
+    if (req.method === 'GET' && path.startsWith('/files/')) {
+      const file = files.get(path.slice('/files/'.length));
+      res.writeHead(file ? 200 : 404, { 'content-type': 'image/png' }).end(file);
+      return;
+    }
+    const rec: Recorded = {
+      method: req.method!, path, headers: req.headers, parts: [], json: undefined,
+      closed: new Promise((resolve) => res.once('close', () => resolve())),
+    };
+    const type = req.headers['content-type'] ?? '';
+    if (type.startsWith('multipart/form-data')) {
+      const form = await new Request('http://x/', { method: 'POST', headers: { 'content-type': type }, body }).formData();
+      for (const [name, value] of form.entries()) {
+        if (typeof value === 'string') rec.parts.push({ name, value });
+        else rec.parts.push({ name, filename: value.name, type: value.type, bytes: Buffer.from(await value.arrayBuffer()) });
+      }
+    } else if (type.includes('json')) {
+      rec.json = JSON.parse(body.toString('utf8'));
+    }
+    requests.push(rec);
+    const reply = await script(rec, requests.length);
+    if (reply === 'stall') return; // never answer; the caller's timeout must fire
+    if ('hugeBytes' in reply) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      let sent = 0;
+      const pump = () => {
+        while (sent < reply.hugeBytes) {
+          sent += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+        res.end();
+      };
+      res.on('error', () => {});
+      return pump();
+    }
+    const out = reply.json !== undefined ? JSON.stringify(reply.json) : reply.body ?? '';
+    res.writeHead(reply.status ?? 200, { 'content-type': reply.json !== undefined ? 'application/json' : 'text/plain', ...reply.headers });
+    res.end(out);
+  });
+  server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  server.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    origin,
+    requests,
+    files,
+    close: () => new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+/** What a real image model would do for "make it black and white", so results can be checked on pixels. */
+export async function greyscaleOf(image: Buffer): Promise<Buffer> {
+  return sharp(image).rotate().grayscale().toColourspace('srgb').png().toBuffer();
+}
+
+/** A Gemini generateContent success answer with one image (and a thought image before it). */
+export function geminiImageAnswer(png: Buffer, opts: { thought?: Buffer } = {}) {
+  const parts: unknown[] = [{ text: 'Here is the edited image.' }];
+  if (opts.thought) parts.unshift({ inlineData: { mimeType: 'image/png', data: opts.thought.toString('base64') }, thought: true });
+  parts.push({ inlineData: { mimeType: 'image/png', data: png.toString('base64') } });
+  return {
+    candidates: [{ content: { role: 'model', parts }, finishReason: 'STOP' }],
+    usageMetadata: { promptTokenCount: 1290, candidatesTokenCount: 1300, totalTokenCount: 2590 },
+  };
+}
