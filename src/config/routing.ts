@@ -55,10 +55,19 @@ const DEFAULT_BASE_URL: Record<ProviderType, string> = {
   gemini: 'https://generativelanguage.googleapis.com',
 };
 
-/** `${VAR}` → the environment's value; every unset variable is a problem, named with where it is used. */
+// `${VAR}` is not valid YAML inside a flow map ("{ apiKey: ${KEY} }"), which is how the README's
+// example is written. Placeholders are swapped for plain-scalar tokens before parsing, and the
+// tokens are expanded in the parsed strings, so the file's structure never depends on a secret's
+// characters.
+const PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+const TOKEN = /__retouch_env_([A-Za-z_][A-Za-z0-9_]*)__/g;
+
+const protectPlaceholders = (text: string) => text.replace(PLACEHOLDER, (_m, name: string) => `__retouch_env_${name}__`);
+
+/** Expands env tokens in every string of the parsed file; each unset variable is a problem, named with where it is used. */
 function expandEnv(value: unknown, env: NodeJS.ProcessEnv, where: string, problems: string[]): unknown {
   if (typeof value === 'string') {
-    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
+    return value.replace(TOKEN, (_m, name: string) => {
       const v = env[name];
       if (v === undefined || v === '') problems.push(`${where}: environment variable ${name} is not set.`);
       return v ?? '';
@@ -81,7 +90,7 @@ function readConfigFile(file: string, problems: string[]): unknown {
   }
   try {
     // YAML is a superset of JSON, so one parser reads both.
-    return parseYaml(text) ?? {};
+    return parseYaml(protectPlaceholders(text)) ?? {};
   } catch (err) {
     problems.push(`RETOUCH_CONFIG=${file}: not valid YAML or JSON: ${(err as Error).message.split('\n')[0]}`);
     return undefined;
