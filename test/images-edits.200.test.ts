@@ -155,6 +155,13 @@ describe('POST /v1/images/edits succeeds', () => {
     });
   });
 
+  it('black and white keeps transparency (regression: sharp grayscale() dropped alpha on raw input)', async () => {
+    const { json } = await edit([{ name: 'image', file: await solid(16, 16, [200, 30, 30], 'png', 0) }, { name: 'model', value: 'nano-banana-1' }, { name: 'prompt', value: 'grayscale' }, { name: 'output_format', value: 'png' }, { name: 'response_format', value: 'b64_json' }]);
+    const out = await decode(await fetchResult(json));
+    assert.equal(out.channels, 4);
+    assert.equal(pixel(out, 3, 3)[3], 0);
+  });
+
   describe('background', () => {
     it("'opaque' flattens transparency onto white; 'transparent' keeps it", async () => {
       const clear = await solid(16, 16, [0, 0, 0], 'png', 0);
