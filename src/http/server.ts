@@ -10,6 +10,7 @@ import { editRoutes } from './routes/edits.ts';
 import { healthRoutes } from './routes/health.ts';
 import { imageRoutes } from './routes/images.ts';
 import { modelRoutes } from './routes/models.ts';
+import { playgroundRoutes } from './routes/playground.ts';
 import './types.ts';
 
 /** The HTTP edge: routes, auth, and the one place errors become OpenAI envelopes. */
@@ -69,6 +70,7 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
   });
 
   const auth = bearerAuth(services.keys);
+  await playgroundRoutes(app);
   healthRoutes(app);
   modelRoutes(app, services.router, auth);
   imageRoutes(app, services.blobs, config.imageTtlMs);

@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { PLAYGROUND_DIR } from '../src/http/routes/playground.ts';
+import { startTestApp, type TestApp } from './helpers/app.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = path.resolve(import.meta.dirname, '../test-output');
+const skip = !existsSync(CHROMIUM) ? 'Chromium is not installed (.ci/run installs it with apt)'
+  : !existsSync(path.join(PLAYGROUND_DIR, 'index.html')) ? 'the playground is not built (npm run build)' : false;
+
+let t: TestApp;
+let base: string;
+let browser: Browser;
+let photo: string;
+
+/** A colourful test photo: a red left half and a blue right half, 120x80. */
+async function writePhoto(dir: string): Promise<string> {
+  const { default: sharp } = await import('sharp');
+  const w = 120, h = 80;
+  const data = Buffer.alloc(w * h * 3);
+  for (let i = 0; i < w * h; i++) data.set((i % w) < w / 2 ? [220, 40, 40] : [40, 60, 220], i * 3);
+  const file = path.join(dir, 'photo.png');
+  await writeFile(file, await sharp(data, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer());
+  return file;
+}
+
+/** Reads the result image's pixels through a canvas in the page, as the issue asks. */
+function resultPixels(page: Page, points: Array<[number, number]>): Promise<number[][]> {
+  return page.evaluate(async (pts) => {
+    const img = document.getElementById('after') as HTMLImageElement;
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = img.naturalWidth;
+    c.height = img.naturalHeight;
+    const ctx = c.getContext('2d')!;
+    ctx.drawImage(img, 0, 0);
+    return pts.map(([fx, fy]) => [...ctx.getImageData(Math.floor(fx * c.width), Math.floor(fy * c.height), 1, 1).data]);
+  }, points);
+}
+
+async function openPage(key: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 1400 } });
+  await page.goto(base);
+  await page.getByLabel('API key', { exact: true }).fill(key);
+  await page.getByLabel('API key', { exact: true }).press('Tab');
+  await page.setInputFiles('#file', photo);
+  await page.getByLabel('Prompt', { exact: true }).fill('make it black and white');
+  return page;
+}
+
+const isGrey = (p: number[]) => Math.abs(p[0]! - p[1]!) <= 3 && Math.abs(p[1]! - p[2]!) <= 3;
+
+describe('the playground in a real browser', { skip }, () => {
+  before(async () => {
+    t = await startTestApp();
+    base = await t.listen();
+    await mkdir(SHOTS, { recursive: true });
+    photo = await writePhoto(t.dataDir);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+  });
+  after(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('edits an image: key, upload, prompt, submit, and the result is grey', async () => {
+    const page = await openPage(t.key);
+    await page.screenshot({ path: path.join(SHOTS, 'playground-before.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Edit image' }).click();
+    await page.locator('#result').waitFor({ state: 'visible' });
+    await page.locator('#plan').getByText('convert to black and white').waitFor();
+    assert.equal(await page.locator('#backend').textContent(), 'local');
+    const [left, right] = await resultPixels(page, [[0.25, 0.5], [0.75, 0.5]]);
+    assert.ok(isGrey(left!) && isGrey(right!), `pixels ${left} ${right}`);
+    assert.notDeepEqual(left, right);
+    await page.screenshot({ path: path.join(SHOTS, 'playground-after.png'), fullPage: true });
+    // The edit is remembered in this browser's history.
+    await page.locator('#history li').first().waitFor();
+    await page.close();
+  });
+
+  it('a painted mask over the left half changes only that half', async () => {
+    const page = await openPage(t.key);
+    const canvas = page.locator('#mask-canvas');
+    await canvas.waitFor({ state: 'visible' });
+    await page.getByLabel('Brush size').fill('300');
+    const box = (await canvas.boundingBox())!;
+    await page.mouse.move(box.x + 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await page.getByRole('button', { name: 'Edit image' }).click();
+    await page.locator('#result').waitFor({ state: 'visible' });
+    await page.locator('#plan').getByText('convert to black and white').waitFor();
+    const [left, right] = await resultPixels(page, [[0.1, 0.5], [0.9, 0.5]]);
+    assert.ok(isGrey(left!), `left ${left}`);
+    assert.ok(right![2]! > 180 && right![0]! < 80, `right stays blue: ${right}`);
+    await page.screenshot({ path: path.join(SHOTS, 'playground-mask.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('a wrong key shows the 401 message next to the key field', async () => {
+    const page = await openPage('sk-not-a-real-key');
+    await page.getByRole('button', { name: 'Edit image' }).click();
+    const message = page.locator('#err-key');
+    await message.getByText('not accepted (401)').waitFor();
+    assert.match((await message.textContent())!, /Incorrect API key/);
+    await page.close();
+  });
+
+  it('an unsupported prompt shows the engine message next to the prompt', async () => {
+    const page = await openPage(t.key);
+    await page.getByLabel('Prompt', { exact: true }).fill('add a rainbow');
+    await page.getByRole('button', { name: 'Edit image' }).click();
+    await page.locator('#err-prompt').getByText('unsupported_edit').waitFor();
+    await page.close();
+  });
+
+  it('works at phone width', async () => {
+    const page = await browser.newPage({ viewport: { width: 375, height: 800 } });
+    await page.goto(base);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone`);
+    await page.screenshot({ path: path.join(SHOTS, 'playground-phone.png'), fullPage: true });
+    await page.close();
+  });
+});
