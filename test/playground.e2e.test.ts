@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { PLAYGROUND_DIR } from '../src/http/routes/playground.ts';
 import { startTestApp, type TestApp } from './helpers/app.ts';
+import { startStandIn } from './helpers/stand-in.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = path.resolve(import.meta.dirname, '../test-output');
@@ -49,14 +50,22 @@ async function openPage(key: string): Promise<Page> {
   await page.getByLabel('API key', { exact: true }).press('Tab');
   await page.setInputFiles('#file', photo);
   await page.getByLabel('Prompt', { exact: true }).fill('make it black and white');
+  if (key === t.key) {
+    // The model list comes from GET /v1/models once the key is entered.
+    await page.locator('#model option[value="retouch-local-1"]').waitFor({ state: 'attached' });
+    await page.getByLabel('Model').selectOption('retouch-local-1');
+  }
   return page;
 }
 
 const isGrey = (p: number[]) => Math.abs(p[0]! - p[1]!) <= 3 && Math.abs(p[1]! - p[2]!) <= 3;
 
 describe('the playground in a real browser', { skip }, () => {
+  let upstream: Awaited<ReturnType<typeof startStandIn>>;
   before(async () => {
-    t = await startTestApp();
+    // A Gemini stand-in that never answers, to watch a slow remote edit and cancel it.
+    upstream = await startStandIn(() => 'stall');
+    t = await startTestApp({ GEMINI_API_KEY: 'g-test', GEMINI_BASE_URL: upstream.origin });
     base = await t.listen();
     await mkdir(SHOTS, { recursive: true });
     photo = await writePhoto(t.dataDir);
@@ -68,6 +77,7 @@ describe('the playground in a real browser', { skip }, () => {
   after(async () => {
     await browser?.close();
     await t?.close();
+    await upstream?.close();
   });
 
   it('edits an image: key, upload, prompt, submit, and the result is grey', async () => {
@@ -120,6 +130,78 @@ describe('the playground in a real browser', { skip }, () => {
     await page.getByLabel('Prompt', { exact: true }).fill('add a rainbow');
     await page.getByRole('button', { name: 'Edit image' }).click();
     await page.locator('#err-prompt').getByText('unsupported_edit').waitFor();
+    await page.close();
+  });
+
+  it('takes images by paste and by drop', async () => {
+    const page = await browser.newPage();
+    await page.goto(base);
+    const bytes = [...(await import('node:fs')).readFileSync(photo)];
+    const count = (sel: string) => page.locator(sel).count();
+    await page.evaluate((b) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(b)], 'pasted.png', { type: 'image/png' }));
+      document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt }));
+    }, bytes);
+    assert.equal(await count('#thumbs li'), 1);
+    await page.evaluate((b) => {
+      const dt = new DataTransfer();
+      for (const name of ['a.png', 'b.png']) dt.items.add(new File([new Uint8Array(b)], name, { type: 'image/png' }));
+      document.getElementById('drop')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, bytes);
+    assert.equal(await count('#thumbs li'), 2);
+    await page.close();
+  });
+
+  it('shows elapsed time during a slow remote edit, and Cancel aborts it', async () => {
+    const page = await openPage(t.key);
+    await page.locator('#model option[value="nano-banana-pro"]').waitFor({ state: 'attached' });
+    await page.getByLabel('Model').selectOption('nano-banana-pro');
+    await page.getByRole('button', { name: 'Edit image' }).click();
+    await page.locator('#elapsed').getByText(/Working… \d+\.\d s/).waitFor();
+    const cancel = page.getByRole('button', { name: 'Cancel' });
+    await cancel.click();
+    await page.locator('#elapsed').getByText('Cancelled.').waitFor();
+    assert.equal(await cancel.isHidden(), true);
+    assert.equal(await page.getByRole('button', { name: 'Edit image' }).isEnabled(), true);
+    await page.close();
+  });
+
+  it('chains edits, and re-opens history after a reload', async () => {
+    const page = await openPage(t.key);
+    await page.getByRole('button', { name: 'Edit image' }).click();
+    await page.locator('#plan').getByText('convert to black and white').waitFor();
+    await page.getByRole('button', { name: 'Edit this result further' }).click();
+    await page.getByLabel('Prompt', { exact: true }).fill('rotate it 90 degrees');
+    await page.getByRole('button', { name: 'Edit image' }).click();
+    await page.locator('#plan').getByText('rotate 90 degrees clockwise').waitFor();
+    const dims = await page.evaluate(async () => {
+      const img = document.getElementById('after') as HTMLImageElement;
+      await img.decode();
+      return [img.naturalWidth, img.naturalHeight];
+    });
+    assert.deepEqual(dims, [80, 120], 'the rotation applied to the previous result');
+    const [p] = await resultPixels(page, [[0.5, 0.1]]);
+    assert.ok(isGrey(p!), 'and the previous edit is still there');
+    await page.reload();
+    await page.locator('#history li').first().waitFor();
+    await page.locator('#history li button').first().click();
+    await page.locator('#result').waitFor({ state: 'visible' });
+    assert.equal(await page.locator('#plan').textContent(), 'rotate 90 degrees clockwise');
+    await page.close();
+  });
+
+  it('labels every control, and the form can be used from the keyboard', async () => {
+    const page = await browser.newPage();
+    await page.goto(base);
+    const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea, button, canvas')]
+      .filter((el) => !((el as HTMLInputElement).labels?.length || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || (el.tagName === 'BUTTON' && el.textContent?.trim())))
+      .map((el) => el.outerHTML.slice(0, 80)));
+    assert.deepEqual(unlabelled, []);
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'key');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'drop');
     await page.close();
   });
 
