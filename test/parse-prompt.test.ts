@@ -71,7 +71,7 @@ const refused: Array<[string, RegExp]> = [
   ['keep everything as is', /no change/],
   ['remove the person', /remove the person/],
   ['resize it', /resize it/],
-  ['make it pop', /make it pop/],
+  ['make it look professional', /professional/],
 ];
 
 describe('parsePrompt understands', () => {

@@ -9,13 +9,42 @@ import { flip } from './steps/flip.ts';
 import { grayscale } from './steps/grayscale.ts';
 import { resize } from './steps/resize.ts';
 import { rotate } from './steps/rotate.ts';
+import { cropAspect } from './steps/crop-aspect.ts';
+import { border, pad } from './steps/extend.ts';
+import * as filters from './steps/filters.ts';
+import { invert } from './steps/invert.ts';
+import { hue, saturation } from './steps/modulate.ts';
+import { overlayText } from './steps/overlay-text.ts';
+import { sepia } from './steps/sepia.ts';
+import * as tone from './steps/tone.ts';
+import { trim } from './steps/trim.ts';
+import { vignette } from './steps/vignette.ts';
 
 function stepFor(op: EditOp): Step {
   switch (op.op) {
     case 'grayscale': return grayscale;
+    case 'sepia': return sepia;
+    case 'invert': return invert;
+    case 'brightness': return tone.brightness(op.factor);
+    case 'contrast': return tone.contrast(op.factor);
+    case 'saturation': return saturation(op.factor);
+    case 'temperature': return tone.temperature(op.amount);
+    case 'hue': return hue(op.degrees);
+    case 'tint': return tone.tint(op.color, op.strength);
     case 'rotate': return rotate(op.degrees);
     case 'flip': return flip(op.axis);
     case 'resize': return resize(op);
+    case 'crop-aspect': return cropAspect(op.width, op.height);
+    case 'trim': return trim;
+    case 'border': return border(op.thickness, op.color);
+    case 'pad': return pad(op.pixels, op.color);
+    case 'blur': return filters.blur(op.sigma, op.amount);
+    case 'sharpen': return filters.sharpen(op.amount);
+    case 'denoise': return filters.denoise(op.amount);
+    case 'pixelate': return filters.pixelate(op.block, op.amount);
+    case 'vignette': return vignette(op.amount);
+    case 'text': return overlayText('text', op);
+    case 'watermark': return overlayText('watermark', op);
   }
 }
 

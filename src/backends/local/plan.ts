@@ -1,10 +1,34 @@
+import type { Position } from './parse/amounts.ts';
+import { hex, type RGB } from './parse/colors.ts';
+
 /** One operation the local engine knows how to carry out. */
 export type EditOp =
   | { op: 'grayscale' }
+  | { op: 'sepia' }
+  | { op: 'invert' }
+  /** Multiply brightness: 1.2 = 20% brighter. */
+  | { op: 'brightness'; factor: number }
+  | { op: 'contrast'; factor: number }
+  | { op: 'saturation'; factor: number }
+  /** Positive warmer, negative cooler; 0.2 is a clear but natural shift. */
+  | { op: 'temperature'; amount: number }
+  | { op: 'hue'; degrees: number }
+  | { op: 'tint'; color: RGB; strength: number }
   | { op: 'rotate'; degrees: number }
   | { op: 'flip'; axis: 'horizontal' | 'vertical' }
   | { op: 'resize'; scale: number }
-  | { op: 'resize'; width?: number; height?: number };
+  | { op: 'resize'; width?: number; height?: number }
+  | { op: 'crop-aspect'; width: number; height: number }
+  | { op: 'trim' }
+  | { op: 'border'; thickness: number | 'thin' | 'normal' | 'thick'; color: RGB }
+  | { op: 'pad'; pixels: number | undefined; color: RGB | 'transparent' }
+  | { op: 'blur'; sigma: number | undefined; amount: number }
+  | { op: 'sharpen'; amount: number }
+  | { op: 'denoise'; amount: number }
+  | { op: 'pixelate'; block: number | undefined; amount: number }
+  | { op: 'vignette'; amount: number }
+  | { op: 'text'; text: string; position: Position; color?: RGB; size?: number | 'small' | 'large' }
+  | { op: 'watermark'; text: string; opacity: number; position: Position; color?: RGB; size?: number | 'small' | 'large' };
 
 /** What a prompt asks for, in order, plus the clauses that only ask to keep things as they are. */
 export interface EditPlan {
@@ -19,16 +43,39 @@ export function describePlan(plan: EditPlan): string {
   return parts.join('; ');
 }
 
+const pct = (f: number) => `${Math.round(Math.abs(f - 1) * 100)}%`;
+const n = (v: number) => +v.toFixed(4);
+
 function describeOp(op: EditOp): string {
   switch (op.op) {
     case 'grayscale': return 'convert to black and white';
-    case 'rotate': return `rotate ${op.degrees} degrees clockwise`;
+    case 'sepia': return 'apply sepia tone';
+    case 'invert': return 'invert colours';
+    case 'brightness': return `${op.factor >= 1 ? 'brighten' : 'darken'} by ${pct(op.factor)}`;
+    case 'contrast': return `${op.factor >= 1 ? 'increase' : 'decrease'} contrast by ${pct(op.factor)}`;
+    case 'saturation': return `${op.factor >= 1 ? 'increase' : 'decrease'} saturation by ${pct(op.factor)}`;
+    case 'temperature': return `${op.amount >= 0 ? 'warm' : 'cool'} colours by ${Math.round(Math.abs(op.amount) * 100)}%`;
+    case 'hue': return `shift hue by ${n(op.degrees)} degrees`;
+    case 'tint': return `tint ${hex(op.color)} at ${Math.round(op.strength * 100)}%`;
+    case 'rotate': return `rotate ${n(op.degrees)} degrees clockwise`;
     case 'flip': return `flip ${op.axis}ly`;
     case 'resize':
-      if ('scale' in op) return `scale by ${+op.scale.toFixed(4)}x`;
+      if ('scale' in op) return `scale by ${n(op.scale)}x`;
       return `resize to ${op.width ?? 'auto'}x${op.height ?? 'auto'}`;
+    case 'crop-aspect': return `crop to ${op.width}:${op.height}`;
+    case 'trim': return 'trim uniform borders';
+    case 'border': return `add ${typeof op.thickness === 'number' ? `${op.thickness}px` : op.thickness} ${hex(op.color)} border`;
+    case 'pad': return `pad canvas${op.pixels ? ` by ${op.pixels}px` : ''} with ${op.color === 'transparent' ? 'transparency' : hex(op.color)}`;
+    case 'blur': return op.sigma ? `blur (sigma ${n(op.sigma)})` : `blur (strength ${n(op.amount)})`;
+    case 'sharpen': return `sharpen (strength ${n(op.amount)})`;
+    case 'denoise': return `reduce noise (strength ${n(op.amount)})`;
+    case 'pixelate': return op.block ? `pixelate with ${op.block}px blocks` : 'pixelate';
+    case 'vignette': return `add vignette (strength ${n(op.amount)})`;
+    case 'text': return `add text ${JSON.stringify(op.text)} at ${op.position}`;
+    case 'watermark': return `add watermark ${JSON.stringify(op.text)} at ${op.position}, ${Math.round(op.opacity * 100)}% opacity`;
   }
 }
 
-/** True when a plan changes pixel positions, which a mask (drawn on the source) cannot follow. */
-export const changesGeometry = (op: EditOp) => op.op === 'rotate' || op.op === 'flip' || op.op === 'resize';
+/** Operations that move pixels, which a mask (drawn on the source) cannot follow. */
+const GEOMETRY = new Set<EditOp['op']>(['rotate', 'flip', 'resize', 'crop-aspect', 'trim', 'border', 'pad']);
+export const changesGeometry = (op: EditOp) => GEOMETRY.has(op.op);

@@ -2,10 +2,13 @@ import { errors } from '../../../errors.ts';
 import type { EditPlan } from '../plan.ts';
 import { splitClauses } from './clauses.ts';
 import { digitize } from './numbers.ts';
-import { RULES } from './rules.ts';
+import { RULES } from './rules/index.ts';
 
 /** What the local engine can do, listed in every unsupported_edit message. */
 export const CAPABILITIES = RULES.filter((r) => r.name !== 'keep').map((r) => r.help);
+
+// 'single', "double" and “curly” quotes; an apostrophe inside a word ("it's") is not a quote.
+const QUOTED = /(?<![a-z])'([^']+)'(?![a-z])|"([^"]+)"|“([^”]+)”|‘([^’]+)’/gi;
 
 /**
  * Parses an English prompt into an EditPlan. Every clause must be understood: one that is not makes
@@ -13,11 +16,16 @@ export const CAPABILITIES = RULES.filter((r) => r.name !== 'keep').map((r) => r.
  * answering 200 would be a silent lie.
  */
 export function parsePrompt(prompt: string): EditPlan {
+  // Quoted text is kept verbatim (case, "and", commas) and replaced by placeholders before splitting.
+  const quotes: string[] = [];
+  const protectedPrompt = prompt.replace(QUOTED, (...m: string[]) => {
+    quotes.push(m[1] ?? m[2] ?? m[3] ?? m[4] ?? '');
+    return ` qtxt${quotes.length - 1} `;
+  });
   const plan: EditPlan = { ops: [], kept: [] };
-  const clauses = splitClauses(digitize(prompt.toLowerCase()));
-  for (const clause of clauses) {
-    const hit = RULES.map((rule) => rule.match(clause)).find((m) => m !== null);
-    if (!hit) throw unsupported(clause);
+  for (const clause of splitClauses(digitize(protectedPrompt.toLowerCase()))) {
+    const hit = RULES.map((rule) => rule.match(clause, { quotes })).find((m) => m !== null);
+    if (!hit) throw unsupported(clause.replace(/qtxt(\d+)/g, (_m, i: string) => `'${quotes[Number(i)]}'`));
     if ('keep' in hit) plan.kept.push(clause);
     else plan.ops.push(hit);
   }
@@ -29,7 +37,7 @@ export function parsePrompt(prompt: string): EditPlan {
 
 function unsupported(clause: string) {
   return errors.unsupportedEdit(
-    `The local engine cannot do "${clause.replace(/_/g, " ")}". It can do: ${CAPABILITIES.join('; ')}. ` +
+    `The local engine cannot do "${clause.replace(/_/g, ' ')}". It can do: ${CAPABILITIES.join('; ')}. ` +
       'Configure an upstream model (OpenAI or Gemini) for other edits.',
   );
 }

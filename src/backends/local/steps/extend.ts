@@ -1,0 +1,26 @@
+import { fromRaster, toRaster } from '../../../images/raster.ts';
+import type { RGB } from '../parse/colors.ts';
+import { current, type Step } from '../context.ts';
+
+const THICKNESS = { thin: 0.01, normal: 0.025, thick: 0.05 } as const;
+
+function extend(name: string, pixelsFor: (minSide: number) => number, color: RGB | 'transparent'): Step {
+  return {
+    name,
+    async run(ctx) {
+      const r = current(ctx);
+      const px = Math.max(1, Math.round(pixelsFor(Math.min(r.width, r.height))));
+      let p = fromRaster(r);
+      const background = color === 'transparent' ? { r: 0, g: 0, b: 0, alpha: 0 } : { r: color[0], g: color[1], b: color[2], alpha: 1 };
+      if (color === 'transparent' && r.channels !== 4) p = p.ensureAlpha();
+      ctx.raster = await toRaster(p.extend({ top: px, bottom: px, left: px, right: px, background }));
+    },
+  };
+}
+
+/** A frame of one colour around the image; named thicknesses are a share of the shorter side. */
+export const border = (thickness: number | keyof typeof THICKNESS, color: RGB) =>
+  extend('border', (min) => (typeof thickness === 'number' ? thickness : min * THICKNESS[thickness]), color);
+
+/** More canvas on every side (10% of the shorter side unless a size is given). */
+export const pad = (pixels: number | undefined, color: RGB | 'transparent') => extend('pad', (min) => pixels ?? min * 0.1, color);
