@@ -47,7 +47,7 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
   const blobs = new FsBlobStore(path.join(config.dataDir, 'images'));
   const keys = new KeyService(store, config.apiKeys);
   const usage = new UsageMeter(store);
-  const local = new LocalBackend(config.limits.maxInputPixels);
+  const local = new LocalBackend(config.limits.maxInputPixels, config.local);
   const router = new ModelRouter(buildRoutes(config.routing, local, {
     maxPixels: config.limits.maxInputPixels,
     ...(opts.upstreamBackoffMs !== undefined ? { backoffMs: opts.upstreamBackoffMs } : {}),

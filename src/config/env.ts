@@ -61,6 +61,14 @@ export const ENV = {
     name: 'RETOUCH_REMOTE_IMAGES', default: 'false',
     description: 'Fetch https:// image URLs given in JSON bodies (public addresses only)', schema: bool,
   },
+  RETOUCH_LOCAL_CONCURRENCY: {
+    name: 'RETOUCH_LOCAL_CONCURRENCY',
+    description: 'Local-engine edits run at once (default: the number of CPU cores)', schema: positiveInt.max(256),
+  },
+  RETOUCH_LOCAL_QUEUE: {
+    name: 'RETOUCH_LOCAL_QUEUE', default: '32',
+    description: 'Local-engine edits allowed to wait; beyond this a request gets 429 with retry-after', schema: z.coerce.number().int().min(0).max(10000),
+  },
   RETOUCH_CONFIG: {
     name: 'RETOUCH_CONFIG',
     description: 'Path of a YAML (or JSON) file declaring upstream providers and model routes', schema: z.string().min(1),

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { ENV, type EnvName, type EnvValues, type EnvVar } from './env.ts';
 import { loadRouting, type RoutingConfig } from './routing.ts';
@@ -20,6 +21,8 @@ export interface Config {
   apiKeys: string[];
   corsOrigins: string[];
   remoteImages: boolean;
+  /** Bounds on local-engine work: how many edits run at once, how many may wait. */
+  local: { concurrency: number; queue: number };
   logLevel: string;
   routing: RoutingConfig;
 }
@@ -71,6 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiKeys: v.RETOUCH_API_KEYS ?? [],
     corsOrigins: v.RETOUCH_CORS_ORIGINS ?? [],
     remoteImages: get('RETOUCH_REMOTE_IMAGES'),
+    local: { concurrency: v.RETOUCH_LOCAL_CONCURRENCY ?? availableParallelism(), queue: get('RETOUCH_LOCAL_QUEUE') },
     logLevel: get('RETOUCH_LOG_LEVEL'),
     routing,
   };

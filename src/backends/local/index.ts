@@ -4,18 +4,36 @@ import type { Backend, BackendCall, BackendResult } from '../index.ts';
 import type { EngineContext } from './context.ts';
 import { runSteps, stepsFor } from './engine.ts';
 import { parsePrompt } from './parse/index.ts';
-import { describePlan } from './plan.ts';
+import { describePlan, type EditPlan } from './plan.ts';
+import { ConcurrencyLimiter } from '../limiter.ts';
 
 export const LOCAL_MODEL = 'retouch-local-1';
 
 /** The built-in engine: prompt → EditPlan → real pixels with sharp, on this machine, no network. */
 export class LocalBackend implements Backend {
   readonly name = 'local';
+  private readonly limiter: ConcurrencyLimiter;
 
-  constructor(private readonly maxPixels: number) {}
+  /**
+   * `concurrency` edits run at once (sharp already spreads each over the cores; more at once only
+   * adds memory); `queue` more wait, and beyond that a request gets 429 at once.
+   */
+  constructor(private readonly maxPixels: number, bounds: { concurrency: number; queue: number } = { concurrency: 2, queue: 32 }) {
+    this.limiter = new ConcurrencyLimiter('local', bounds.concurrency, bounds.queue, 2);
+  }
+
+  /** Edits running now (for tests and metrics). */
+  get inFlight(): number {
+    return this.limiter.inFlight;
+  }
 
   async edit(request: EditRequest, call: BackendCall): Promise<BackendResult> {
+    // The prompt is parsed before queueing, so a prompt the engine cannot do never waits for a slot.
     const plan = parsePrompt(request.prompt);
+    return this.limiter.run(() => this.run(request, plan, call), call.signal);
+  }
+
+  private async run(request: EditRequest, plan: EditPlan, call: BackendCall): Promise<BackendResult> {
     if (request.images.length > 1) {
       // Nothing the local engine does yet reads a second image; silently ignoring it would be a lie.
       throw errors.unsupportedEdit(`This edit uses one image, but ${request.images.length} were sent. Send only the image to edit.`);

@@ -2,7 +2,7 @@ import type { ProviderConfig } from '../../config/routing.ts';
 import type { EditRequest } from '../../edits/request.ts';
 import type { Backend, BackendCall, BackendResult } from '../index.ts';
 import { type CallOptions } from './http.ts';
-import { ConcurrencyLimiter } from './limiter.ts';
+import { ConcurrencyLimiter } from '../limiter.ts';
 
 /** What every upstream adapter shares: its provider config, its concurrency limit, its call options. */
 export abstract class UpstreamBackend implements Backend {

@@ -1,7 +1,7 @@
-import { errors } from '../../errors.ts';
+import { errors } from '../errors.ts';
 
 /**
- * At most `max` calls to one provider at a time; up to `maxQueue` more wait in order. A request that
+ * At most `max` calls to one backend at a time (an upstream provider, or the local engine); up to `maxQueue` more wait in order. A request that
  * finds the queue full gets 429 at once rather than piling up memory; one whose client leaves while
  * it waits gives up its place.
  */
@@ -9,7 +9,7 @@ export class ConcurrencyLimiter {
   private active = 0;
   private readonly waiting: Array<() => void> = [];
 
-  constructor(private readonly name: string, private readonly max: number, private readonly maxQueue: number) {}
+  constructor(private readonly name: string, private readonly max: number, private readonly maxQueue: number, private readonly retryAfterSeconds = 5) {}
 
   get inFlight() { return this.active; }
   get queued() { return this.waiting.length; }
@@ -30,7 +30,7 @@ export class ConcurrencyLimiter {
       return Promise.resolve();
     }
     if (this.waiting.length >= this.maxQueue) {
-      return Promise.reject(errors.rateLimited(`Too many requests are waiting for the '${this.name}' provider; try again shortly.`, 5));
+      return Promise.reject(errors.rateLimited(`Too many requests are waiting for the '${this.name}' backend; try again shortly.`, this.retryAfterSeconds));
     }
     return new Promise((resolve, reject) => {
       const grant = () => {
