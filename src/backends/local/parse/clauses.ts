@@ -23,7 +23,7 @@ export function splitClauses(prompt: string): string[] {
   for (const [re, to] of COMPOUNDS) text = text.replace(re, to);
   return text
     // Sentence ends and list separators; a dot between digits is a decimal point, not an end.
-    .split(/(?<!\d)[.](?!\d)|[;!?\n]|,|\b(?:and then|then|and also|and|also|plus|after that)\b/)
+    .split(/(?<!\d)[.](?!\d)|[;!?\n]|,|\b(?:and then|then|and also|and|also|plus|after that|while|but|whilst)\b/)
     .map((c) => {
       let clause = c.trim();
       for (let changed = true; changed;) {

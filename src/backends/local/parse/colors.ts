@@ -67,3 +67,19 @@ export function parseColor(words: string): RGB | null {
 export const COLOR_PHRASE = String.raw`(#[0-9a-f]{3,6}|(?:(?:lighter|light|pale|darker|dark|deep|bright)\s+)?[a-z]+(?:[\s-][a-z]+)?)`;
 
 export const hex = (c: RGB) => `#${c.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+
+/**
+ * The first colour named anywhere in a clause: tries three-, two- and one-word windows so that
+ * "light green", "sky blue" and "#ff8800" are found inside longer sentences.
+ */
+export function findColor(clause: string): RGB | null {
+  const words = clause.split(/\s+/).filter(Boolean);
+  for (let i = 0; i < words.length; i++) {
+    for (const len of [3, 2, 1]) {
+      if (i + len > words.length) continue;
+      const c = parseColor(words.slice(i, i + len).join(' '));
+      if (c) return c;
+    }
+  }
+  return null;
+}

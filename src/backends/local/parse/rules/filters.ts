@@ -2,7 +2,7 @@ import { AMOUNT_WORDS, parseAmount } from '../amounts.ts';
 import { rule } from './shared.ts';
 
 const RADIUS = /(\d+(?:\.\d+)?)\s*(?:px|pixels?|radius|sigma)?/;
-const FILTER_WORDS = [...AMOUNT_WORDS, 'radius', 'sigma', 'of', 'px', 'pixels', 'pixel', 'effect', 'filter', 'gaussian', 'soft', 'softly', 'whole'];
+const FILTER_WORDS = [...AMOUNT_WORDS, 'radius', 'sigma', 'of', 'px', 'pixels', 'pixel', 'effect', 'filter', 'gaussian', 'soft', 'softly', 'whole', 'subtle', 'strong', 'light', 'heavy'];
 
 export const blur = rule({
   name: 'blur',

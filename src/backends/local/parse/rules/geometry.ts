@@ -1,5 +1,5 @@
 import { AMOUNT_WORDS } from '../amounts.ts';
-import { COLOR_PHRASE, parseColor, type RGB } from '../colors.ts';
+import { COLOR_PHRASE, findColor, type RGB } from '../colors.ts';
 import { onlyKnownWordsLeft, type Rule, rule } from './shared.ts';
 
 const ANGLE = /(-?\d+(?:\.\d+)?)\s*(?:°|degrees?|degs?|deg)?/;
@@ -56,7 +56,7 @@ const PERCENT = /\b(\d+(?:\.\d+)?)\s*(?:%|percent|per cent)/;
 const WIDTH = /\b(?:(\d{1,5})\s*(?:px|pixels?)?\s*(?:wide|in width|width)|width\s*(?:of|to|=)?\s*(\d{1,5})\s*(?:px|pixels?)?)/;
 const HEIGHT = /\b(?:(\d{1,5})\s*(?:px|pixels?)?\s*(?:tall|high|in height|height)|height\s*(?:of|to|=)?\s*(\d{1,5})\s*(?:px|pixels?)?)/;
 const LONGEST = /\bto\s+(\d{1,5})\s*(?:px|pixels?)\b/;
-const HALF = /\b(?:half\s+(?:the|its)\s+(?:size|resolution|dimensions)|halve)\b/;
+const HALF = /\b(?:half\s+(?:the|its)\s+(?:size|resolution|dimensions)|halve|by half|in half)\b/;
 const DOUBLE = /\b(?:double|twice)(?:\s+(?:the|its)\s+(?:size|resolution|dimensions))?\b/;
 const RESIZE_WORDS = ['size', 'resolution', 'dimensions', 'by', 'factor', 'a', 'of', 'up', 'down', 'pixels', 'px', 'bigger', 'smaller',
   'larger', 'times', 'original', 'than', 'wide', 'tall', 'high', 'width', 'height', 'at', 'keeping', 'aspect', 'ratio'];
@@ -137,13 +137,7 @@ export const trim = rule({
 });
 
 const PIXELS = /(\d{1,4})\s*(?:px|pixels?|pixel)\b/;
-const colorIn = (clause: string, fallback: RGB | null): RGB | null => {
-  for (const m of clause.matchAll(new RegExp(`(?:^|\\s)${COLOR_PHRASE}(?=\\s|$)`, 'g'))) {
-    const c = parseColor(m[1]!);
-    if (c) return c;
-  }
-  return fallback;
-};
+const colorIn = (clause: string, fallback: RGB): RGB => findColor(clause) ?? fallback;
 const COLOR_WORDS = ['white', 'black', 'red', 'blue', 'green', 'transparent', 'color', 'colour', 'colored', 'coloured'];
 
 export const border = rule({
@@ -155,8 +149,7 @@ export const border = rule({
   build(clause) {
     if (/\b(?:remove|trim|crop|no)\b/.test(clause)) return null;
     const px = PIXELS.exec(clause);
-    const color = colorIn(clause.replace(/\b(?:border|frame|framed|outline|add|thick|thin|around|the|image|photo|it|a|an|put|with|solid|simple)\b/g, ' '), [0, 0, 0]);
-    if (!color) return null;
+    const color = colorIn(clause.replace(/\b(?:border|frame|framed|outline)\b/g, ' '), [0, 0, 0]);
     const thickness = px ? Number(px[1]) : /\bthick\b/.test(clause) ? 'thick' : /\bthin\b/.test(clause) ? 'thin' : 'normal';
     return { op: 'border', thickness, color };
   },
@@ -171,7 +164,6 @@ export const pad = rule({
   build(clause) {
     const px = PIXELS.exec(clause);
     const transparent = /\btransparent\b/.test(clause);
-    const color = transparent ? null : colorIn(clause.replace(/\b(?:pad|padding|extend|expand|canvas|add|the|around|margins?|space|image|it|of|by|with)\b/g, ' '), [255, 255, 255]);
-    return { op: 'pad', pixels: px ? Number(px[1]) : undefined, color: transparent ? 'transparent' : color ?? [255, 255, 255] };
+    return { op: 'pad', pixels: px ? Number(px[1]) : undefined, color: transparent ? 'transparent' : colorIn(clause, [255, 255, 255]) };
   },
 });

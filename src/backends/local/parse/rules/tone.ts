@@ -1,5 +1,5 @@
 import { AMOUNT_WORDS, parseAmount } from '../amounts.ts';
-import { COLOR_PHRASE, parseColor } from '../colors.ts';
+import { COLOR_PHRASE, findColor } from '../colors.ts';
 import { rule } from './shared.ts';
 
 const GRAYSCALE = /\b(?:black_and_white|gr[ae]y\s*-?scale|monochrome|mono|desaturated?|desaturate|decolou?ri[sz]ed?|noir|colou?rless|(?:remove|drop|strip|take out)\s+(?:all\s+)?(?:the\s+)?colou?rs?|(?:without|no)\s+colou?rs?)\b/;
@@ -77,7 +77,7 @@ export const temperature = rule({
   name: 'temperature',
   help: 'colour temperature ("make it warmer", "cooler tones")',
   trigger: new RegExp(`${WARM.source}|${COOL.source}`),
-  words: [...AMOUNT_WORDS, 'tones', 'tone', 'colors', 'colours', 'temperature', 'white', 'balance', 'tint', 'cast', 'feel', 'look'],
+  words: [...AMOUNT_WORDS, 'tones', 'tone', 'colors', 'colours', 'temperature', 'white', 'balance', 'tint', 'cast', 'feel', 'look', 'up', 'down'],
   build(clause) {
     const amount = parseAmount(clause, 0.2);
     return { op: 'temperature', amount: WARM.test(clause) ? amount : -amount };
@@ -105,10 +105,9 @@ export const tint = rule({
   trigger: TINT,
   consumed: [new RegExp(COLOR_PHRASE, 'g')],
   words: [...AMOUNT_WORDS, 'colour', 'color', 'colored', 'coloured', 'light', 'strong', 'subtle', 'over', 'on', 'top'],
-  build(clause, _ctx) {
+  build(clause) {
     const strength = parseAmount(clause, 0.3);
-    const stripped = clause.replace(/\b(?:give|it|a|an|add|the|image|photo|tint(?:ed)?|wash|cast|overlay|filter|toned?|with|subtle|strong|light|slightly|very|color|colour|\d+%?)\b/g, ' ').trim();
-    const color = parseColor(stripped.replace(/\s+/g, ' '));
+    const color = findColor(clause.replace(/\b(?:tint(?:ed)?|wash|cast|overlay|filter|toned?)\b/g, ' '));
     return color ? { op: 'tint', color, strength } : null;
   },
 });
