@@ -62,6 +62,7 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
     async close() {
       sweeper.stop();
       await server.close();
+      await local.close();
       await store.close();
     },
   };

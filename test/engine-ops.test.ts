@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { LocalBackend } from '../src/backends/local/index.ts';
 import { buildEditRequest } from '../src/edits/build.ts';
@@ -10,6 +10,7 @@ import { decode, type Decoded, pixel, solid } from './helpers/images.ts';
 
 const limits = loadConfig({}).limits;
 const engine = new LocalBackend(limits.maxInputPixels);
+after(() => engine.close());
 
 /** Runs the local engine on an image with a prompt, returning decoded PNG pixels. */
 async function run(image: Buffer, prompt: string, fields: Record<string, string> = {}): Promise<Decoded> {

@@ -82,6 +82,12 @@ const UNDERSTOOD: Array<[string, string[]]> = [
   ["add the title 'Menu' at the top", ['text']], ['add text “50% OFF” in the top left in yellow', ['text']],
   ["add a watermark 'DRAFT'", ['watermark']], ["add a watermark '© Retouch' with 50% opacity in the bottom right", ['watermark']],
   ["watermark it with 'CONFIDENTIAL' in the center", ['watermark']], ["add a faint watermark 'sample' at the top", ['watermark']],
+  // background (the subject found by the segmenter)
+  ['remove the background', ['background']], ['make the background transparent', ['background']], ['cut out the product', ['background']],
+  ['put it on a white background', ['background']], ['replace the background with light gray', ['background']],
+  ['white studio background', ['background']], ['blur the background', ['background']], ['make the background blurry', ['background']],
+  ['make the background black and white but keep the subject in color', ['background']], ['give it a bokeh background', ['background']],
+  ['remove the background and add a 10px white border', ['background', 'border']],
   // combinations and keep-phrases
   ['make it black and white and rotate it 180 degrees', ['grayscale', 'rotate']],
   ['Make it brighter, increase the contrast and add a vignette', ['brightness', 'contrast', 'vignette']],
@@ -102,7 +108,7 @@ const UNDERSTOOD: Array<[string, string[]]> = [
 const REFUSED: string[] = [
   'add a hat', 'remove the person in the background', 'replace the sky with a sunset', 'make her smile', 'add a dog next to the man',
   'change the background to a beach', 'turn this into a watercolor painting', 'make it look like a Van Gogh', 'remove the watermark',
-  'make the car red', 'make the background black and white', 'blur the background', 'remove the background', 'add snow',
+  'make the car red', 'replace the background with a forest', 'make the background look like Paris', 'remove the tree from the background', 'add snow',
   'make him look younger', 'fix the red eyes', 'add a rainbow', 'make it look professional', 'turn the day into night',
   'put sunglasses on the cat', 'erase the text', 'change her dress to blue', 'add a reflection', 'make the image 3D',
   'colorize this old photo', 'extend the image to the left with more beach', 'make it look like an anime', 'add motion blur to the car',

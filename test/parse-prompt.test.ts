@@ -64,7 +64,7 @@ const understood: Array<[string, EditOp[]]> = [
 
 const refused: Array<[string, RegExp]> = [
   ['add a hat', /add a hat/],
-  ['make the background black and white', /background/],
+  ['remove the person in the background', /person/],
   ['make the car black and white', /car/],
   ['rotate it', /rotate it/],
   ['make it black and white and add a cowboy hat', /cowboy hat/],

@@ -23,7 +23,8 @@ export function editCommand(program: Command) {
         const ext = path.extname(out).slice(1).toLowerCase();
         const scalars = parseScalarFields({ prompt, model: LOCAL_MODEL, size: opts.size, output_format: ext }, config.limits.maxPromptChars);
         const request = await buildEditRequest({ fields: {}, images: [await readFile(input)], mask: undefined }, scalars, config.limits);
-        const result = await new LocalBackend(config.limits.maxInputPixels).edit(request, { model: LOCAL_MODEL, signal: new AbortController().signal });
+        const engine = new LocalBackend(config.limits.maxInputPixels, config.local);
+        const result = await engine.edit(request, { model: LOCAL_MODEL, signal: new AbortController().signal }).finally(() => engine.close());
         await writeFile(out, result.images[0]!.bytes);
         process.stderr.write(`${result.revisedPrompt}\nwrote ${out}\n`);
       } catch (err) {

@@ -2,6 +2,7 @@ import type { EditRequest } from '../../edits/request.ts';
 import type { EncodedImage } from '../../images/encode.ts';
 import type { Raster } from '../../images/raster.ts';
 import type { EditPlan } from './plan.ts';
+import type { SubjectMask } from './segment/index.ts';
 
 /** What the steps of one local edit share. Steps replace `raster` as they go. */
 export interface EngineContext {
@@ -13,6 +14,11 @@ export interface EngineContext {
   /** The pixels before any edit, kept for the mask step. */
   original?: Raster;
   output?: EncodedImage;
+  /** The subject mask, set by the segment step when an operation needs it. */
+  subject?: SubjectMask;
+  /** Which segmenter made the mask, reported in x-retouch-segmenter. */
+  segmenter?: string;
+  signal: AbortSignal;
 }
 
 /** One named unit of work; the engine checks for an abort between steps. */

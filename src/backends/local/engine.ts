@@ -1,6 +1,9 @@
 import { errors, RetouchError } from '../../errors.ts';
 import type { EngineContext, Step } from './context.ts';
-import { changesGeometry, type EditOp, type EditPlan } from './plan.ts';
+import { changesGeometry, type EditOp, type EditPlan, needsSubject } from './plan.ts';
+import type { Segmenter } from './segment/index.ts';
+import { backgroundStep } from './steps/background.ts';
+import { segment } from './steps/segment.ts';
 import { applyMask } from './steps/apply-mask.ts';
 import { decode } from './steps/decode.ts';
 import { encode } from './steps/encode.ts';
@@ -43,17 +46,24 @@ function stepFor(op: EditOp): Step {
     case 'denoise': return filters.denoise(op.amount);
     case 'pixelate': return filters.pixelate(op.block, op.amount);
     case 'vignette': return vignette(op.amount);
+    case 'background': return backgroundStep(op);
     case 'text': return overlayText('text', op);
     case 'watermark': return overlayText('watermark', op);
   }
 }
 
 /** The steps that carry out a plan: decode, one step per operation, mask, size, encode. */
-export function stepsFor(plan: EditPlan, hasMask: boolean): Step[] {
+export function stepsFor(plan: EditPlan, hasMask: boolean, segmenter: Segmenter): Step[] {
   if (hasMask && plan.ops.some(changesGeometry)) {
     throw errors.unsupportedEdit('A mask marks places in the source image, so it cannot be combined with rotating, flipping or resizing. Send the geometry change as a separate edit.');
   }
-  return [decode, ...plan.ops.map(stepFor), applyMask, fitSize, encode];
+  const steps: Step[] = [decode];
+  plan.ops.forEach((op, i) => {
+    // Segment right before the first operation that needs the subject, on the image as it is then.
+    if (needsSubject(op) && !plan.ops.slice(0, i).some(needsSubject)) steps.push(segment(segmenter));
+    steps.push(stepFor(op));
+  });
+  return [...steps, applyMask, fitSize, encode];
 }
 
 /** Runs steps in order, stopping between steps once the request is aborted (client gone, deadline). */

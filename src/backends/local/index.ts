@@ -6,6 +6,8 @@ import { runSteps, stepsFor } from './engine.ts';
 import { parsePrompt } from './parse/index.ts';
 import { describePlan, type EditPlan } from './plan.ts';
 import { ConcurrencyLimiter } from '../limiter.ts';
+import { GrabCutSegmenter } from './segment/grabcut.ts';
+import type { Segmenter } from './segment/index.ts';
 
 export const LOCAL_MODEL = 'retouch-local-1';
 
@@ -18,8 +20,16 @@ export class LocalBackend implements Backend {
    * `concurrency` edits run at once (sharp already spreads each over the cores; more at once only
    * adds memory); `queue` more wait, and beyond that a request gets 429 at once.
    */
-  constructor(private readonly maxPixels: number, bounds: { concurrency: number; queue: number } = { concurrency: 2, queue: 32 }) {
+  constructor(
+    private readonly maxPixels: number,
+    bounds: { concurrency: number; queue: number } = { concurrency: 2, queue: 32 },
+    private readonly segmenter: Segmenter = new GrabCutSegmenter(),
+  ) {
     this.limiter = new ConcurrencyLimiter('local', bounds.concurrency, bounds.queue, 2);
+  }
+
+  close(): Promise<void> {
+    return this.segmenter.close();
   }
 
   /** Edits running now (for tests and metrics). */
@@ -38,10 +48,14 @@ export class LocalBackend implements Backend {
       // Nothing the local engine does yet reads a second image; silently ignoring it would be a lie.
       throw errors.unsupportedEdit(`This edit uses one image, but ${request.images.length} were sent. Send only the image to edit.`);
     }
-    const ctx: EngineContext = { request, plan, maxPixels: this.maxPixels };
-    await runSteps(ctx, stepsFor(plan, request.mask !== undefined), call.signal);
+    const ctx: EngineContext = { request, plan, maxPixels: this.maxPixels, signal: call.signal };
+    await runSteps(ctx, stepsFor(plan, request.mask !== undefined, this.segmenter), call.signal);
     const output = ctx.output!;
     // The engine is deterministic: n results of one request are the same image.
-    return { images: Array.from({ length: request.n }, () => output), revisedPrompt: describePlan(plan) };
+    return {
+      images: Array.from({ length: request.n }, () => output),
+      revisedPrompt: describePlan(plan),
+      ...(ctx.segmenter ? { headers: { 'x-retouch-segmenter': ctx.segmenter } } : {}),
+    };
   }
 }

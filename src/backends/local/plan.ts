@@ -27,6 +27,10 @@ export type EditOp =
   | { op: 'denoise'; amount: number }
   | { op: 'pixelate'; block: number | undefined; amount: number }
   | { op: 'vignette'; amount: number }
+  | { op: 'background'; action: 'remove' }
+  | { op: 'background'; action: 'color'; color: RGB }
+  | { op: 'background'; action: 'blur'; amount: number }
+  | { op: 'background'; action: 'grayscale' }
   | { op: 'text'; text: string; position: Position; color?: RGB; size?: number | 'small' | 'large' }
   | { op: 'watermark'; text: string; opacity: number; position: Position; color?: RGB; size?: number | 'small' | 'large' };
 
@@ -71,10 +75,21 @@ function describeOp(op: EditOp): string {
     case 'denoise': return `reduce noise (strength ${n(op.amount)})`;
     case 'pixelate': return op.block ? `pixelate with ${op.block}px blocks` : 'pixelate';
     case 'vignette': return `add vignette (strength ${n(op.amount)})`;
+    case 'background':
+      switch (op.action) {
+        case 'remove': return 'remove background; keep subject';
+        case 'color': return `replace background with ${hex(op.color)}; keep subject`;
+        case 'blur': return `blur background (strength ${n(op.amount)}); keep subject`;
+        case 'grayscale': return 'make background black and white; keep subject in colour';
+      }
+      break;
     case 'text': return `add text ${JSON.stringify(op.text)} at ${op.position}`;
     case 'watermark': return `add watermark ${JSON.stringify(op.text)} at ${op.position}, ${Math.round(op.opacity * 100)}% opacity`;
   }
 }
+
+/** Operations that need the subject mask. */
+export const needsSubject = (op: EditOp) => op.op === 'background';
 
 /** Operations that move pixels, which a mask (drawn on the source) cannot follow. */
 const GEOMETRY = new Set<EditOp['op']>(['rotate', 'flip', 'resize', 'crop-aspect', 'trim', 'border', 'pad']);

@@ -1,0 +1,58 @@
+import sharp from 'sharp';
+import { fromRaster, type Raster, toRaster } from '../../../images/raster.ts';
+import type { RGB } from '../parse/colors.ts';
+import { current, type EngineContext, type Step } from '../context.ts';
+
+const LUMA: [number, number, number] = [0.2126, 0.7152, 0.0722];
+
+function subjectOf(ctx: EngineContext): Raster {
+  if (!ctx.subject) throw new Error('no subject mask: the segment step must run first');
+  return ctx.subject;
+}
+
+/** The image's colours with the subject mask as alpha: the layer laid over a new background. */
+async function subjectLayer(image: Raster, mask: Raster): Promise<Buffer> {
+  // Separate pipelines: sharp would drop a joined alpha if removeAlpha ran in the same one.
+  const rgb = image.channels === 3 ? image : await toRaster(fromRaster(image).removeAlpha());
+  return sharp(rgb.data, { raw: { width: rgb.width, height: rgb.height, channels: 3 } })
+    .joinChannel(mask.data, { raw: { width: mask.width, height: mask.height, channels: 1 } })
+    .png({ compressionLevel: 0 })
+    .toBuffer();
+}
+
+async function overNewBackground(image: Raster, mask: Raster, backdrop: Raster): Promise<Raster> {
+  const layer = await subjectLayer(image, mask);
+  return toRaster(fromRaster(backdrop).composite([{ input: layer, blend: 'over' }]));
+}
+
+/** Background edits on the current image, using the subject mask from the segment step. */
+export function backgroundStep(action: { action: 'remove' } | { action: 'color'; color: RGB } | { action: 'blur'; amount: number } | { action: 'grayscale' }): Step {
+  return {
+    name: `background(${action.action})`,
+    async run(ctx) {
+      const image = current(ctx);
+      const mask = subjectOf(ctx);
+      switch (action.action) {
+        case 'remove': {
+          const rgb = image.channels === 3 ? image : await toRaster(fromRaster(image).removeAlpha());
+          ctx.raster = await toRaster(sharp(rgb.data, { raw: { width: rgb.width, height: rgb.height, channels: 3 } })
+            .joinChannel(mask.data, { raw: { width: mask.width, height: mask.height, channels: 1 } }));
+          return;
+        }
+        case 'color': {
+          const [r, g, b] = action.color;
+          const plain = await toRaster(sharp({ create: { width: image.width, height: image.height, channels: 3, background: { r, g, b } } }));
+          ctx.raster = await overNewBackground(image, mask, plain);
+          return;
+        }
+        case 'blur': {
+          const sigma = Math.max(2, (Math.min(image.width, image.height) / 80) * action.amount);
+          ctx.raster = await overNewBackground(image, mask, await toRaster(fromRaster(image).removeAlpha().blur(sigma)));
+          return;
+        }
+        case 'grayscale':
+          ctx.raster = await overNewBackground(image, mask, await toRaster(fromRaster(image).removeAlpha().recomb([LUMA, LUMA, LUMA])));
+      }
+    },
+  };
+}

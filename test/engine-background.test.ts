@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import sharp from 'sharp';
+import { LocalBackend } from '../src/backends/local/index.ts';
+import { parsePrompt } from '../src/backends/local/parse/index.ts';
+import { GrabCutSegmenter } from '../src/backends/local/segment/grabcut.ts';
+import { loadConfig } from '../src/config/index.ts';
+import { buildEditRequest } from '../src/edits/build.ts';
+import { parseScalarFields } from '../src/edits/request.ts';
+import { decode, type Decoded, pixel } from './helpers/images.ts';
+
+const limits = loadConfig({}).limits;
+const segmenter = new GrabCutSegmenter();
+const engine = new LocalBackend(limits.maxInputPixels, { concurrency: 2, queue: 8 }, segmenter);
+after(() => engine.close());
+
+/**
+ * A synthetic scene with exact ground truth: a shaded red ball (radius 0.27·H) centred on a
+ * textured grey-blue background. Returns the PNG and the true subject mask.
+ */
+async function scene(w = 480, h = 360) {
+  const data = Buffer.alloc(w * h * 3);
+  const truth = new Uint8Array(w * h);
+  const cx = w / 2, cy = h / 2, r = h * 0.27;
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    const i = y * w + x;
+    const d = Math.hypot(x - cx, y - cy);
+    if (d < r) {
+      truth[i] = 1;
+      const shade = 1 - 0.45 * ((x - cx + y - cy) / (2 * r) + 0.5); // lit from the top left
+      data.set([Math.round(230 * shade), Math.round(40 * shade), Math.round(35 * shade)], i * 3);
+    } else {
+      const n = ((x * 7 + y * 13) % 29) - 14 + (((x >> 4) + (y >> 4)) % 2) * 10; // texture and a faint checker
+      data.set([110 + n, 125 + n, 140 + n], i * 3);
+    }
+  }
+  return { png: await sharp(data, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer(), truth, w, h, data };
+}
+
+async function run(image: Buffer, prompt: string, fields: Record<string, string> = {}) {
+  const scalars = parseScalarFields({ prompt, model: 'retouch-local-1', output_format: 'png', ...fields }, limits.maxPromptChars);
+  const request = await buildEditRequest({ fields: {}, images: [image], mask: undefined }, scalars, limits);
+  const result = await engine.edit(request, { model: 'retouch-local-1', signal: new AbortController().signal });
+  return { out: await decode(result.images[0]!.bytes), headers: result.headers };
+}
+
+/** Pixels well inside or well outside the subject (6 px from the edge; the mask edge is feathered), where the answer is certain. */
+function certain(truth: Uint8Array, w: number, h: number, subject: boolean): Array<[number, number]> {
+  const pts: Array<[number, number]> = [];
+  const r = h * 0.27;
+  for (let y = 0; y < h; y += 7) for (let x = 0; x < w; x += 7) {
+    const d = Math.hypot(x - w / 2, y - h / 2);
+    if (subject ? d < r - 6 : d > r + 6) pts.push([x, y]);
+  }
+  return pts;
+}
+
+describe('segmentation', () => {
+  it('GrabCut finds the subject of a synthetic scene with IoU ≥ 0.9', async () => {
+    const { data, truth, w, h } = await scene();
+    const mask = await segmenter.segment({ data, width: w, height: h, channels: 3 }, new AbortController().signal);
+    let inter = 0, union = 0;
+    for (let i = 0; i < truth.length; i++) {
+      const m = mask.data[i]! >= 128 ? 1 : 0;
+      if (m && truth[i]) inter++;
+      if (m || truth[i]) union++;
+    }
+    const iou = inter / union;
+    process.stdout.write(`# grabcut IoU on the synthetic scene: ${iou.toFixed(3)}\n`);
+    assert.ok(iou >= 0.9, `IoU ${iou}`);
+  });
+});
+
+describe('background edits, on pixels', () => {
+  const unchangedSubject = (out: Decoded, data: Buffer, truth: Uint8Array, w: number, h: number) => {
+    for (const [x, y] of certain(truth, w, h, true)) {
+      const src = [...data.subarray((y * w + x) * 3, (y * w + x) * 3 + 3)];
+      assert.ok(pixel(out, x, y).slice(0, 3).every((v, i) => Math.abs(v - src[i]!) <= 2), `subject pixel ${x},${y} ${pixel(out, x, y)} vs ${src}`);
+    }
+  };
+
+  it('remove the background: transparent outside, subject unchanged and opaque', async () => {
+    const { png, data, truth, w, h } = await scene();
+    const { out, headers } = await run(png, 'remove the background');
+    assert.equal(headers?.['x-retouch-segmenter'], 'grabcut');
+    assert.equal(out.channels, 4);
+    for (const [x, y] of certain(truth, w, h, false)) assert.equal(pixel(out, x, y)[3], 0, `background ${x},${y}`);
+    for (const [x, y] of certain(truth, w, h, true)) assert.equal(pixel(out, x, y)[3], 255);
+    unchangedSubject(out, data, truth, w, h);
+  });
+
+  it('white studio background: background white, subject unchanged', async () => {
+    const { png, data, truth, w, h } = await scene();
+    const { out } = await run(png, 'put it on a white studio background');
+    for (const [x, y] of certain(truth, w, h, false)) assert.deepEqual(pixel(out, x, y).slice(0, 3), [255, 255, 255]);
+    unchangedSubject(out, data, truth, w, h);
+  });
+
+  it('replace the background with a colour by name', async () => {
+    const { png, truth, w, h } = await scene();
+    const { out } = await run(png, 'change the background to navy');
+    for (const [x, y] of certain(truth, w, h, false).slice(0, 50)) assert.deepEqual(pixel(out, x, y).slice(0, 3), [0, 0, 128]);
+  });
+
+  it('blur the background: background smoothed, subject unchanged', async () => {
+    const { png, data, truth, w, h } = await scene();
+    const { out } = await run(png, 'blur the background');
+    // The texture varies by up to ±24 between neighbours; blurred, it nearly vanishes.
+    let before = 0, afterBlur = 0;
+    for (const [x, y] of certain(truth, w, h, false).filter(([x]) => x < w - 1)) {
+      before += Math.abs(data[(y * w + x) * 3]! - data[(y * w + x + 1) * 3]!);
+      afterBlur += Math.abs(pixel(out, x, y)[0]! - pixel(out, x + 1, y)[0]!);
+    }
+    assert.ok(afterBlur < before / 3, `texture ${before} → ${afterBlur}`);
+    unchangedSubject(out, data, truth, w, h);
+  });
+
+  it('black-and-white background, subject keeps its colour', async () => {
+    const { png, data, truth, w, h } = await scene();
+    const { out } = await run(png, 'make the background black and white');
+    for (const [x, y] of certain(truth, w, h, false)) {
+      const p = pixel(out, x, y);
+      assert.ok(Math.abs(p[0]! - p[2]!) <= 2, `background ${p}`);
+    }
+    unchangedSubject(out, data, truth, w, h);
+  });
+
+  it('is deterministic: the same image and prompt give the same bytes', async () => {
+    const { png } = await scene();
+    const a = await run(png, 'remove the background');
+    const b = await run(png, 'remove the background');
+    assert.ok(a.out.data.equals(b.out.data));
+  });
+
+  it('parses the background phrasings and leaves whole-image edits alone', () => {
+    const action = (p: string) => { const op = parsePrompt(p).ops[0]!; return op.op === 'background' ? op.action : op.op; };
+    assert.equal(action('remove the background'), 'remove');
+    assert.equal(action('make the background transparent'), 'remove');
+    assert.equal(action('cut out the product'), 'remove');
+    assert.equal(action('replace the background with white'), 'color');
+    assert.equal(action('white background'), 'color');
+    assert.equal(action('blur the background'), 'blur');
+    assert.equal(action('give it a bokeh background'), 'blur');
+    assert.equal(action('make the background black and white and keep the subject in color'), 'grayscale');
+    assert.equal(action('blur it'), 'blur');
+    assert.equal(action('make it black and white'), 'grayscale');
+  });
+});
