@@ -4,14 +4,16 @@ import sharp from 'sharp';
 import { LocalBackend } from '../src/backends/local/index.ts';
 import { parsePrompt } from '../src/backends/local/parse/index.ts';
 import { GrabCutSegmenter } from '../src/backends/local/segment/grabcut.ts';
+import { EngineWorkers } from '../src/backends/local/worker-pool.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { buildEditRequest } from '../src/edits/build.ts';
 import { parseScalarFields } from '../src/edits/request.ts';
 import { decode, type Decoded, pixel } from './helpers/images.ts';
 
 const limits = loadConfig({}).limits;
-const segmenter = new GrabCutSegmenter();
-const engine = new LocalBackend(limits.maxInputPixels, { concurrency: 2, queue: 8 }, segmenter);
+const workers = new EngineWorkers();
+const segmenter = new GrabCutSegmenter(workers);
+const engine = new LocalBackend(limits.maxInputPixels, { concurrency: 2, queue: 8 }, workers, segmenter);
 after(() => engine.close());
 
 /**

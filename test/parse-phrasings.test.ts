@@ -88,6 +88,10 @@ const UNDERSTOOD: Array<[string, string[]]> = [
   ['white studio background', ['background']], ['blur the background', ['background']], ['make the background blurry', ['background']],
   ['make the background black and white but keep the subject in color', ['background']], ['give it a bokeh background', ['background']],
   ['remove the background and add a 10px white border', ['background', 'border']],
+  // recolouring things
+  ['make the car red', ['recolor']], ['make the red cup green', ['recolor']], ['replace the red car with a blue car', ['recolor']],
+  ['change the color of the mug to yellow', ['recolor']], ['change red to blue', ['recolor']], ['turn all the green into purple', ['recolor']],
+  ['paint the blue door yellow', ['recolor']],
   // combinations and keep-phrases
   ['make it black and white and rotate it 180 degrees', ['grayscale', 'rotate']],
   ['Make it brighter, increase the contrast and add a vignette', ['brightness', 'contrast', 'vignette']],
@@ -108,7 +112,7 @@ const UNDERSTOOD: Array<[string, string[]]> = [
 const REFUSED: string[] = [
   'add a hat', 'remove the person in the background', 'replace the sky with a sunset', 'make her smile', 'add a dog next to the man',
   'change the background to a beach', 'turn this into a watercolor painting', 'make it look like a Van Gogh', 'remove the watermark',
-  'make the car red', 'replace the background with a forest', 'make the background look like Paris', 'remove the tree from the background', 'add snow',
+  'make her dress blue', 'replace the background with a forest', 'make the background look like Paris', 'remove the tree from the background', 'add snow',
   'make him look younger', 'fix the red eyes', 'add a rainbow', 'make it look professional', 'turn the day into night',
   'put sunglasses on the cat', 'erase the text', 'change her dress to blue', 'add a reflection', 'make the image 3D',
   'colorize this old photo', 'extend the image to the left with more beach', 'make it look like an anime', 'add motion blur to the car',

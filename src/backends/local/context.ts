@@ -3,6 +3,7 @@ import type { EncodedImage } from '../../images/encode.ts';
 import type { Raster } from '../../images/raster.ts';
 import type { EditPlan } from './plan.ts';
 import type { SubjectMask } from './segment/index.ts';
+import type { EngineWorkers } from './worker-pool.ts';
 
 /** What the steps of one local edit share. Steps replace `raster` as they go. */
 export interface EngineContext {
@@ -19,6 +20,8 @@ export interface EngineContext {
   /** Which segmenter made the mask, reported in x-retouch-segmenter. */
   segmenter?: string;
   signal: AbortSignal;
+  /** Worker threads for work that would block the event loop. */
+  workers: EngineWorkers;
 }
 
 /** One named unit of work; the engine checks for an abort between steps. */

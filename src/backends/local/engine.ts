@@ -3,6 +3,7 @@ import type { EngineContext, Step } from './context.ts';
 import { changesGeometry, type EditOp, type EditPlan, needsSubject } from './plan.ts';
 import type { Segmenter } from './segment/index.ts';
 import { backgroundStep } from './steps/background.ts';
+import { recolor } from './steps/recolor.ts';
 import { segment } from './steps/segment.ts';
 import { applyMask } from './steps/apply-mask.ts';
 import { decode } from './steps/decode.ts';
@@ -47,6 +48,7 @@ function stepFor(op: EditOp): Step {
     case 'pixelate': return filters.pixelate(op.block, op.amount);
     case 'vignette': return vignette(op.amount);
     case 'background': return backgroundStep(op);
+    case 'recolor': return recolor(op);
     case 'text': return overlayText('text', op);
     case 'watermark': return overlayText('watermark', op);
   }

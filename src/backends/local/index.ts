@@ -7,6 +7,7 @@ import { parsePrompt } from './parse/index.ts';
 import { describePlan, type EditPlan } from './plan.ts';
 import { ConcurrencyLimiter } from '../limiter.ts';
 import { GrabCutSegmenter } from './segment/grabcut.ts';
+import { EngineWorkers } from './worker-pool.ts';
 import type { Segmenter } from './segment/index.ts';
 
 export const LOCAL_MODEL = 'retouch-local-1';
@@ -23,13 +24,14 @@ export class LocalBackend implements Backend {
   constructor(
     private readonly maxPixels: number,
     bounds: { concurrency: number; queue: number } = { concurrency: 2, queue: 32 },
-    private readonly segmenter: Segmenter = new GrabCutSegmenter(),
+    private readonly workers = new EngineWorkers(),
+    private readonly segmenter: Segmenter = new GrabCutSegmenter(workers),
   ) {
     this.limiter = new ConcurrencyLimiter('local', bounds.concurrency, bounds.queue, 2);
   }
 
   close(): Promise<void> {
-    return this.segmenter.close();
+    return this.workers.close();
   }
 
   /** Edits running now (for tests and metrics). */
@@ -48,7 +50,7 @@ export class LocalBackend implements Backend {
       // Nothing the local engine does yet reads a second image; silently ignoring it would be a lie.
       throw errors.unsupportedEdit(`This edit uses one image, but ${request.images.length} were sent. Send only the image to edit.`);
     }
-    const ctx: EngineContext = { request, plan, maxPixels: this.maxPixels, signal: call.signal };
+    const ctx: EngineContext = { request, plan, maxPixels: this.maxPixels, signal: call.signal, workers: this.workers };
     await runSteps(ctx, stepsFor(plan, request.mask !== undefined, this.segmenter), call.signal);
     const output = ctx.output!;
     // The engine is deterministic: n results of one request are the same image.

@@ -31,6 +31,8 @@ export type EditOp =
   | { op: 'background'; action: 'color'; color: RGB }
   | { op: 'background'; action: 'blur'; amount: number }
   | { op: 'background'; action: 'grayscale' }
+  /** Recolour things of one hue (or the subject's main hue) to another, keeping their shading. */
+  | { op: 'recolor'; from: RGB | null; to: RGB; object: string | null }
   | { op: 'text'; text: string; position: Position; color?: RGB; size?: number | 'small' | 'large' }
   | { op: 'watermark'; text: string; opacity: number; position: Position; color?: RGB; size?: number | 'small' | 'large' };
 
@@ -83,13 +85,14 @@ function describeOp(op: EditOp): string {
         case 'grayscale': return 'make background black and white; keep subject in colour';
       }
       break;
+    case 'recolor': return `recolour ${op.object ? `the ${op.object}` : 'everything'}${op.from ? ` from ${hex(op.from)}` : ''} to ${hex(op.to)}, keeping shading${op.object ? '; keep the rest' : ''}`;
     case 'text': return `add text ${JSON.stringify(op.text)} at ${op.position}`;
     case 'watermark': return `add watermark ${JSON.stringify(op.text)} at ${op.position}, ${Math.round(op.opacity * 100)}% opacity`;
   }
 }
 
 /** Operations that need the subject mask. */
-export const needsSubject = (op: EditOp) => op.op === 'background';
+export const needsSubject = (op: EditOp) => op.op === 'background' || (op.op === 'recolor' && op.object !== null);
 
 /** Operations that move pixels, which a mask (drawn on the source) cannot follow. */
 const GEOMETRY = new Set<EditOp['op']>(['rotate', 'flip', 'resize', 'crop-aspect', 'trim', 'border', 'pad']);

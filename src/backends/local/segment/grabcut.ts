@@ -1,6 +1,5 @@
-import { availableParallelism } from 'node:os';
-import { Piscina } from 'piscina';
 import { fromRaster, type Raster, toRaster } from '../../../images/raster.ts';
+import type { EngineWorkers } from '../worker-pool.ts';
 import type { Segmenter, SubjectMask } from './index.ts';
 
 /** GrabCut works on a small copy (measured ~0.3 s at 400 px); the mask is scaled back up and feathered. */
@@ -13,11 +12,8 @@ const WORK_SIDE = 400;
  */
 export class GrabCutSegmenter implements Segmenter {
   readonly name = 'grabcut';
-  private readonly pool = new Piscina({
-    filename: new URL('./grabcut-worker.mjs', import.meta.url).href,
-    maxThreads: Math.max(1, availableParallelism()),
-    idleTimeout: 60_000,
-  });
+
+  constructor(private readonly workers: EngineWorkers) {}
 
   async segment(image: Raster, signal: AbortSignal): Promise<SubjectMask> {
     const scale = Math.min(1, WORK_SIDE / Math.max(image.width, image.height));
@@ -25,7 +21,7 @@ export class GrabCutSegmenter implements Segmenter {
     const h = Math.max(8, Math.round(image.height * scale));
     const small = await toRaster(fromRaster(image).removeAlpha().resize(w, h, { fit: 'fill' }).toColourspace('srgb'));
     const rgb = small.channels === 3 ? small : await toRaster(fromRaster(small).removeAlpha());
-    const bits: Uint8Array = await this.pool.run({ data: new Uint8Array(rgb.data), width: w, height: h }, { signal });
+    const bits: Uint8Array = await this.workers.run('grabCut', { data: new Uint8Array(rgb.data), width: w, height: h }, signal);
     // Scale back with a smooth kernel and a slight blur: a soft edge hides the working-size steps.
     const mask = await toRaster(
       fromRaster({ data: Buffer.from(bits), width: w, height: h, channels: 1 })
@@ -36,7 +32,4 @@ export class GrabCutSegmenter implements Segmenter {
     return { ...mask, channels: 1 };
   }
 
-  async close() {
-    await this.pool.destroy();
-  }
 }

@@ -8,5 +8,4 @@ export interface Segmenter {
   /** Reported in `x-retouch-segmenter`. */
   readonly name: string;
   segment(image: Raster, signal: AbortSignal): Promise<SubjectMask>;
-  close(): Promise<void>;
 }

@@ -2,6 +2,7 @@ import { background } from './background.ts';
 import { blur, denoise, pixelate, sharpen, vignette } from './filters.ts';
 import { border, cropAspect, flip, pad, resize, rotate, trim } from './geometry.ts';
 import { keep } from './keep.ts';
+import { recolor } from './recolor.ts';
 import { text, watermark } from './overlay.ts';
 import type { Rule } from './shared.ts';
 import { brightness, contrast, grayscale, hue, invert, saturation, sepia, temperature, tint } from './tone.ts';
@@ -15,7 +16,7 @@ export type { ParseContext, Rule } from './shared.ts';
  */
 export const RULES: Rule[] = [
   keep,
-  background,
+  background, recolor,
   watermark, text,
   grayscale, sepia, invert, hue, tint, brightness, contrast, saturation, temperature,
   rotate, flip, cropAspect, trim, border, pad, resize,

@@ -1,0 +1,35 @@
+import { errors } from '../../../errors.ts';
+import type { Raster } from '../../../images/raster.ts';
+import type { RGB } from '../parse/colors.ts';
+import { current, type Step } from '../context.ts';
+
+const hueOf = ([r, g, b]: RGB) => {
+  const max = Math.max(r, g, b);
+  const d = max - Math.min(r, g, b);
+  if (d === 0) return 0;
+  const h = max === r ? ((g - b) / d) % 6 : max === g ? (b - r) / d + 2 : (r - g) / d + 4;
+  return (h * 60 + 360) % 360;
+};
+
+/**
+ * Recolours by hue, keeping saturation and value so shading survives, with a soft edge in hue and
+ * at the mask's edge. Restricted to the subject mask when the prompt named an object. The per-pixel
+ * loop runs in a worker thread. Finding nothing to recolour is a 400, never an unchanged 200.
+ */
+export const recolor = (op: { from: RGB | null; to: RGB; object: string | null }): Step => ({
+  name: 'recolor',
+  async run(ctx) {
+    const r = current(ctx);
+    const mask = op.object ? ctx.subject?.data ?? null : null;
+    const result = await ctx.workers.run<{ data: Uint8Array; changed: number }>('recolor', {
+      data: new Uint8Array(r.data), width: r.width, height: r.height, channels: r.channels,
+      mask: mask ? new Uint8Array(mask) : null, fromHue: op.from ? hueOf(op.from) : null, to: op.to,
+    }, ctx.signal);
+    const area = mask ? mask.reduce((n, v) => n + (v >= 128 ? 1 : 0), 0) : r.width * r.height;
+    if (result.changed < Math.max(16, area * 0.002)) {
+      const what = op.object ? `the ${op.object}` : 'anything';
+      throw errors.unsupportedEdit(`Could not find ${what} of that colour to recolour${op.object ? ' (the local engine looks for it as the main subject of the image)' : ''}.`);
+    }
+    ctx.raster = { ...r, data: Buffer.from(result.data) } satisfies Raster;
+  },
+});

@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import sharp from 'sharp';
+import { LocalBackend } from '../src/backends/local/index.ts';
+import { parsePrompt } from '../src/backends/local/parse/index.ts';
+import { loadConfig } from '../src/config/index.ts';
+import { buildEditRequest } from '../src/edits/build.ts';
+import { parseScalarFields } from '../src/edits/request.ts';
+import { RetouchError } from '../src/errors.ts';
+import { decode, pixel } from './helpers/images.ts';
+
+const limits = loadConfig({}).limits;
+const engine = new LocalBackend(limits.maxInputPixels);
+after(() => engine.close());
+
+const W = 480, H = 360;
+/** A shaded red ball in the centre, grey boxes beside it, a red square in the top-left corner, on a light textured background. */
+async function scene() {
+  const data = Buffer.alloc(W * H * 3);
+  const r = H * 0.25;
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+    const i = (y * W + x) * 3;
+    const d = Math.hypot(x - W / 2, y - H / 2);
+    const n = ((x * 7 + y * 13) % 17) - 8;
+    if (d < r) { const shade = 0.55 + 0.45 * (1 - d / r); data.set([Math.round(220 * shade), Math.round(35 * shade), Math.round(30 * shade)], i); }
+    else if ((x > 40 && x < 100 && y > 140 && y < 220) || (x > 380 && x < 440 && y > 140 && y < 220)) data.set([128, 128, 128], i);
+    else if (x < 20 && y < 20) data.set([230, 20, 20], i);
+    else data.set([200 + n, 205 + n, 210 + n], i);
+  }
+  return { png: await sharp(data, { raw: { width: W, height: H, channels: 3 } }).png().toBuffer(), data };
+}
+
+async function run(image: Buffer, prompt: string) {
+  const scalars = parseScalarFields({ prompt, model: 'retouch-local-1', output_format: 'png' }, limits.maxPromptChars);
+  const request = await buildEditRequest({ fields: {}, images: [image], mask: undefined }, scalars, limits);
+  const result = await engine.edit(request, { model: 'retouch-local-1', signal: new AbortController().signal });
+  return decode(result.images[0]!.bytes);
+}
+
+const hue = ([r, g, b]: number[]) => {
+  const max = Math.max(r!, g!, b!), d = max - Math.min(r!, g!, b!);
+  if (d === 0) return 0;
+  const h = max === r ? ((g! - b!) / d) % 6 : max === g ? (b! - r!) / d + 2 : (r! - g!) / d + 4;
+  return (h * 60 + 360) % 360;
+};
+
+describe('recolouring, on pixels', () => {
+  it('"make the red ball green": the ball turns green with its shading; grey boxes, background and the corner square stay', async () => {
+    const { png, data } = await scene();
+    const out = await run(png, 'make the red ball green');
+    const src = (x: number, y: number) => [...data.subarray((y * W + x) * 3, (y * W + x) * 3 + 3)];
+    for (const [x, y] of [[240, 180], [200, 160], [270, 200], [240, 120]] as const) {
+      const p = pixel(out, x, y);
+      assert.ok(Math.abs(hue(p) - 120) < 15, `ball pixel ${x},${y} ${p} hue ${hue(p)}`);
+      // Shading kept: value (max channel) within a few levels of the source's.
+      assert.ok(Math.abs(Math.max(...p) - Math.max(...src(x, y))) <= 3, `value ${p} vs ${src(x, y)}`);
+    }
+    for (const [x, y] of [[70, 180], [410, 180], [10, 10], [450, 30], [30, 330]] as const) {
+      assert.deepEqual(pixel(out, x, y), src(x, y), `outside pixel ${x},${y}`);
+    }
+  });
+
+  it('"replace the red ball with a blue ball" gives blue', async () => {
+    const { png } = await scene();
+    const out = await run(png, 'replace the red ball with a blue ball');
+    assert.ok(Math.abs(hue(pixel(out, 240, 180)) - 240) < 15);
+  });
+
+  it('"change red to blue" with no object recolours every red, the corner square too', async () => {
+    const { png } = await scene();
+    const out = await run(png, 'change red to blue');
+    assert.ok(Math.abs(hue(pixel(out, 240, 180)) - 240) < 15);
+    assert.ok(Math.abs(hue(pixel(out, 10, 10)) - 240) < 15);
+    assert.deepEqual(pixel(out, 70, 180), [128, 128, 128]);
+  });
+
+  it('nothing of that colour → 400, not an unchanged image', async () => {
+    const { png } = await scene();
+    await assert.rejects(run(png, 'make the purple ball orange'), (e: unknown) => e instanceof RetouchError && e.code === 'unsupported_edit' && /Could not find/.test(e.message));
+  });
+
+  it('parses the recolour phrasings, and refuses the ones it cannot do honestly', () => {
+    const op = (p: string) => parsePrompt(p).ops[0];
+    assert.deepEqual(op('make the red cup green'), { op: 'recolor', from: [255, 0, 0], to: [0, 128, 0], object: 'cup' });
+    assert.deepEqual(op('replace the red car with a blue car'), { op: 'recolor', from: [255, 0, 0], to: [0, 0, 255], object: 'car' });
+    assert.deepEqual(op('change the color of the car to yellow'), { op: 'recolor', from: null, to: [255, 255, 0], object: 'car' });
+    assert.deepEqual(op('turn all the blue into purple'), { op: 'recolor', from: [0, 0, 255], to: [128, 0, 128], object: null });
+    assert.deepEqual(op('paint the car red'), { op: 'recolor', from: null, to: [255, 0, 0], object: 'car' });
+    for (const refused of ['make the sky orange', 'make her shirt red', 'make the white car red', 'change the background to a forest']) {
+      assert.throws(() => parsePrompt(refused), (e: unknown) => e instanceof RetouchError && e.code === 'unsupported_edit', refused);
+    }
+  });
+});
