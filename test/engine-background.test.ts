@@ -8,6 +8,7 @@ import { EngineWorkers } from '../src/backends/local/worker-pool.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { buildEditRequest } from '../src/edits/build.ts';
 import { parseScalarFields } from '../src/edits/request.ts';
+import { RetouchError } from '../src/errors.ts';
 import { decode, type Decoded, pixel } from './helpers/images.ts';
 
 const limits = loadConfig({}).limits;
@@ -39,9 +40,9 @@ async function scene(w = 480, h = 360) {
   return { png: await sharp(data, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer(), truth, w, h, data };
 }
 
-async function run(image: Buffer, prompt: string, fields: Record<string, string> = {}) {
+async function run(image: Buffer | Buffer[], prompt: string, fields: Record<string, string> = {}) {
   const scalars = parseScalarFields({ prompt, model: 'retouch-local-1', output_format: 'png', ...fields }, limits.maxPromptChars);
-  const request = await buildEditRequest({ fields: {}, images: [image], mask: undefined }, scalars, limits);
+  const request = await buildEditRequest({ fields: {}, images: Array.isArray(image) ? image : [image], mask: undefined }, scalars, limits);
   const result = await engine.edit(request, { model: 'retouch-local-1', signal: new AbortController().signal });
   return { out: await decode(result.images[0]!.bytes), headers: result.headers };
 }
@@ -125,6 +126,23 @@ describe('background edits, on pixels', () => {
       assert.ok(Math.abs(p[0]! - p[2]!) <= 2, `background ${p}`);
     }
     unchangedSubject(out, data, truth, w, h);
+  });
+
+  for (const prompt of ['replace the background with the second image', 'put the subject of the first image onto the second image']) {
+    it(`two images: "${prompt}"`, async () => {
+      const { png, data, truth, w, h } = await scene();
+      const beach = await sharp({ create: { width: 300, height: 200, channels: 3, background: { r: 240, g: 200, b: 120 } } }).png().toBuffer();
+      const { out } = await run([png, beach], prompt);
+      assert.deepEqual([out.width, out.height], [w, h]);
+      for (const [x, y] of certain(truth, w, h, false)) assert.deepEqual(pixel(out, x, y).slice(0, 3), [240, 200, 120]);
+      unchangedSubject(out, data, truth, w, h);
+    });
+  }
+
+  it('a plan for two images with one image, or one image too many, is a 400', async () => {
+    const { png } = await scene();
+    await assert.rejects(run(png, 'replace the background with the second image'), (e: unknown) => e instanceof RetouchError && e.code === 'unsupported_edit');
+    await assert.rejects(run([png, png], 'blur the background'), (e: unknown) => e instanceof RetouchError && /says? what to do with the second|uses one image/.test((e as Error).message));
   });
 
   it('is deterministic: the same image and prompt give the same bytes', async () => {

@@ -4,7 +4,7 @@ import type { Backend, BackendCall, BackendResult } from '../index.ts';
 import type { EngineContext } from './context.ts';
 import { runSteps, stepsFor } from './engine.ts';
 import { parsePrompt } from './parse/index.ts';
-import { describePlan, type EditPlan } from './plan.ts';
+import { describePlan, type EditPlan, imagesUsed } from './plan.ts';
 import { ConcurrencyLimiter } from '../limiter.ts';
 import { GrabCutSegmenter } from './segment/grabcut.ts';
 import { EngineWorkers } from './worker-pool.ts';
@@ -46,9 +46,12 @@ export class LocalBackend implements Backend {
   }
 
   private async run(request: EditRequest, plan: EditPlan, call: BackendCall): Promise<BackendResult> {
-    if (request.images.length > 1) {
-      // Nothing the local engine does yet reads a second image; silently ignoring it would be a lie.
-      throw errors.unsupportedEdit(`This edit uses one image, but ${request.images.length} were sent. Send only the image to edit.`);
+    const wanted = imagesUsed(plan);
+    if (request.images.length !== wanted) {
+      // An image the plan does not read would be silently ignored, and a missing one cannot be made up.
+      throw errors.unsupportedEdit(wanted === 1
+        ? `This edit uses one image, but ${request.images.length} were sent. Send only the image to edit, or say what to do with the second (e.g. "replace the background with the second image").`
+        : `This edit uses two images (the subject from the first, the background from the second), but ${request.images.length} ${request.images.length === 1 ? 'was' : 'were'} sent.`);
     }
     const ctx: EngineContext = { request, plan, maxPixels: this.maxPixels, signal: call.signal, workers: this.workers };
     await runSteps(ctx, stepsFor(plan, request.mask !== undefined, this.segmenter), call.signal);

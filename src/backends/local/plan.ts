@@ -31,6 +31,8 @@ export type EditOp =
   | { op: 'background'; action: 'color'; color: RGB }
   | { op: 'background'; action: 'blur'; amount: number }
   | { op: 'background'; action: 'grayscale' }
+  /** The subject over the second uploaded image, cover-fitted to the first image's size. */
+  | { op: 'background'; action: 'image' }
   /** Recolour things of one hue (or the subject's main hue) to another, keeping their shading. */
   | { op: 'recolor'; from: RGB | null; to: RGB; object: string | null }
   | { op: 'text'; text: string; position: Position; color?: RGB; size?: number | 'small' | 'large' }
@@ -83,6 +85,7 @@ function describeOp(op: EditOp): string {
         case 'color': return `replace background with ${hex(op.color)}; keep subject`;
         case 'blur': return `blur background (strength ${n(op.amount)}); keep subject`;
         case 'grayscale': return 'make background black and white; keep subject in colour';
+        case 'image': return 'replace background with image 2; keep subject of image 1';
       }
       break;
     case 'recolor': return `recolour ${op.object ? `the ${op.object}` : 'everything'}${op.from ? ` from ${hex(op.from)}` : ''} to ${hex(op.to)}, keeping shading${op.object ? '; keep the rest' : ''}`;
@@ -90,6 +93,9 @@ function describeOp(op: EditOp): string {
     case 'watermark': return `add watermark ${JSON.stringify(op.text)} at ${op.position}, ${Math.round(op.opacity * 100)}% opacity`;
   }
 }
+
+/** How many uploaded images a plan reads: the second only as a new background. */
+export const imagesUsed = (plan: EditPlan) => (plan.ops.some((op) => op.op === 'background' && op.action === 'image') ? 2 : 1);
 
 /** Operations that need the subject mask. */
 export const needsSubject = (op: EditOp) => op.op === 'background' || (op.op === 'recolor' && op.object !== null);

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { fromRaster, type Raster, toRaster } from '../../../images/raster.ts';
+import { decodeImage, fromRaster, type Raster, toRaster } from '../../../images/raster.ts';
 import type { RGB } from '../parse/colors.ts';
 import { current, type EngineContext, type Step } from '../context.ts';
 
@@ -26,7 +26,9 @@ async function overNewBackground(image: Raster, mask: Raster, backdrop: Raster):
 }
 
 /** Background edits on the current image, using the subject mask from the segment step. */
-export function backgroundStep(action: { action: 'remove' } | { action: 'color'; color: RGB } | { action: 'blur'; amount: number } | { action: 'grayscale' }): Step {
+type BackgroundAction = { action: 'remove' } | { action: 'color'; color: RGB } | { action: 'blur'; amount: number } | { action: 'grayscale' } | { action: 'image' };
+
+export function backgroundStep(action: BackgroundAction): Step {
   return {
     name: `background(${action.action})`,
     async run(ctx) {
@@ -52,6 +54,13 @@ export function backgroundStep(action: { action: 'remove' } | { action: 'color';
         }
         case 'grayscale':
           ctx.raster = await overNewBackground(image, mask, await toRaster(fromRaster(image).removeAlpha().recomb([LUMA, LUMA, LUMA])));
+          return;
+        case 'image': {
+          // The second image, filling the first one's frame, so the subject keeps its place and size.
+          const second = await decodeImage(ctx.request.images[1]!, ctx.maxPixels, 'image');
+          const backdrop = await toRaster(fromRaster(second).removeAlpha().resize(image.width, image.height, { fit: 'cover', position: 'attention' }));
+          ctx.raster = await overNewBackground(image, mask, backdrop);
+        }
       }
     },
   };

@@ -15,6 +15,9 @@ const REMOVE = /\b(?:remove|delete|erase|cut out|get rid of|take out|drop|strip|
 const REMOVES_BACKGROUND = /\b(?:remove|delete|erase|get rid of|take out|drop|strip|clear)\s+(?:the\s+|its\s+|this\s+|all\s+(?:the\s+)?)?(?:background|backdrop|bg)\b|\b(?:transparent|no|without(?: a| the)?)\s+(?:background|backdrop|bg)\b|\b(?:background|backdrop|bg)\s+(?:transparent|removed)\b|\b(?:make|set|turn)\s+(?:the\s+)?(?:background|backdrop|bg)\s+(?:to\s+)?transparent\b/;
 const BLUR = /\b(?:blur(?:red|ry)?|bokeh|out of focus|defocus(?:ed)?|soft(?:en)?|shallow depth of field|portrait mode)\b/;
 const GREY = /\b(?:black_and_white|gr[ae]y\s*-?scale|monochrome|desaturated?|colou?rless)\b/;
+const SECOND = /\b(?:(?:the\s+)?(?:second|2nd|other|last)\s+(?:image|photo|picture|pic|one|1|upload)|(?:image|photo|picture)\s*#?\s*(?:2|two))\b/;
+const FIRST = /\b(?:(?:the\s+)?(?:first|1st)\s+(?:image|photo|picture|pic|one|1|upload)|(?:image|photo|picture)\s*#?\s*1)\b/;
+const MOVE = /\b(?:put|place|paste|move|composite|insert|transfer|add|cut)\b/;
 const REPLACE = /\b(?:make|change|replace|set|turn|swap|paint|fill|use|put|place|with|to|on|onto|against)\b/;
 
 /**
@@ -26,6 +29,11 @@ export const background: Rule = {
   name: 'background',
   help: 'background edits ("remove the background", "white studio background", "blur the background", "make the background black and white")',
   match(clause) {
+    // "replace the background with the second image", "put the subject of the first image onto the second".
+    if (SECOND.test(clause) && (BACKGROUND.test(clause) || MOVE.test(clause))) {
+      return onlyKnownWordsLeft(clause, [SECOND, FIRST, MOVE, BACKGROUND, REPLACE], [...WORDS, 'first', 'second', 'from', 'of', 'onto', 'into', 'over'])
+        ? { op: 'background', action: 'image' } : null;
+    }
     const cutOut = /\b(?:cut out|isolate)\b.*\b(?:subject|person|product|object)\b/.test(clause);
     if (!BACKGROUND.test(clause) && !cutOut) return null;
     const known = (extra: RegExp[]) => onlyKnownWordsLeft(clause, [BACKGROUND, ...extra], WORDS);
