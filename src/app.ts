@@ -4,6 +4,8 @@ import pino, { type Logger } from 'pino';
 import sharp from 'sharp';
 import { LocalBackend } from './backends/local/index.ts';
 import { buildRoutes } from './backends/routes.ts';
+import { chooseSegmenter } from './backends/local/segment/choose.ts';
+import { EngineWorkers } from './backends/local/worker-pool.ts';
 import { ModelRouter } from './backends/router.ts';
 import type { BlobStore } from './blob/index.ts';
 import { FsBlobStore } from './blob/fs.ts';
@@ -47,7 +49,9 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
   const blobs = new FsBlobStore(path.join(config.dataDir, 'images'));
   const keys = new KeyService(store, config.apiKeys);
   const usage = new UsageMeter(store);
-  const local = new LocalBackend(config.limits.maxInputPixels, config.local);
+  const workers = new EngineWorkers();
+  const local = new LocalBackend(config.limits.maxInputPixels, config.local, workers,
+    chooseSegmenter(config.local.segmenter, config.local.segmentationModel, workers));
   const router = new ModelRouter(buildRoutes(config.routing, local, {
     maxPixels: config.limits.maxInputPixels,
     ...(opts.upstreamBackoffMs !== undefined ? { backoffMs: opts.upstreamBackoffMs } : {}),

@@ -69,6 +69,14 @@ export const ENV = {
     name: 'RETOUCH_LOCAL_QUEUE', default: '32',
     description: 'Local-engine edits allowed to wait; beyond this a request gets 429 with retry-after', schema: z.coerce.number().int().min(0).max(10000),
   },
+  RETOUCH_SEGMENTER: {
+    name: 'RETOUCH_SEGMENTER', default: 'auto',
+    description: 'Subject segmenter: auto (IS-Net if installed, else GrabCut), isnet or grabcut', schema: z.enum(['auto', 'isnet', 'grabcut']),
+  },
+  RETOUCH_SEGMENTATION_MODEL: {
+    name: 'RETOUCH_SEGMENTATION_MODEL',
+    description: 'Path of an ONNX segmentation model with IS-Net\'s input and output, used instead of the built-in ones', schema: z.string().min(1),
+  },
   RETOUCH_CONFIG: {
     name: 'RETOUCH_CONFIG',
     description: 'Path of a YAML (or JSON) file declaring upstream providers and model routes', schema: z.string().min(1),

@@ -22,7 +22,7 @@ export interface Config {
   corsOrigins: string[];
   remoteImages: boolean;
   /** Bounds on local-engine work: how many edits run at once, how many may wait. */
-  local: { concurrency: number; queue: number };
+  local: { concurrency: number; queue: number; segmenter: 'auto' | 'isnet' | 'grabcut'; segmentationModel: string | undefined };
   logLevel: string;
   routing: RoutingConfig;
 }
@@ -74,7 +74,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiKeys: v.RETOUCH_API_KEYS ?? [],
     corsOrigins: v.RETOUCH_CORS_ORIGINS ?? [],
     remoteImages: get('RETOUCH_REMOTE_IMAGES'),
-    local: { concurrency: v.RETOUCH_LOCAL_CONCURRENCY ?? availableParallelism(), queue: get('RETOUCH_LOCAL_QUEUE') },
+    local: {
+      concurrency: v.RETOUCH_LOCAL_CONCURRENCY ?? availableParallelism(),
+      queue: get('RETOUCH_LOCAL_QUEUE'),
+      segmenter: get('RETOUCH_SEGMENTER'),
+      segmentationModel: v.RETOUCH_SEGMENTATION_MODEL ? path.resolve(v.RETOUCH_SEGMENTATION_MODEL) : undefined,
+    },
     logLevel: get('RETOUCH_LOG_LEVEL'),
     routing,
   };
