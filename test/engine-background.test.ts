@@ -10,6 +10,7 @@ import { buildEditRequest } from '../src/edits/build.ts';
 import { parseScalarFields } from '../src/edits/request.ts';
 import { RetouchError } from '../src/errors.ts';
 import { decode, type Decoded, pixel } from './helpers/images.ts';
+import { ballScene, iou } from './helpers/scenes.ts';
 
 const limits = loadConfig({}).limits;
 const workers = new EngineWorkers();
@@ -17,28 +18,7 @@ const segmenter = new GrabCutSegmenter(workers);
 const engine = new LocalBackend(limits.maxInputPixels, { concurrency: 2, queue: 8 }, workers, segmenter);
 after(() => engine.close());
 
-/**
- * A synthetic scene with exact ground truth: a shaded red ball (radius 0.27·H) centred on a
- * textured grey-blue background. Returns the PNG and the true subject mask.
- */
-async function scene(w = 480, h = 360) {
-  const data = Buffer.alloc(w * h * 3);
-  const truth = new Uint8Array(w * h);
-  const cx = w / 2, cy = h / 2, r = h * 0.27;
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    const i = y * w + x;
-    const d = Math.hypot(x - cx, y - cy);
-    if (d < r) {
-      truth[i] = 1;
-      const shade = 1 - 0.45 * ((x - cx + y - cy) / (2 * r) + 0.5); // lit from the top left
-      data.set([Math.round(230 * shade), Math.round(40 * shade), Math.round(35 * shade)], i * 3);
-    } else {
-      const n = ((x * 7 + y * 13) % 29) - 14 + (((x >> 4) + (y >> 4)) % 2) * 10; // texture and a faint checker
-      data.set([110 + n, 125 + n, 140 + n], i * 3);
-    }
-  }
-  return { png: await sharp(data, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer(), truth, w, h, data };
-}
+const scene = () => ballScene();
 
 async function run(image: Buffer | Buffer[], prompt: string, fields: Record<string, string> = {}) {
   const scalars = parseScalarFields({ prompt, model: 'retouch-local-1', output_format: 'png', ...fields }, limits.maxPromptChars);
@@ -62,15 +42,9 @@ describe('segmentation', () => {
   it('GrabCut finds the subject of a synthetic scene with IoU ≥ 0.9', async () => {
     const { data, truth, w, h } = await scene();
     const mask = await segmenter.segment({ data, width: w, height: h, channels: 3 }, new AbortController().signal);
-    let inter = 0, union = 0;
-    for (let i = 0; i < truth.length; i++) {
-      const m = mask.data[i]! >= 128 ? 1 : 0;
-      if (m && truth[i]) inter++;
-      if (m || truth[i]) union++;
-    }
-    const iou = inter / union;
-    process.stdout.write(`# grabcut IoU on the synthetic scene: ${iou.toFixed(3)}\n`);
-    assert.ok(iou >= 0.9, `IoU ${iou}`);
+    const score = iou(mask.data, truth);
+    process.stdout.write(`# grabcut IoU on the synthetic scene: ${score.toFixed(3)}\n`);
+    assert.ok(score >= 0.9, `IoU ${score}`);
   });
 });
 
