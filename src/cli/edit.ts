@@ -3,6 +3,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { LOCAL_MODEL, LocalBackend } from '../backends/local/index.ts';
 import { parsePrompt } from '../backends/local/parse/index.ts';
+import { chooseSegmenter } from '../backends/local/segment/choose.ts';
+import { EngineWorkers } from '../backends/local/worker-pool.ts';
 import { describePlan } from '../backends/local/plan.ts';
 import { buildEditRequest } from '../edits/build.ts';
 import { parseScalarFields } from '../edits/request.ts';
@@ -23,7 +25,9 @@ export function editCommand(program: Command) {
         const ext = path.extname(out).slice(1).toLowerCase();
         const scalars = parseScalarFields({ prompt, model: LOCAL_MODEL, size: opts.size, output_format: ext }, config.limits.maxPromptChars);
         const request = await buildEditRequest({ fields: {}, images: [await readFile(input)], mask: undefined }, scalars, config.limits);
-        const engine = new LocalBackend(config.limits.maxInputPixels, config.local);
+        const workers = new EngineWorkers();
+        const engine = new LocalBackend(config.limits.maxInputPixels, config.local, workers,
+          chooseSegmenter(config.local.segmenter, config.local.segmentationModel, workers));
         const result = await engine.edit(request, { model: LOCAL_MODEL, signal: new AbortController().signal }).finally(() => engine.close());
         await writeFile(out, result.images[0]!.bytes);
         process.stderr.write(`${result.revisedPrompt}\nwrote ${out}\n`);

