@@ -41,3 +41,16 @@ describe('the local engine work queue', () => {
     assertError(await t.app.server.inject({ method: 'POST', url: '/v1/images/edits', headers: { ...small.headers, ...t.auth }, payload: small.body }), 400, { code: 'unsupported_edit' });
   });
 });
+
+describe('the local engine deadline', () => {
+  let slow: TestApp;
+  before(async () => { slow = await startTestApp({ RETOUCH_LOCAL_TIMEOUT_SECONDS: '0.05' }); });
+  after(async () => { await slow.close(); });
+
+  it('an edit past its deadline stops between steps with 504 edit_timeout', async () => {
+    const big = await sharp({ create: { width: 3000, height: 3000, channels: 3, background: '#48c' } }).png({ compressionLevel: 1 }).toBuffer();
+    const form = await nodeForm([{ name: 'image', file: big }, { name: 'model', value: 'retouch-local-1' }, { name: 'prompt', value: 'rotate 33 degrees, blur it a lot and sharpen it' }]);
+    const res = await slow.app.server.inject({ method: 'POST', url: '/v1/images/edits', headers: { ...form.headers, ...slow.auth }, payload: form.body });
+    assertError(res, 504, { code: 'edit_timeout', type: 'server_error' });
+  });
+});

@@ -1,4 +1,4 @@
-import { errors } from '../errors.ts';
+import { errors, RetouchError } from '../errors.ts';
 
 /**
  * At most `max` calls to one backend at a time (an upstream provider, or the local engine); up to `maxQueue` more wait in order. A request that
@@ -41,7 +41,7 @@ export class ConcurrencyLimiter {
       const onAbort = () => {
         const i = this.waiting.indexOf(grant);
         if (i >= 0) this.waiting.splice(i, 1);
-        reject(errors.cancelled());
+        reject(signal.reason instanceof RetouchError ? signal.reason : errors.cancelled());
       };
       signal.addEventListener('abort', onAbort, { once: true });
       this.waiting.push(grant);

@@ -69,6 +69,11 @@ export const ENV = {
     name: 'RETOUCH_LOCAL_QUEUE', default: '32',
     description: 'Local-engine edits allowed to wait; beyond this a request gets 429 with retry-after', schema: z.coerce.number().int().min(0).max(10000),
   },
+  RETOUCH_LOCAL_TIMEOUT_SECONDS: {
+    name: 'RETOUCH_LOCAL_TIMEOUT_SECONDS', default: '120',
+    description: 'Deadline of one local-engine edit, queue wait included; past it the edit stops between steps (504)',
+    schema: z.coerce.number().positive().max(3600),
+  },
   RETOUCH_SEGMENTER: {
     name: 'RETOUCH_SEGMENTER', default: 'auto',
     description: 'Subject segmenter: auto (IS-Net if installed, else GrabCut), isnet or grabcut', schema: z.enum(['auto', 'isnet', 'grabcut']),

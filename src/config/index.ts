@@ -22,7 +22,7 @@ export interface Config {
   corsOrigins: string[];
   remoteImages: boolean;
   /** Bounds on local-engine work: how many edits run at once, how many may wait. */
-  local: { concurrency: number; queue: number; segmenter: 'auto' | 'isnet' | 'grabcut'; segmentationModel: string | undefined };
+  local: { concurrency: number; queue: number; timeoutMs: number; segmenter: 'auto' | 'isnet' | 'grabcut'; segmentationModel: string | undefined };
   logLevel: string;
   routing: RoutingConfig;
 }
@@ -77,6 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     local: {
       concurrency: v.RETOUCH_LOCAL_CONCURRENCY ?? availableParallelism(),
       queue: get('RETOUCH_LOCAL_QUEUE'),
+      timeoutMs: get('RETOUCH_LOCAL_TIMEOUT_SECONDS') * 1000,
       segmenter: get('RETOUCH_SEGMENTER'),
       segmentationModel: v.RETOUCH_SEGMENTATION_MODEL ? path.resolve(v.RETOUCH_SEGMENTATION_MODEL) : undefined,
     },

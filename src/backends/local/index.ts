@@ -23,7 +23,7 @@ export class LocalBackend implements Backend {
    */
   constructor(
     private readonly maxPixels: number,
-    bounds: { concurrency: number; queue: number } = { concurrency: 2, queue: 32 },
+    private readonly bounds: { concurrency: number; queue: number; timeoutMs?: number } = { concurrency: 2, queue: 32 },
     private readonly workers = new EngineWorkers(),
     private readonly segmenter: Segmenter = new GrabCutSegmenter(workers),
   ) {
@@ -42,7 +42,16 @@ export class LocalBackend implements Backend {
   async edit(request: EditRequest, call: BackendCall): Promise<BackendResult> {
     // The prompt is parsed before queueing, so a prompt the engine cannot do never waits for a slot.
     const plan = parsePrompt(request.prompt);
-    return this.limiter.run(() => this.run(request, plan, call), call.signal);
+    // The deadline runs from arrival, so time spent waiting in the queue counts too.
+    const deadline = new AbortController();
+    const ms = this.bounds.timeoutMs ?? 120_000;
+    const timer = setTimeout(() => deadline.abort(errors.editTimeout(ms / 1000)), ms);
+    const signal = AbortSignal.any([call.signal, deadline.signal]);
+    try {
+      return await this.limiter.run(() => this.run(request, plan, { ...call, signal }), signal);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private async run(request: EditRequest, plan: EditPlan, call: BackendCall): Promise<BackendResult> {
