@@ -1,4 +1,4 @@
-import sharp, { type Sharp } from 'sharp';
+import type { Sharp } from 'sharp';
 import { type Raster, fromRaster } from './raster.ts';
 
 export type OutputFormat = 'webp' | 'png' | 'jpeg';
