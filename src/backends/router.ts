@@ -49,11 +49,6 @@ export class ModelRouter {
     }));
   }
 
-  /** Each route as strings ("gemini:gemini-2.5-flash-image", "local"), for `retouch config`. */
-  describe(): Array<[string, string[]]> {
-    return [...this.routes.entries()].map(([id, route]) => [id, route.map((e) => (e.backend.name === 'local' ? 'local' : `${e.backend.name}:${e.model}`))]);
-  }
-
   async edit(request: EditRequest, route: RouteEntry[], signal: AbortSignal): Promise<RoutedResult> {
     const attempts: Attempt[] = [];
     let firstFailure: RetouchError | undefined;

@@ -14,6 +14,14 @@ export interface Raster {
 export const fromRaster = (r: Raster) =>
   sharp(r.data, { raw: { width: r.width, height: r.height, channels: r.channels } });
 
+/**
+ * Scales to exactly width×height without distortion: cover-fit, cropping around the most
+ * interesting part (sharp's attention strategy). Used by `size`, resize, crop-to-aspect and the
+ * second-image backdrop alike.
+ */
+export const coverFit = (r: Raster, width: number, height: number): Promise<Raster> =>
+  toRaster(fromRaster(r).resize(width, height, { fit: 'cover', position: 'attention' }));
+
 /** Finishes a pipeline into a raster. */
 export async function toRaster(pipeline: Sharp): Promise<Raster> {
   const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });

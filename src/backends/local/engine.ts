@@ -69,9 +69,9 @@ export function stepsFor(plan: EditPlan, hasMask: boolean, segmenter: Segmenter)
 }
 
 /** Runs steps in order, stopping between steps once the request is aborted (client gone, deadline). */
-export async function runSteps(ctx: EngineContext, steps: Step[], signal: AbortSignal): Promise<void> {
+export async function runSteps(ctx: EngineContext, steps: Step[]): Promise<void> {
   for (const step of steps) {
-    if (signal.aborted) throw abortError(signal);
+    if (ctx.signal.aborted) throw abortError(ctx.signal);
     await step.run(ctx);
   }
 }

@@ -63,7 +63,7 @@ export class LocalBackend implements Backend {
         : `This edit uses two images (the subject from the first, the background from the second), but ${request.images.length} ${request.images.length === 1 ? 'was' : 'were'} sent.`);
     }
     const ctx: EngineContext = { request, plan, maxPixels: this.maxPixels, signal: call.signal, workers: this.workers };
-    await runSteps(ctx, stepsFor(plan, request.mask !== undefined, this.segmenter), call.signal);
+    await runSteps(ctx, stepsFor(plan, request.mask !== undefined, this.segmenter));
     const output = ctx.output!;
     // The engine is deterministic: n results of one request are the same image.
     return {

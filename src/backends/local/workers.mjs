@@ -75,18 +75,18 @@ function rgbOf(h, s, v) {
 const hueDistance = (a, b) => Math.min(Math.abs(a - b), 360 - Math.abs(a - b));
 
 /**
- * Recolours pixels whose hue lies near `fromHue` (or, without one, near the dominant hue inside the
+ * Recolours pixels whose hue lies near that of `from` (or, without one, near the dominant hue inside the
  * mask) to the target colour's hue, keeping each pixel's saturation and value so shading survives.
  * Selection has a soft edge in hue and is weighted by the subject mask when there is one.
  * @param {{ data: Uint8Array, width: number, height: number, channels: number, mask: Uint8Array | null,
- *   fromHue: number | null, to: [number, number, number] }} task
- * @returns {{ data: Uint8Array, changed: number, fromHue: number | null }}
+ *   from: [number, number, number] | null, to: [number, number, number] }} task
+ * @returns {{ data: Uint8Array, changed: number }}
  */
-export function recolor({ data, width, height, channels, mask, fromHue, to }) {
+export function recolor({ data, width, height, channels, mask, from, to }) {
   const n = width * height;
   const MIN_S = 0.22;
   const MIN_V = 0.12;
-  let source = fromHue;
+  let source = from ? hsv(from[0], from[1], from[2])[0] : null;
   if (source === null) {
     // The dominant hue of saturated pixels inside the mask, from a 36-bin histogram.
     const bins = new Float64Array(36);
@@ -102,7 +102,7 @@ export function recolor({ data, width, height, channels, mask, fromHue, to }) {
     source = bins[best] > 0 ? best * 10 + 5 : null;
   }
   const out = new Uint8Array(data);
-  if (source === null) return { data: out, changed: 0, fromHue: null };
+  if (source === null) return { data: out, changed: 0 };
   const [toH, toS, toV] = hsv(to[0], to[1], to[2]);
   const achromatic = toS < 0.1;
   const INNER = 22;
@@ -127,5 +127,5 @@ export function recolor({ data, width, height, channels, mask, fromHue, to }) {
     out[o + 2] = Math.round(b + (nb - b) * w);
     if (w > 0.5) changed++;
   }
-  return { data: out, changed, fromHue: source };
+  return { data: out, changed };
 }

@@ -4,7 +4,7 @@ import { errors, RetouchError } from '../../errors.ts';
 import { type EncodedImage, encodeRaster } from '../../images/encode.ts';
 import { probeImage } from '../../images/input.ts';
 import { keepOriginalOutsideMask } from '../../images/blend.ts';
-import { decodeImage, fromRaster, toRaster } from '../../images/raster.ts';
+import { coverFit, decodeImage } from '../../images/raster.ts';
 
 /**
  * Makes an upstream's image honour the same contract as a local result: the requested output
@@ -28,7 +28,7 @@ export async function conformImage(bytes: Buffer, request: EditRequest, maxPixel
   }
   let raster = await decodeImage(probed, maxPixels);
   if (!sameSize) {
-    raster = await toRaster(fromRaster(raster).resize(target.width, target.height, { fit: 'cover', position: 'attention', kernel: 'lanczos3' }));
+    raster = await coverFit(raster, target.width, target.height);
   }
   if (request.mask) {
     const original = await decodeImage(request.images[0]!, maxPixels);

@@ -1,9 +1,8 @@
 import sharp from 'sharp';
-import { decodeImage, fromRaster, type Raster, toRaster } from '../../../images/raster.ts';
+import { coverFit, decodeImage, fromRaster, type Raster, toRaster } from '../../../images/raster.ts';
 import type { RGB } from '../parse/colors.ts';
 import { current, type EngineContext, type Step } from '../context.ts';
-
-const LUMA: [number, number, number] = [0.2126, 0.7152, 0.0722];
+import { LUMA_MATRIX } from './color-matrix.ts';
 
 function subjectOf(ctx: EngineContext): Raster {
   if (!ctx.subject) throw new Error('no subject mask: the segment step must run first');
@@ -53,12 +52,12 @@ export function backgroundStep(action: BackgroundAction): Step {
           return;
         }
         case 'grayscale':
-          ctx.raster = await overNewBackground(image, mask, await toRaster(fromRaster(image).removeAlpha().recomb([LUMA, LUMA, LUMA])));
+          ctx.raster = await overNewBackground(image, mask, await toRaster(fromRaster(image).removeAlpha().recomb(LUMA_MATRIX)));
           return;
         case 'image': {
           // The second image, filling the first one's frame, so the subject keeps its place and size.
           const second = await decodeImage(ctx.request.images[1]!, ctx.maxPixels, 'image');
-          const backdrop = await toRaster(fromRaster(second).removeAlpha().resize(image.width, image.height, { fit: 'cover', position: 'attention' }));
+          const backdrop = await coverFit(await toRaster(fromRaster(second).removeAlpha()), image.width, image.height);
           ctx.raster = await overNewBackground(image, mask, backdrop);
         }
       }

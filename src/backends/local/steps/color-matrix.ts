@@ -3,6 +3,10 @@ import { current, type Step } from '../context.ts';
 
 type Matrix = [[number, number, number], [number, number, number], [number, number, number]];
 
+const LUMA: [number, number, number] = [0.2126, 0.7152, 0.0722];
+/** Rec. 709 luma in every output channel: black and white that stays RGB. */
+export const LUMA_MATRIX: Matrix = [LUMA, LUMA, LUMA];
+
 /** A step that multiplies RGB by a 3x3 matrix, leaving alpha alone (sepia, and kin). */
 export function colorMatrix(name: string, matrix: Matrix): Step {
   return {

@@ -1,5 +1,5 @@
 import { targetDimensions } from '../../../edits/size.ts';
-import { fromRaster, toRaster } from '../../../images/raster.ts';
+import { coverFit } from '../../../images/raster.ts';
 import { current, type Step } from '../context.ts';
 
 /** Crops to an aspect ratio, keeping as many pixels as possible, around the most interesting part. */
@@ -9,6 +9,6 @@ export const cropAspect = (width: number, height: number): Step => ({
     const r = current(ctx);
     const t = targetDimensions({ kind: 'aspect', width, height }, r.width, r.height);
     if (t.width === r.width && t.height === r.height) return;
-    ctx.raster = await toRaster(fromRaster(r).resize(t.width, t.height, { fit: 'cover', position: 'attention' }));
+    ctx.raster = await coverFit(r, t.width, t.height);
   },
 });

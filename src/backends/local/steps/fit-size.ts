@@ -1,5 +1,5 @@
 import { targetDimensions } from '../../../edits/size.ts';
-import { fromRaster, toRaster } from '../../../images/raster.ts';
+import { coverFit } from '../../../images/raster.ts';
 import { current, type Step } from '../context.ts';
 
 /** Applies the request's `size`: exact sizes and aspect ratios cover-fit with an attention crop. */
@@ -9,6 +9,6 @@ export const fitSize: Step = {
     const r = current(ctx);
     const { width, height } = targetDimensions(ctx.request.size, r.width, r.height);
     if (width === r.width && height === r.height) return;
-    ctx.raster = await toRaster(fromRaster(r).resize(width, height, { fit: 'cover', position: 'attention', kernel: 'lanczos3' }));
+    ctx.raster = await coverFit(r, width, height);
   },
 };

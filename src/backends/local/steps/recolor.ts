@@ -3,14 +3,6 @@ import type { Raster } from '../../../images/raster.ts';
 import type { RGB } from '../parse/colors.ts';
 import { current, type Step } from '../context.ts';
 
-const hueOf = ([r, g, b]: RGB) => {
-  const max = Math.max(r, g, b);
-  const d = max - Math.min(r, g, b);
-  if (d === 0) return 0;
-  const h = max === r ? ((g - b) / d) % 6 : max === g ? (b - r) / d + 2 : (r - g) / d + 4;
-  return (h * 60 + 360) % 360;
-};
-
 /**
  * Recolours by hue, keeping saturation and value so shading survives, with a soft edge in hue and
  * at the mask's edge. Restricted to the subject mask when the prompt named an object. The per-pixel
@@ -23,7 +15,7 @@ export const recolor = (op: { from: RGB | null; to: RGB; object: string | null }
     const mask = op.object ? ctx.subject?.data ?? null : null;
     const result = await ctx.workers.run<{ data: Uint8Array; changed: number }>('recolor', {
       data: new Uint8Array(r.data), width: r.width, height: r.height, channels: r.channels,
-      mask: mask ? new Uint8Array(mask) : null, fromHue: op.from ? hueOf(op.from) : null, to: op.to,
+      mask: mask ? new Uint8Array(mask) : null, from: op.from, to: op.to,
     }, ctx.signal);
     const area = mask ? mask.reduce((n, v) => n + (v >= 128 ? 1 : 0), 0) : r.width * r.height;
     if (result.changed < Math.max(16, area * 0.002)) {

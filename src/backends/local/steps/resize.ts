@@ -1,5 +1,5 @@
 import { errors } from '../../../errors.ts';
-import { fromRaster, toRaster } from '../../../images/raster.ts';
+import { coverFit } from '../../../images/raster.ts';
 import { MAX_SIDE } from '../../../edits/size.ts';
 import { current, type Step } from '../context.ts';
 
@@ -33,7 +33,7 @@ export function resize(target: ResizeTarget): Step {
       const r = current(ctx);
       const { width, height } = resizedDimensions(r.width, r.height, target);
       if (width === r.width && height === r.height) return;
-      ctx.raster = await toRaster(fromRaster(r).resize(width, height, { fit: 'cover', position: 'attention', kernel: 'lanczos3' }));
+      ctx.raster = await coverFit(r, width, height);
     },
   };
 }
