@@ -20,12 +20,18 @@ export interface EncodedImage {
 
 export const OUTPUT_MIME: Record<OutputFormat, string> = { webp: 'image/webp', png: 'image/png', jpeg: 'image/jpeg' };
 
+/** JPEG has no alpha, and `opaque` asks for none: such pixels are flattened onto white rather than black. */
+export const needsFlatten = (channels: number, opts: EncodeOptions) =>
+  (channels === 2 || channels === 4) && (opts.format === 'jpeg' || opts.background === 'opaque');
+
 /** Encodes pixels in the format the client asked for. */
-export async function encodeRaster(r: Raster, opts: EncodeOptions): Promise<EncodedImage> {
-  let p: Sharp = fromRaster(r);
-  const hasAlpha = r.channels === 2 || r.channels === 4;
-  // JPEG has no alpha, and `opaque` asks for none: flatten onto white rather than black.
-  if (hasAlpha && (opts.format === 'jpeg' || opts.background === 'opaque')) p = p.flatten({ background: '#ffffff' });
+export function encodeRaster(r: Raster, opts: EncodeOptions): Promise<EncodedImage> {
+  const p = fromRaster(r);
+  return encodePipeline(needsFlatten(r.channels, opts) ? p.flatten({ background: '#ffffff' }) : p, opts);
+}
+
+/** Ends a pipeline in the requested format; flattening, where needed, is the caller's (see needsFlatten). */
+export async function encodePipeline(p: Sharp, opts: EncodeOptions): Promise<EncodedImage> {
   // OpenAI's `output_compression` defaults to 100 and behaves as a quality setting (100 = largest,
   // best-looking file), so it maps straight onto sharp's quality.
   const quality = opts.compression === undefined ? undefined : Math.max(1, opts.compression);

@@ -10,6 +10,11 @@ export interface InputImage {
   width: number;
   height: number;
   hasAlpha: boolean;
+  /**
+   * The channel count a decode gives (3 or 4) when the header says it decodes straight to 8-bit
+   * sRGB; undefined for grey, CMYK, 16-bit and other inputs whose decode converts.
+   */
+  decodedChannels: 3 | 4 | undefined;
 }
 
 /**
@@ -40,5 +45,6 @@ export async function probeImage(bytes: Buffer, maxPixels: number, param = 'imag
     width: rotated ? meta.height : meta.width,
     height: rotated ? meta.width : meta.height,
     hasAlpha: meta.hasAlpha ?? false,
+    decodedChannels: meta.space === 'srgb' && meta.depth === 'uchar' && (meta.channels === 3 || meta.channels === 4) ? meta.channels : undefined,
   };
 }

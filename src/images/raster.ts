@@ -16,8 +16,8 @@ export const fromRaster = (r: Raster) =>
 
 /**
  * Scales to exactly width×height without distortion: cover-fit, cropping around the most
- * interesting part (sharp's attention strategy). Used by `size`, resize, crop-to-aspect and the
- * second-image backdrop alike.
+ * interesting part (sharp's attention strategy): the rule of the engine's cover-fit step, for
+ * rasters already in hand (an upstream result, a second-image backdrop).
  */
 export const coverFit = (r: Raster, width: number, height: number): Promise<Raster> =>
   toRaster(fromRaster(r).resize(width, height, { fit: 'cover', position: 'attention' }));
@@ -35,8 +35,12 @@ export async function toRaster(pipeline: Sharp): Promise<Raster> {
  */
 export async function decodeImage(image: InputImage, maxPixels: number, param = 'image'): Promise<Raster> {
   try {
-    return await toRaster(sharp(image.bytes, { limitInputPixels: maxPixels, failOn: 'truncated' }).rotate());
+    return await toRaster(sharp(image.bytes, { limitInputPixels: maxPixels, failOn: 'truncated' }).autoOrient());
   } catch (cause) {
-    throw errors.invalidImage(`Invalid image file for '${param}': the ${image.format.toUpperCase()} data is corrupt or truncated.`, param, cause);
+    throw corruptImage(image.format, param, cause);
   }
 }
+
+/** The error for an upload whose header was fine but whose pixel data cannot be decoded. */
+export const corruptImage = (format: string, param: string, cause: unknown) =>
+  errors.invalidImage(`Invalid image file for '${param}': the ${format.toUpperCase()} data is corrupt or truncated.`, param, cause);

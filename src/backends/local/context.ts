@@ -1,17 +1,20 @@
 import type { EditRequest } from '../../edits/request.ts';
 import type { EncodedImage } from '../../images/encode.ts';
 import type { Raster } from '../../images/raster.ts';
+import type { PendingPixels } from './pixels.ts';
 import type { EditPlan } from './plan.ts';
 import type { SubjectMask } from './segment/index.ts';
 import type { EngineWorkers } from './worker-pool.ts';
 
-/** What the steps of one local edit share. Steps replace `raster` as they go. */
+/** What the steps of one local edit share. Steps replace the current pixels as they go. */
 export interface EngineContext {
   request: EditRequest;
   plan: EditPlan;
   maxPixels: number;
-  /** The decoded first image, set by the decode step. */
+  /** The current pixels when computed; steps read them through `pixels(ctx)`. */
   raster?: Raster;
+  /** The current pixels when still a pipeline to run (see pixels.ts); then `raster` is stale. */
+  pending?: PendingPixels;
   /** The pixels before any edit, kept for the mask step. */
   original?: Raster;
   output?: EncodedImage;
@@ -30,8 +33,3 @@ export interface Step {
   run(ctx: EngineContext): Promise<void>;
 }
 
-/** The raster a step works on; a step that runs before decode is a programming error. */
-export function current(ctx: EngineContext): Raster {
-  if (!ctx.raster) throw new Error('no raster: the decode step must run first');
-  return ctx.raster;
-}

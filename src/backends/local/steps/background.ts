@@ -1,7 +1,8 @@
 import sharp from 'sharp';
 import { coverFit, decodeImage, fromRaster, type Raster, toRaster } from '../../../images/raster.ts';
 import type { RGB } from '../parse/colors.ts';
-import { current, type EngineContext, type Step } from '../context.ts';
+import { type EngineContext, type Step } from '../context.ts';
+import { pixels } from '../pixels.ts';
 import { LUMA_MATRIX } from './color-matrix.ts';
 
 function subjectOf(ctx: EngineContext): Raster {
@@ -31,7 +32,7 @@ export function backgroundStep(action: BackgroundAction): Step {
   return {
     name: `background(${action.action})`,
     async run(ctx) {
-      const image = current(ctx);
+      const image = await pixels(ctx);
       const mask = subjectOf(ctx);
       switch (action.action) {
         case 'remove': {

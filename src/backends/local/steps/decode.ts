@@ -1,11 +1,11 @@
-import { decodeImage } from '../../../images/raster.ts';
+import { startFromUpload } from '../pixels.ts';
 import type { Step } from '../context.ts';
 
-/** Decodes the first image (EXIF orientation applied), under the pixel cap. */
+/**
+ * Decodes the first image (EXIF orientation applied) under the pixel cap; for plain 8-bit sRGB
+ * uploads the decode stays pending, to run in one pipeline with the next operation.
+ */
 export const decode: Step = {
   name: 'decode',
-  async run(ctx) {
-    ctx.raster = await decodeImage(ctx.request.images[0]!, ctx.maxPixels);
-    if (ctx.request.mask) ctx.original = ctx.raster;
-  },
+  run: startFromUpload,
 };

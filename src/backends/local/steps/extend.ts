@@ -1,21 +1,18 @@
-import { fromRaster, toRaster } from '../../../images/raster.ts';
 import type { RGB } from '../parse/colors.ts';
-import { current, type Step } from '../context.ts';
+import { pipeStep } from '../pixels.ts';
 
 const THICKNESS = { thin: 0.01, normal: 0.025, thick: 0.05 } as const;
 
-function extend(name: string, pixelsFor: (minSide: number) => number, color: RGB | 'transparent'): Step {
-  return {
-    name,
-    async run(ctx) {
-      const r = current(ctx);
-      const px = Math.max(1, Math.round(pixelsFor(Math.min(r.width, r.height))));
-      let p = fromRaster(r);
-      const background = color === 'transparent' ? { r: 0, g: 0, b: 0, alpha: 0 } : { r: color[0], g: color[1], b: color[2], alpha: 1 };
-      if (color === 'transparent' && r.channels !== 4) p = p.ensureAlpha();
-      ctx.raster = await toRaster(p.extend({ top: px, bottom: px, left: px, right: px, background }));
-    },
-  };
+function extend(name: string, pixelsFor: (minSide: number) => number, color: RGB | 'transparent') {
+  return pipeStep(name, (s) => {
+    const px = Math.max(1, Math.round(pixelsFor(Math.min(s.width, s.height))));
+    const transparent = color === 'transparent';
+    const background = transparent ? { r: 0, g: 0, b: 0, alpha: 0 } : { r: color[0], g: color[1], b: color[2], alpha: 1 };
+    return {
+      apply: (p) => (transparent && s.channels !== 4 ? p.ensureAlpha() : p).extend({ top: px, bottom: px, left: px, right: px, background }),
+      shape: { width: s.width + 2 * px, height: s.height + 2 * px, channels: transparent ? 4 : s.channels },
+    };
+  });
 }
 
 /** A frame of one colour around the image; named thicknesses are a share of the shorter side. */

@@ -1,37 +1,23 @@
 import { fromRaster, toRaster } from '../../../images/raster.ts';
-import { current, type Step } from '../context.ts';
+import { pixels, sameShapeStep } from '../pixels.ts';
+import type { Step } from '../context.ts';
 
 /** Gaussian blur; without an explicit sigma its strength follows the image size (σ = shorter side / 150, at least 2). */
-export const blur = (sigma: number | undefined, amount: number): Step => ({
-  name: 'blur',
-  async run(ctx) {
-    const r = current(ctx);
-    const s = sigma ?? Math.max(2, (Math.min(r.width, r.height) / 150) * amount);
-    ctx.raster = await toRaster(fromRaster(r).blur(Math.min(s, 500)));
-  },
-});
+export const blur = (sigma: number | undefined, amount: number) =>
+  sameShapeStep('blur', (p, s) => p.blur(Math.min(sigma ?? Math.max(2, (Math.min(s.width, s.height) / 150) * amount), 500)));
 
 /** Unsharp masking, stronger with the amount. */
-export const sharpen = (amount: number): Step => ({
-  name: 'sharpen',
-  async run(ctx) {
-    ctx.raster = await toRaster(fromRaster(current(ctx)).sharpen({ sigma: 1 + amount * 0.5, m1: 1, m2: 2 + amount }));
-  },
-});
+export const sharpen = (amount: number) =>
+  sameShapeStep('sharpen', (p) => p.sharpen({ sigma: 1 + amount * 0.5, m1: 1, m2: 2 + amount }));
 
 /** Median filter: removes speckle noise while keeping edges (3x3, or 5x5 when asked for more). */
-export const denoise = (amount: number): Step => ({
-  name: 'denoise',
-  async run(ctx) {
-    ctx.raster = await toRaster(fromRaster(current(ctx)).median(amount > 1.5 ? 5 : 3));
-  },
-});
+export const denoise = (amount: number) => sameShapeStep('denoise', (p) => p.median(amount > 1.5 ? 5 : 3));
 
-/** Mosaic: shrink to one pixel per block, then enlarge with nearest-neighbour. */
+/** Mosaic: shrink to one pixel per block, then enlarge with nearest-neighbour (two resizes: two pipelines). */
 export const pixelate = (block: number | undefined, amount: number): Step => ({
   name: 'pixelate',
   async run(ctx) {
-    const r = current(ctx);
+    const r = await pixels(ctx);
     const b = Math.max(2, Math.round(block ?? Math.max(4, (Math.min(r.width, r.height) / 40) * amount)));
     const small = await toRaster(fromRaster(r).resize(Math.max(1, Math.round(r.width / b)), Math.max(1, Math.round(r.height / b)), { kernel: 'cubic' }));
     ctx.raster = await toRaster(fromRaster(small).resize(r.width, r.height, { kernel: 'nearest', fit: 'fill' }));

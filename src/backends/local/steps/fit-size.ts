@@ -1,14 +1,6 @@
 import { targetDimensions } from '../../../edits/size.ts';
-import { coverFit } from '../../../images/raster.ts';
-import { current, type Step } from '../context.ts';
+import { pipeStep } from '../pixels.ts';
+import { coverFitOperation } from './cover-fit.ts';
 
 /** Applies the request's `size`: exact sizes and aspect ratios cover-fit with an attention crop. */
-export const fitSize: Step = {
-  name: 'fit-size',
-  async run(ctx) {
-    const r = current(ctx);
-    const { width, height } = targetDimensions(ctx.request.size, r.width, r.height);
-    if (width === r.width && height === r.height) return;
-    ctx.raster = await coverFit(r, width, height);
-  },
-};
+export const fitSize = pipeStep('fit-size', (s, ctx) => coverFitOperation(ctx, s, targetDimensions(ctx.request.size, s.width, s.height)));

@@ -1,18 +1,7 @@
-import { fromRaster, toRaster } from '../../../images/raster.ts';
-import { current, type Step } from '../context.ts';
+import { sameShapeStep } from '../pixels.ts';
 
 /** Saturation as a multiplier (sharp's LCh modulate: hue and lightness kept). */
-export const saturation = (factor: number): Step => ({
-  name: 'saturation',
-  async run(ctx) {
-    ctx.raster = await toRaster(fromRaster(current(ctx)).modulate({ saturation: factor }));
-  },
-});
+export const saturation = (factor: number) => sameShapeStep('saturation', (p) => p.modulate({ saturation: factor }));
 
 /** Rotates every hue by some degrees, keeping lightness and saturation. */
-export const hue = (degrees: number): Step => ({
-  name: 'hue',
-  async run(ctx) {
-    ctx.raster = await toRaster(fromRaster(current(ctx)).modulate({ hue: Math.round(degrees) }));
-  },
-});
+export const hue = (degrees: number) => sameShapeStep('hue', (p) => p.modulate({ hue: Math.round(degrees) }));

@@ -1,7 +1,6 @@
-import { fromRaster, toRaster } from '../../../images/raster.ts';
 import type { Position } from '../parse/amounts.ts';
 import { hex, type RGB } from '../parse/colors.ts';
-import { current, type Step } from '../context.ts';
+import { pipeStep } from '../pixels.ts';
 
 export interface TextOptions {
   text: string;
@@ -23,25 +22,22 @@ const ANCHOR: Record<Position, { x: number; y: number; anchor: 'start' | 'middle
  * Draws text with an outline (readable on any background) in one of nine positions, with a margin
  * of 4% of the shorter side. Rendered by librsvg through sharp, with the system's sans-serif font.
  */
-export function overlayText(name: string, opts: TextOptions): Step {
-  return {
-    name,
-    async run(ctx) {
-      const r = current(ctx);
-      const min = Math.min(r.width, r.height);
-      const size = typeof opts.size === 'number' ? opts.size : min * (opts.size === 'large' ? 0.14 : opts.size === 'small' ? 0.05 : 0.09);
-      const margin = Math.round(min * 0.04);
-      const a = ANCHOR[opts.position];
-      const x = margin + a.x * (r.width - 2 * margin);
-      // Baseline: top rows sit one cap-height down; bottom rows sit on the margin.
-      const y = a.y === 0 ? margin + size * 0.8 : a.y === 1 ? r.height - margin - size * 0.2 : r.height / 2 + size * 0.3;
-      const fill = hex(opts.color ?? [255, 255, 255]);
-      const stroke = (opts.color ?? [255, 255, 255]).reduce((s, c) => s + c, 0) > 382 ? '#000000' : '#ffffff';
-      const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${r.width}" height="${r.height}">
-        <text x="${x}" y="${y}" text-anchor="${a.anchor}" font-family="DejaVu Sans, Arial, Helvetica, sans-serif" font-weight="bold"
-          font-size="${size.toFixed(1)}" fill="${fill}" stroke="${stroke}" stroke-width="${Math.max(1, size / 18).toFixed(1)}"
-          paint-order="stroke" opacity="${opts.opacity ?? 1}">${escapeXml(opts.text)}</text></svg>`;
-      ctx.raster = await toRaster(fromRaster(r).composite([{ input: Buffer.from(svg), blend: 'over' }]));
-    },
-  };
+export function overlayText(name: string, opts: TextOptions) {
+  return pipeStep(name, (r) => {
+    const min = Math.min(r.width, r.height);
+    const size = typeof opts.size === 'number' ? opts.size : min * (opts.size === 'large' ? 0.14 : opts.size === 'small' ? 0.05 : 0.09);
+    const margin = Math.round(min * 0.04);
+    const a = ANCHOR[opts.position];
+    const x = margin + a.x * (r.width - 2 * margin);
+    // Baseline: top rows sit one cap-height down; bottom rows sit on the margin.
+    const y = a.y === 0 ? margin + size * 0.8 : a.y === 1 ? r.height - margin - size * 0.2 : r.height / 2 + size * 0.3;
+    const fill = hex(opts.color ?? [255, 255, 255]);
+    const stroke = (opts.color ?? [255, 255, 255]).reduce((s, c) => s + c, 0) > 382 ? '#000000' : '#ffffff';
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${r.width}" height="${r.height}">
+      <text x="${x}" y="${y}" text-anchor="${a.anchor}" font-family="DejaVu Sans, Arial, Helvetica, sans-serif" font-weight="bold"
+        font-size="${size.toFixed(1)}" fill="${fill}" stroke="${stroke}" stroke-width="${Math.max(1, size / 18).toFixed(1)}"
+        paint-order="stroke" opacity="${opts.opacity ?? 1}">${escapeXml(opts.text)}</text></svg>`;
+    // Compositing adds an alpha channel (opaque where the image was).
+    return { apply: (p) => p.composite([{ input: Buffer.from(svg), blend: 'over' }]), shape: { ...r, channels: 4 } };
+  });
 }

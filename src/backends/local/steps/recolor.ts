@@ -1,7 +1,8 @@
 import { errors } from '../../../errors.ts';
 import type { Raster } from '../../../images/raster.ts';
 import type { RGB } from '../parse/colors.ts';
-import { current, type Step } from '../context.ts';
+import { type Step } from '../context.ts';
+import { pixels } from '../pixels.ts';
 
 /**
  * Recolours by hue, keeping saturation and value so shading survives, with a soft edge in hue and
@@ -11,7 +12,7 @@ import { current, type Step } from '../context.ts';
 export const recolor = (op: { from: RGB | null; to: RGB; object: string | null }): Step => ({
   name: 'recolor',
   async run(ctx) {
-    const r = current(ctx);
+    const r = await pixels(ctx);
     const mask = op.object ? ctx.subject?.data ?? null : null;
     const result = await ctx.workers.run<{ data: Uint8Array; changed: number }>('recolor', {
       data: new Uint8Array(r.data), width: r.width, height: r.height, channels: r.channels,

@@ -1,7 +1,7 @@
 import { errors } from '../../../errors.ts';
-import { coverFit } from '../../../images/raster.ts';
 import { MAX_SIDE } from '../../../edits/size.ts';
-import { current, type Step } from '../context.ts';
+import { pipeStep } from '../pixels.ts';
+import { coverFitOperation } from './cover-fit.ts';
 
 type ResizeTarget = { scale: number } | { width?: number; height?: number };
 
@@ -26,14 +26,5 @@ export function resizedDimensions(width: number, height: number, target: ResizeT
  * Scales the image. Both sides given: cover-fit with an attention crop, the same rule as `size=WxH`,
  * so the result has exactly the pixels asked for without distortion.
  */
-export function resize(target: ResizeTarget): Step {
-  return {
-    name: 'resize',
-    async run(ctx) {
-      const r = current(ctx);
-      const { width, height } = resizedDimensions(r.width, r.height, target);
-      if (width === r.width && height === r.height) return;
-      ctx.raster = await coverFit(r, width, height);
-    },
-  };
-}
+export const resize = (target: ResizeTarget) =>
+  pipeStep('resize', (s, ctx) => coverFitOperation(ctx, s, resizedDimensions(s.width, s.height, target)));

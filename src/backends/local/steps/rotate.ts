@@ -1,19 +1,16 @@
-import { fromRaster, toRaster } from '../../../images/raster.ts';
-import { current, type Step } from '../context.ts';
+import { pipeStep } from '../pixels.ts';
 
 /**
  * Rotates clockwise by any angle. Right angles are exact pixel moves; other angles grow the canvas to
  * fit, and the new corners are transparent (made opaque white later if the output has no alpha).
  */
-export function rotate(degrees: number): Step {
-  return {
-    name: `rotate(${degrees})`,
-    async run(ctx) {
-      const r = current(ctx);
-      const right = degrees % 90 === 0;
-      let p = fromRaster(r);
-      if (!right && r.channels !== 4) p = p.ensureAlpha();
-      ctx.raster = await toRaster(p.rotate(degrees, { background: { r: 0, g: 0, b: 0, alpha: 0 } }));
-    },
-  };
-}
+export const rotate = (degrees: number) =>
+  pipeStep(`rotate(${degrees})`, (s) => {
+    const right = degrees % 90 === 0;
+    const quarter = ((degrees / 90) % 2 + 2) % 2 === 1;
+    return {
+      apply: (p) => (right || s.channels === 4 ? p : p.ensureAlpha()).rotate(degrees, { background: { r: 0, g: 0, b: 0, alpha: 0 } }),
+      // Other angles: the grown canvas is sharp's to compute, so the result is materialised.
+      shape: !right ? undefined : quarter ? { ...s, width: s.height, height: s.width } : s,
+    };
+  });
