@@ -1,0 +1,21 @@
+/**
+ * `npm run bench` runs every benchmark; `npm run bench -- engine relay` runs the ones named. Each
+ * rewrites its own section of docs/performance.md. Timing never belongs in `npm test`.
+ */
+import { engineBench } from './engine.ts';
+
+const BENCHES: Record<string, () => Promise<void>> = {
+  engine: engineBench,
+};
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !(name in BENCHES));
+if (unknown.length) {
+  process.stderr.write(`Unknown benchmark ${unknown.join(', ')}; choose from: ${Object.keys(BENCHES).join(', ')}\n`);
+  process.exit(2);
+}
+for (const name of wanted.length ? wanted : Object.keys(BENCHES)) {
+  process.stdout.write(`\n== ${name} ==\n`);
+  await BENCHES[name]!();
+}
+process.stdout.write('\nwrote docs/performance.md\n');
