@@ -16,6 +16,8 @@ export interface EncodedImage {
   format: OutputFormat;
   width: number;
   height: number;
+  /** The same bytes as base64 text, when they arrived that way (an upstream's answer passed through). */
+  base64?: Buffer;
 }
 
 export const OUTPUT_MIME: Record<OutputFormat, string> = { webp: 'image/webp', png: 'image/png', jpeg: 'image/jpeg' };

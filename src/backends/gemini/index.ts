@@ -46,7 +46,7 @@ export class GeminiBackend extends UpstreamBackend {
       body,
     }), this.callOptions(call.signal));
     if (res.status !== 200) throw mapUpstreamStatus(res, this.name, call.model);
-    const answer = readGeminiAnswer(parseJson(res, this.name), this.name);
+    const answer = readGeminiAnswer(parseJson(res, this.name, ['data']), this.name);
     if (answer instanceof Error) throw answer;
     const image = await conformImage(answer.bytes, request, this.maxPixels, this.name);
     return { image, usage: answer.usage, attempts: res.attempts, latencyMs: res.latencyMs };

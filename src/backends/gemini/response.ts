@@ -1,4 +1,5 @@
 import { errors, type RetouchError } from '../../errors.ts';
+import { base64Bytes, type LiftedBase64 } from '../upstream/json-with-images.ts';
 
 // finishReasons that mean "refused", from Google's generateContent reference.
 const REFUSALS = new Set([
@@ -9,8 +10,8 @@ const REFUSALS = new Set([
 interface Part {
   text?: string;
   thought?: boolean;
-  inlineData?: { mimeType?: string; data?: string };
-  inline_data?: { mime_type?: string; data?: string };
+  inlineData?: { mimeType?: string; data?: string | LiftedBase64 };
+  inline_data?: { mime_type?: string; data?: string | LiftedBase64 };
 }
 
 export interface GeminiImage {
@@ -35,7 +36,7 @@ export function readGeminiAnswer(json: any, provider: string): GeminiImage | Ret
   const candidates: any[] = Array.isArray(json?.candidates) ? json.candidates : [];
   const parts: Part[] = candidates.flatMap((c) => (Array.isArray(c?.content?.parts) ? c.content.parts : []));
   const image = parts.filter((p) => !p.thought && (p.inlineData?.data || p.inline_data?.data)).pop();
-  if (image) return { bytes: Buffer.from((image.inlineData?.data ?? image.inline_data?.data)!, 'base64'), usage };
+  if (image) return { bytes: base64Bytes(image.inlineData?.data ?? image.inline_data?.data)!, usage };
   const reason = candidates.map((c) => c?.finishReason).find((r) => typeof r === 'string' && REFUSALS.has(r));
   if (reason) return errors.moderationBlocked(`The ${provider} upstream refused to make this image (${reason}).`);
   if (candidates.some((c) => c?.finishReason === 'NO_IMAGE')) return errors.upstreamNoImage(`The ${provider} upstream made no image (NO_IMAGE).`);

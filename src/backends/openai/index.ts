@@ -7,6 +7,8 @@ import { UpstreamBackend } from '../upstream/backend.ts';
 import { conformImage } from '../upstream/conform.ts';
 import { mapUpstreamStatus, parseJson } from '../upstream/errors.ts';
 import { callUpstream } from '../upstream/http.ts';
+import { multipartBody, multipartRequest, type MultipartValue } from '../upstream/multipart.ts';
+import { base64Bytes, LiftedBase64 } from '../upstream/json-with-images.ts';
 import { openAIFields } from './params.ts';
 
 /** OpenAI's Images API, or any relay that speaks `POST {baseUrl}/images/edits`. */
@@ -14,36 +16,35 @@ export class OpenAIBackend extends UpstreamBackend {
   async edit(request: EditRequest, call: BackendCall): Promise<BackendResult> {
     return this.limiter.run(async () => {
       const opts = this.callOptions(call.signal);
-      const res = await callUpstream(`${this.provider.baseUrl}/images/edits`, () => ({
-        method: 'POST',
+      const form = this.form(request, call.model);
+      const res = await callUpstream(`${this.provider.baseUrl}/images/edits`, () => {
+        const { headers, ...body } = multipartRequest(form);
         // Only the provider's key goes upstream; the client's key stays here.
-        headers: { authorization: `Bearer ${this.provider.apiKey}` },
-        body: this.form(request, call.model),
-      }), opts);
+        return { method: 'POST', headers: { ...headers, authorization: `Bearer ${this.provider.apiKey}` }, ...body };
+      }, opts);
       if (res.status !== 200) throw mapUpstreamStatus(res, this.name, call.model);
-      const json = parseJson(res, this.name);
+      const json = parseJson(res, this.name, ['b64_json']);
       const entries: Array<{ b64_json?: unknown; url?: unknown }> = Array.isArray(json?.data) ? json.data : [];
       const images: EncodedImage[] = [];
       for (const entry of entries) {
-        const bytes = typeof entry.b64_json === 'string' ? Buffer.from(entry.b64_json, 'base64')
-          : typeof entry.url === 'string' ? await this.download(entry.url, call.signal) : undefined;
-        if (bytes) images.push(await conformImage(bytes, request, this.maxPixels, this.name));
+        const bytes = base64Bytes(entry.b64_json) ?? (typeof entry.url === 'string' ? await this.download(entry.url, call.signal) : undefined);
+        const lifted = entry.b64_json instanceof LiftedBase64 ? entry.b64_json : undefined;
+        if (bytes) images.push(await conformImage(bytes, request, this.maxPixels, this.name, lifted));
       }
       if (images.length === 0) throw errors.upstreamNoImage(`The ${this.name} upstream answered without an image.`);
       return { images, usage: json.usage, upstream: { attempts: res.attempts, latencyMs: res.latencyMs } };
     }, call.signal);
   }
 
-  private form(request: EditRequest, model: string): FormData {
-    const form = new FormData();
-    for (const [name, value] of openAIFields(request, model)) form.append(name, value);
+  private form(request: EditRequest, model: string) {
+    const fields: Array<[string, MultipartValue]> = [...openAIFields(request, model)];
     // One image goes as `image`, several as repeated `image[]`, as the OpenAI SDKs send them.
     const imageField = request.images.length === 1 ? 'image' : 'image[]';
     request.images.forEach((img, i) => {
-      form.append(imageField, new Blob([new Uint8Array(img.bytes)], { type: MIME[img.format] }), `image-${i + 1}.${img.format}`);
+      fields.push([imageField, { bytes: img.bytes, type: MIME[img.format], filename: `image-${i + 1}.${img.format}` }]);
     });
-    if (request.mask) form.append('mask', new Blob([new Uint8Array(request.mask.bytes)], { type: 'image/png' }), 'mask.png');
-    return form;
+    if (request.mask) fields.push(['mask', { bytes: request.mask.bytes, type: 'image/png', filename: 'mask.png' }]);
+    return multipartBody(fields);
   }
 
   /** Fetches a `url` result, with the same time and size limits as the call itself. */

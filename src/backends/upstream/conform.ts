@@ -5,6 +5,7 @@ import { type EncodedImage, encodeRaster } from '../../images/encode.ts';
 import { probeImage } from '../../images/input.ts';
 import { keepOriginalOutsideMask } from '../../images/blend.ts';
 import { coverFit, decodeImage } from '../../images/raster.ts';
+import type { LiftedBase64 } from './json-with-images.ts';
 
 /**
  * Makes an upstream's image honour the same contract as a local result: the requested output
@@ -12,7 +13,7 @@ import { coverFit, decodeImage } from '../../images/raster.ts';
  * since Gemini has no masks and GPT image models treat them as a hint). When the bytes already are
  * what the client asked for, they pass through untouched (no decode, no re-encode).
  */
-export async function conformImage(bytes: Buffer, request: EditRequest, maxPixels: number, provider: string): Promise<EncodedImage> {
+export async function conformImage(bytes: Buffer, request: EditRequest, maxPixels: number, provider: string, lifted?: LiftedBase64): Promise<EncodedImage> {
   let probed;
   try {
     probed = await probeImage(bytes, maxPixels, 'image');
@@ -24,7 +25,9 @@ export async function conformImage(bytes: Buffer, request: EditRequest, maxPixel
   const sameSize = target.width === probed.width && target.height === probed.height;
   const needsFlatten = probed.hasAlpha && (request.background === 'opaque' || request.outputFormat === 'jpeg');
   if (probed.format === request.outputFormat && sameSize && !needsFlatten && !request.mask && request.outputCompression === undefined) {
-    return { bytes, format: probed.format, width: probed.width, height: probed.height };
+    // Passed through: the upstream's own base64 text can go to the client too, unencoded again.
+    const base64 = lifted?.textOf(bytes);
+    return { bytes, format: probed.format, width: probed.width, height: probed.height, ...(base64 ? { base64 } : {}) };
   }
   let raster = await decodeImage(probed, maxPixels);
   if (!sameSize) {

@@ -1,5 +1,6 @@
 import { errors, RetouchError } from '../../errors.ts';
 import type { UpstreamResponse } from './http.ts';
+import { parseJsonWithImages } from './json-with-images.ts';
 
 /** The error object an upstream sent, in OpenAI's or Google's shape, if the body is JSON. */
 export function upstreamErrorBody(res: UpstreamResponse): { message?: string; code?: string; type?: string; param?: string; status?: string } {
@@ -48,10 +49,10 @@ function statusError(res: UpstreamResponse, provider: string, model: string): Re
   return errors.upstreamError(`The ${provider} upstream answered ${res.status}${tries}.`);
 }
 
-/** Parses an upstream's JSON body, or fails as a 502. */
-export function parseJson(res: UpstreamResponse, provider: string): any {
+/** Parses an upstream's JSON body, long base64 strings under `imageKeys` lifted out (json-with-images.ts); malformed is a 502. */
+export function parseJson(res: UpstreamResponse, provider: string, imageKeys: string[] = []): any {
   try {
-    return JSON.parse(res.body.toString('utf8'));
+    return parseJsonWithImages(res.body, imageKeys);
   } catch (cause) {
     throw errors.upstreamError(`The ${provider} upstream sent a malformed JSON answer.`, cause);
   }

@@ -51,7 +51,8 @@ async function readCapped(res: Response, max: number, provider: string): Promise
   for await (const chunk of res.body ?? []) {
     size += chunk.length;
     if (size > max) throw errors.upstreamError(`The ${provider} upstream sent a response larger than ${max} bytes.`);
-    chunks.push(Buffer.from(chunk));
+    // A view of fetch's chunk, not a copy: Buffer.concat below copies once.
+    chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
   }
   return Buffer.concat(chunks, size);
 }

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { Services } from '../../app.ts';
 import type { RoutedError, RoutedResult } from '../../backends/router.ts';
@@ -5,7 +6,7 @@ import { buildEditRequest } from '../../edits/build.ts';
 import { parseScalarFields } from '../../edits/request.ts';
 import { errors } from '../../errors.ts';
 import { readJsonForm } from '../json-form.ts';
-import { deliverImages } from '../deliver.ts';
+import { answerBody, deliverImages } from '../deliver.ts';
 import { readMultipartForm } from '../multipart-form.ts';
 import { createRemoteFetcher } from '../remote-image.ts';
 import type { UsageDraft } from '../types.ts';
@@ -88,6 +89,9 @@ export function editRoutes(app: FastifyInstance, services: Services, auth: onReq
     usage.outputPixels = result.images.reduce((n, i) => n + i.width * i.height, 0);
     reply.header('x-retouch-backend', result.backend);
     for (const [k, v] of Object.entries(result.headers ?? {})) reply.header(k, v);
-    return { created: Math.floor(Date.now() / 1000), data, ...(result.usage ? { usage: result.usage } : {}) };
+    const answer = { created: Math.floor(Date.now() / 1000), data, ...(result.usage ? { usage: result.usage } : {}) };
+    const body = answerBody(answer);
+    reply.type('application/json; charset=utf-8').header('content-length', body.length);
+    return reply.send(body.chunks.length === 1 ? body.chunks[0] : Readable.from(body.chunks));
   });
 }
