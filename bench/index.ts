@@ -3,9 +3,13 @@
  * rewrites its own section of docs/performance.md. Timing never belongs in `npm test`.
  */
 import { engineBench } from './engine.ts';
+import { relayBench } from './relay.ts';
+import { throughputBench } from './throughput.ts';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   engine: engineBench,
+  relay: relayBench,
+  throughput: throughputBench,
 };
 
 const wanted = process.argv.slice(2);
