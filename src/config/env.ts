@@ -35,6 +35,11 @@ export const ENV = {
     name: 'RETOUCH_MAX_UPLOAD_MB', default: '50',
     description: 'Largest accepted file, and largest request body, in MiB', schema: positive,
   },
+  RETOUCH_UPLOAD_MEMORY_MB: {
+    name: 'RETOUCH_UPLOAD_MEMORY_MB', default: '256',
+    description: 'Request bodies held in memory at once, in MiB, across all requests; beyond it a request gets 429 with retry-after before its body is read',
+    schema: positive,
+  },
   RETOUCH_MAX_INPUT_MEGAPIXELS: {
     name: 'RETOUCH_MAX_INPUT_MEGAPIXELS', default: '50',
     description: 'Largest accepted image in megapixels, read from the header before decoding', schema: positive,

@@ -5,6 +5,8 @@ import { loadRouting, type RoutingConfig } from './routing.ts';
 
 export interface Limits {
   maxUploadBytes: number;
+  /** Request bodies held in memory at once, across requests (see BodyMemory). */
+  uploadMemoryBytes: number;
   maxInputPixels: number;
   maxImages: number;
   maxPromptChars: number;
@@ -66,6 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: v.RETOUCH_PUBLIC_URL,
     limits: {
       maxUploadBytes: Math.floor(get('RETOUCH_MAX_UPLOAD_MB') * MIB),
+      uploadMemoryBytes: Math.floor(get('RETOUCH_UPLOAD_MEMORY_MB') * MIB),
       maxInputPixels: Math.floor(get('RETOUCH_MAX_INPUT_MEGAPIXELS') * 1_000_000),
       maxImages: get('RETOUCH_MAX_IMAGES'),
       maxPromptChars: 32000,

@@ -10,7 +10,9 @@ const MAX_FIELDS = 64;
 /** Streams a multipart edit form; files are checked as they arrive (see readUpload). */
 export async function readMultipartForm(request: FastifyRequest, limits: Limits, maxBodyBytes: number): Promise<RawForm> {
   const form: RawForm = { fields: {}, images: [], mask: undefined };
-  const budget: UploadBudget = { maxFileBytes: limits.maxUploadBytes, remainingBodyBytes: maxBodyBytes };
+  // The declared length, when there is one, bounds what can still arrive (Node's parser stops there).
+  const declared = Number(request.headers['content-length'] ?? 0);
+  const budget: UploadBudget = { maxFileBytes: limits.maxUploadBytes, remainingBodyBytes: declared > 0 ? Math.min(declared, maxBodyBytes) : maxBodyBytes };
   const parts = request.parts({
     limits: {
       // One byte over our own limit, so readUpload (which names the field) sees the overflow first.

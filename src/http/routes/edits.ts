@@ -5,6 +5,7 @@ import type { RoutedError, RoutedResult } from '../../backends/router.ts';
 import { buildEditRequest } from '../../edits/build.ts';
 import { parseScalarFields } from '../../edits/request.ts';
 import { errors } from '../../errors.ts';
+import { BodyMemory } from '../body-memory.ts';
 import { readJsonForm } from '../json-form.ts';
 import { answerBody, deliverImages } from '../deliver.ts';
 import { readMultipartForm } from '../multipart-form.ts';
@@ -40,13 +41,18 @@ export function editRoutes(app: FastifyInstance, services: Services, auth: onReq
   const { config, router, blobs } = services;
   const limits = bodyLimits(config.limits.maxUploadBytes);
 
-  // The cheapest check of all: a declared body that is too large is refused before a byte is read.
-  const contentLength: onRequestHookHandler = async (request) => {
+  // The cheapest checks of all, before a byte is read: a declared body that is too large, then
+  // room in memory for it next to the other requests' bodies.
+  const bodyMemory = new BodyMemory(config.limits.uploadMemoryBytes);
+  const contentLength: onRequestHookHandler = async (request, reply) => {
     const declared = Number(request.headers['content-length'] ?? 0);
     const isJson = (request.headers['content-type'] ?? '').includes('json');
-    if (declared > (isJson ? limits.json : limits.multipart)) {
+    const max = isJson ? limits.json : limits.multipart;
+    if (declared > max) {
       throw errors.payloadTooLarge(`The request body is ${declared} bytes; this server accepts up to ${config.limits.maxUploadBytes} bytes per file.`);
     }
+    const release = bodyMemory.reserve(declared || max);
+    reply.raw.once('close', release);
   };
 
   const fetchRemote = config.remoteImages ? createRemoteFetcher({ maxBytes: config.limits.maxUploadBytes, timeoutMs: 30_000 }) : undefined;
