@@ -1,50 +1,72 @@
 import { errors, RetouchError } from '../errors.ts';
 
+interface Waiter {
+  weight: number;
+  grant: () => void;
+}
+
 /**
- * At most `max` calls to one backend at a time (an upstream provider, or the local engine); up to `maxQueue` more wait in order. A request that
- * finds the queue full gets 429 at once rather than piling up memory; one whose client leaves while
- * it waits gives up its place.
+ * At most `max` units of work for one backend at a time (an upstream provider, or the local engine);
+ * up to `maxQueue` more calls wait, first come first served. A call usually takes one unit; a heavy
+ * one may take more (never more than `max`, so it can always run alone). A call that finds the queue
+ * full gets 429 at once rather than piling up memory; one whose client leaves while it waits gives
+ * up its place.
  */
 export class ConcurrencyLimiter {
   private active = 0;
-  private readonly waiting: Array<() => void> = [];
+  private running = 0;
+  private readonly waiting: Waiter[] = [];
 
   constructor(private readonly name: string, private readonly max: number, private readonly maxQueue: number, private readonly retryAfterSeconds = 5) {}
 
-  get inFlight() { return this.active; }
+  /** Calls running now. */
+  get inFlight() { return this.running; }
   get queued() { return this.waiting.length; }
 
-  async run<T>(fn: () => Promise<T>, signal: AbortSignal): Promise<T> {
-    await this.acquire(signal);
+  async run<T>(fn: () => Promise<T>, signal: AbortSignal, weight = 1): Promise<T> {
+    const units = Math.min(this.max, Math.max(1, Math.ceil(weight)));
+    await this.acquire(signal, units);
+    this.running++;
     try {
       return await fn();
     } finally {
-      this.active--;
-      this.waiting.shift()?.();
+      this.running--;
+      this.active -= units;
+      this.grantWaiting();
     }
   }
 
-  private acquire(signal: AbortSignal): Promise<void> {
-    if (this.active < this.max) {
-      this.active++;
+  /** Lets waiting calls in, in order, while the one at the head fits (no overtaking: fair to heavy calls). */
+  private grantWaiting() {
+    while (this.waiting.length && this.active + this.waiting[0]!.weight <= this.max) this.waiting.shift()!.grant();
+  }
+
+  private acquire(signal: AbortSignal, weight: number): Promise<void> {
+    if (this.waiting.length === 0 && this.active + weight <= this.max) {
+      this.active += weight;
       return Promise.resolve();
     }
     if (this.waiting.length >= this.maxQueue) {
       return Promise.reject(errors.rateLimited(`Too many requests are waiting for the '${this.name}' backend; try again shortly.`, this.retryAfterSeconds));
     }
     return new Promise((resolve, reject) => {
-      const grant = () => {
-        signal.removeEventListener('abort', onAbort);
-        this.active++;
-        resolve();
+      const waiter: Waiter = {
+        weight,
+        grant: () => {
+          signal.removeEventListener('abort', onAbort);
+          this.active += weight;
+          resolve();
+        },
       };
       const onAbort = () => {
-        const i = this.waiting.indexOf(grant);
+        const i = this.waiting.indexOf(waiter);
         if (i >= 0) this.waiting.splice(i, 1);
+        // A heavy call leaving the head may let lighter ones behind it in.
+        this.grantWaiting();
         reject(signal.reason instanceof RetouchError ? signal.reason : errors.cancelled());
       };
       signal.addEventListener('abort', onAbort, { once: true });
-      this.waiting.push(grant);
+      this.waiting.push(waiter);
     });
   }
 }

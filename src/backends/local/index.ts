@@ -12,6 +12,14 @@ import type { Segmenter } from './segment/index.ts';
 
 export const LOCAL_MODEL = 'retouch-local-1';
 
+/**
+ * Pixels one engine slot is for. libvips holds about 6 MB per megapixel in flight for JPEG in and
+ * out (measured: ~300 MB for a 48 MP edit), so a 48 MP edit takes two slots and runs alone by
+ * default, and RETOUCH_LOCAL_CONCURRENCY bounds the engine's memory as well as its CPU.
+ */
+const SLOT_PIXELS = 25_000_000;
+const slotsFor = (request: EditRequest) => request.images.reduce((n, i) => n + i.width * i.height, 0) / SLOT_PIXELS;
+
 /** The built-in engine: prompt → EditPlan → real pixels with sharp, on this machine, no network. */
 export class LocalBackend implements Backend {
   readonly name = 'local';
@@ -48,7 +56,7 @@ export class LocalBackend implements Backend {
     const timer = setTimeout(() => deadline.abort(errors.editTimeout(ms / 1000)), ms);
     const signal = AbortSignal.any([call.signal, deadline.signal]);
     try {
-      return await this.limiter.run(() => this.run(request, plan, { ...call, signal }), signal);
+      return await this.limiter.run(() => this.run(request, plan, { ...call, signal }), signal, slotsFor(request));
     } finally {
       clearTimeout(timer);
     }
