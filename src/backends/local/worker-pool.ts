@@ -8,6 +8,8 @@ import { Piscina } from 'piscina';
 export class EngineWorkers {
   private readonly pool = new Piscina({
     filename: new URL('./workers.mjs', import.meta.url).href,
+    // None until needed: an idle server holds no worker (each is a V8 isolate of its own).
+    minThreads: 0,
     maxThreads: Math.max(1, availableParallelism()),
     idleTimeout: 60_000,
   });

@@ -5,23 +5,32 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 
-/** @type {Promise<any>} */
-const ready = new Promise((resolve) => {
-  const mod = require('@techstark/opencv-js');
-  // The Emscripten module is a thenable that resolves to itself: awaiting it directly loops
-  // forever, so take its `then` away before handing it on.
-  mod.then((cv) => {
-    delete cv.then;
-    resolve(cv);
+/** @type {Promise<any> | undefined} */
+let opencv;
+
+/**
+ * OpenCV.js, loaded by the first task that needs it: its wasm heap is tens of megabytes that a
+ * worker doing only recolouring, or a server that never segments, should not hold.
+ */
+function loadOpenCV() {
+  opencv ??= new Promise((resolve) => {
+    const mod = require('@techstark/opencv-js');
+    // The Emscripten module is a thenable that resolves to itself: awaiting it directly loops
+    // forever, so take its `then` away before handing it on.
+    mod.then((cv) => {
+      delete cv.then;
+      resolve(cv);
+    });
   });
-});
+  return opencv;
+}
 
 /**
  * @param {{ data: Uint8Array, width: number, height: number, iterations?: number }} task RGB pixels
  * @returns {Promise<Uint8Array>} one byte per pixel: 255 subject, 0 background
  */
 export async function grabCut({ data, width, height, iterations = 5 }) {
-  const cv = await ready;
+  const cv = await loadOpenCV();
   const src = cv.matFromArray(height, width, cv.CV_8UC3, data);
   const mask = new cv.Mat();
   const bgd = new cv.Mat();
