@@ -24,6 +24,12 @@ import { interleavedMs, medianMs } from './lib/stats.ts';
 const run = promisify(execFile);
 // The Debian binary by full path: a stand-in `convert` may come first on PATH.
 const CONVERT = ['/usr/bin/convert-im6.q16', '/usr/bin/convert'].find((p) => existsSync(p));
+/**
+ * JPEG out as Retouch writes it (quality 90, no Huffman optimisation: see src/images/encode.ts), told
+ * to every contender so all three do the same work.
+ */
+const JPEG = { quality: 90, optimiseCoding: false } as const;
+const IM_JPEG = ['-quality', '90', '-define', 'jpeg:optimize-coding=false'];
 const SEPIA = [[0.393, 0.769, 0.189], [0.349, 0.686, 0.168], [0.272, 0.534, 0.131]] as const;
 
 interface Op {
@@ -66,8 +72,8 @@ export async function engineBench() {
     for (const op of OPS) {
       const t = await interleavedMs({
         http: await request(image, op.prompt),
-        floor: () => op.sharp(sharp(image).autoOrient(), w, h).jpeg({ quality: 90 }).toBuffer(),
-        im: () => run(CONVERT, [input, ...op.im(w, h), '-quality', '90', path.join(dir, 'out.jpg')]),
+        floor: () => op.sharp(sharp(image).autoOrient(), w, h).jpeg(JPEG).toBuffer(),
+        im: () => run(CONVERT, [input, ...op.im(w, h), ...IM_JPEG, path.join(dir, 'out.jpg')]),
       });
       rows.push([op.name, label, t.http.toFixed(0), t.floor.toFixed(0), t.im.toFixed(0), (t.http / t.floor).toFixed(2), (t.im / t.http).toFixed(2)]);
       process.stdout.write(`${op.name} ${label}: ${rows.at(-1)!.slice(2).join(' ')}\n`);
@@ -92,7 +98,8 @@ export async function engineBench() {
   await writeSection('engine', `## Local engine
 
 Command: \`npm run bench -- engine\` (run on ${today()}; ${machine()}, ${imVersion}).
-Medians of 7 runs after a warm-up, the three contenders taking turns. JPEG in and out (quality 90).
+Medians of 7 runs after a warm-up, the three contenders taking turns. JPEG in and out (quality 90,
+no Huffman optimisation, for all three).
 "Retouch over HTTP" is a full request from a node:http client with the multipart body built
 beforehand (as curl sends a file): upload, parse, decode, edit, encode, base64 answer.
 "sharp in-process" is the same operation as one sharp pipeline in the same process (the floor).

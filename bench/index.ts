@@ -2,14 +2,18 @@
  * `npm run bench` runs every benchmark; `npm run bench -- engine relay` runs the ones named. Each
  * rewrites its own section of docs/performance.md. Timing never belongs in `npm test`.
  */
+import { encodersBench } from './encoders.ts';
 import { engineBench } from './engine.ts';
 import { relayBench } from './relay.ts';
 import { throughputBench } from './throughput.ts';
+import { uploadsBench } from './uploads.ts';
 
 const BENCHES: Record<string, () => Promise<void>> = {
+  encoders: encodersBench,
   engine: engineBench,
   relay: relayBench,
   throughput: throughputBench,
+  uploads: uploadsBench,
 };
 
 const wanted = process.argv.slice(2);

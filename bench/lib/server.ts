@@ -51,7 +51,14 @@ export async function multipartBody(form: FormData): Promise<{ body: Buffer; typ
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
 /** POSTs a prebuilt body on a keep-alive connection and reads the whole answer; non-2xx throws. */
-export function postRaw(url: string, secret: string, prebuilt: { body: Buffer; type: string }): Promise<Buffer> {
+export async function postRaw(url: string, secret: string, prebuilt: { body: Buffer; type: string }): Promise<Buffer> {
+  const { status, body } = await postRawStatus(url, secret, prebuilt);
+  if (status >= 300) throw new Error(`${url}: ${status} ${body.toString('utf8').slice(0, 300)}`);
+  return body;
+}
+
+/** POSTs a prebuilt body and reads the whole answer, whatever its status. */
+export function postRawStatus(url: string, secret: string, prebuilt: { body: Buffer; type: string }): Promise<{ status: number; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, {
       method: 'POST', agent,
@@ -59,11 +66,7 @@ export function postRaw(url: string, secret: string, prebuilt: { body: Buffer; t
     }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const body = Buffer.concat(chunks);
-        if ((res.statusCode ?? 500) >= 300) reject(new Error(`${url}: ${res.statusCode} ${body.toString('utf8').slice(0, 300)}`));
-        else resolve(body);
-      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
       res.on('error', reject);
     });
     req.on('error', reject);
