@@ -123,6 +123,21 @@ describe('fused pipelines', () => {
     assert.deepEqual(pixel(out, edge, 300), [255, 220, 0]);
   });
 
+  it('scaling an odd-sized image keeps every row and column (rounding is not a crop)', async () => {
+    // 200x101 grey with a black frame two pixels wide: halving gives 100x51, and any crop (a window
+    // 198 wide, say) would lose the frame on one side.
+    const w = 200, h = 101;
+    const data = Buffer.alloc(w * h * 3, 128);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+      if (x < 2 || x >= w - 2 || y < 2 || y >= h - 2) data.set([0, 0, 0], (y * w + x) * 3);
+    }
+    const out = await run(await sharp(data, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer(), 'scale to 50%');
+    assert.deepEqual([out.width, out.height], [100, 51]);
+    for (const [x, y] of [[0, 25], [99, 25], [50, 0], [50, 50]] as const) {
+      assert.ok(pixel(out, x, y)[0]! < 40, `frame still black at (${x}, ${y}): ${pixel(out, x, y)}`);
+    }
+  });
+
   it('a crop of an EXIF-rotated photo is taken in the orientation shown', async () => {
     const out = await run(await exifRotatedJpeg(), 'crop to square');
     // Shown 48x64 (portrait): the square is 48x48.

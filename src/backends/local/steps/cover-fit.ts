@@ -17,9 +17,12 @@ const PREVIEW_SIDE = 256;
 export async function coverFitOperation(ctx: EngineContext, s: Shape, to: { width: number; height: number }): Promise<PipeOperation | null> {
   if (to.width === s.width && to.height === s.height) return null;
   const scale = Math.max(to.width / s.width, to.height / s.height);
+  // A target proportional to the image to within a pixel is a scale, not a crop: halving 2309x1732
+  // asks for 1155x866, and cropping a row for that would also cost the preview below.
+  const proportional = Math.abs((s.width * to.height) / s.height - to.width) < 1 || Math.abs((s.height * to.width) / s.width - to.height) < 1;
   // The window of the current pixels that ends up in the result.
-  const w = Math.min(s.width, Math.round(to.width / scale));
-  const h = Math.min(s.height, Math.round(to.height / scale));
+  const w = proportional ? s.width : Math.min(s.width, Math.round(to.width / scale));
+  const h = proportional ? s.height : Math.min(s.height, Math.round(to.height / scale));
   let left = 0;
   let top = 0;
   if (w < s.width || h < s.height) {
