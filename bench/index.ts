@@ -5,6 +5,7 @@
 import { encodersBench } from './encoders.ts';
 import { engineBench } from './engine.ts';
 import { relayBench } from './relay.ts';
+import { scalingBench } from './scaling.ts';
 import { throughputBench } from './throughput.ts';
 import { uploadsBench } from './uploads.ts';
 
@@ -12,6 +13,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   encoders: encodersBench,
   engine: engineBench,
   relay: relayBench,
+  scaling: scalingBench,
   throughput: throughputBench,
   uploads: uploadsBench,
 };
