@@ -23,7 +23,9 @@ export class OnnxSegmenter implements Segmenter {
       // A CommonJS package: its exports arrive as `default` or as named exports, depending on the loader.
       const mod: any = await import('onnxruntime-node');
       const ort = mod.InferenceSession ? mod : mod.default;
-      const session = await ort.InferenceSession.create(await this.loadModel(), { executionProviders: ['cpu'], graphOptimizationLevel: 'all' });
+      // No CPU memory arena: with it, onnxruntime kept growing its arena across runs (RSS 1.5 GB after
+      // one 1024² inference, 2.3 GB after two); without it ~600 MB, at the same speed (measured).
+      const session = await ort.InferenceSession.create(await this.loadModel(), { executionProviders: ['cpu'], graphOptimizationLevel: 'all', enableCpuMemArena: false });
       return { session: session as unknown as Session, ort };
     })();
     return this.session;
