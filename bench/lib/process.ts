@@ -32,16 +32,19 @@ export function rssSampler(pid: number) {
  * `retouch serve` as a user starts it (`npm start` runs the same command), in its own process so
  * its memory is measured alone and the load generator does not share its event loop.
  * `startedAt` is just before the spawn; `healthyAt` when /health first answered 200. `nodeArgs`
- * are for profiling (`--cpu-prof`, `--heap-prof`).
+ * are for profiling (`--cpu-prof`, `--heap-prof`); `viaNpm` starts it with `npm start` instead.
  */
-export async function spawnRetouch(env: Record<string, string> = {}, nodeArgs: string[] = []) {
+export async function spawnRetouch(env: Record<string, string> = {}, nodeArgs: string[] = [], viaNpm = false) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'retouch-bench-'));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const startedAt = performance.now();
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, 'bin/retouch.js', 'serve'], {
+  // `npm start` runs the same command; through npm, its own start-up is counted too.
+  const child: ChildProcess = spawn(viaNpm ? 'npm' : process.execPath, viaNpm ? ['start', '--silent'] : [...nodeArgs, 'bin/retouch.js', 'serve'], {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', RETOUCH_DATA_DIR: dir, RETOUCH_API_KEYS: BENCH_KEY, RETOUCH_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', process.env.BENCH_CHILD_STDOUT ? 'inherit' : 'ignore', 'inherit'],
+    // Its own process group, so stop() reaches the server under npm too (npm does not pass SIGTERM on).
+    detached: true,
   });
   let healthyAt = 0;
   while (!healthyAt) {
@@ -53,8 +56,11 @@ export async function spawnRetouch(env: Record<string, string> = {}, nodeArgs: s
   return {
     base, pid: child.pid!, startedAt, healthyAt,
     async stop() {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      const exited = new Promise((r) => child.once('exit', r));
+      process.kill(-child.pid!, 'SIGTERM');
+      await exited;
+      // Under npm, npm may exit before the server has closed: wait until the port is free.
+      while (await fetch(`${base}/health`).then(() => true, () => false)) await new Promise((r) => setTimeout(r, 20));
       await rm(dir, { recursive: true, force: true });
     },
   };
