@@ -72,13 +72,14 @@ export async function scalingBench() {
   }
   await retouch.close();
   await writeFile('docs/scaling.svg', chart(series));
-  // Linear cost means t = fixed + perMP·MP: fit that by least squares and report how well it holds.
+  // Linear cost means t = fixed + perMP·MP: fit that by least squares on relative error (weights
+  // 1/t², so a 9 ms request counts as much as a 450 ms one) and report how well it holds.
   const spread = OPS.map((op, i) => {
     const pts = series[2 * i]!.points.map(([mp, perMp]) => [mp, perMp * mp] as const);
-    const n = pts.length;
-    const mx = pts.reduce((a, [m]) => a + m, 0) / n, my = pts.reduce((a, [, t]) => a + t, 0) / n;
-    const slope = pts.reduce((a, [m, t]) => a + (m - mx) * (t - my), 0) / pts.reduce((a, [m]) => a + (m - mx) ** 2, 0);
-    const fixed = my - slope * mx;
+    const sum = (f: (m: number, t: number) => number) => pts.reduce((a, [m, t]) => a + f(m, t) / t ** 2, 0);
+    const [sw, sm, st, smm, smt] = [sum(() => 1), sum((m) => m), sum((_, t) => t), sum((m) => m * m), sum((m, t) => m * t)];
+    const slope = (sw * smt - sm * st) / (sw * smm - sm * sm);
+    const fixed = (st - slope * sm) / sw;
     const worst = Math.max(...pts.map(([m, t]) => Math.abs(t - (fixed + slope * m)) / t));
     const per = series[2 * i]!.points.filter(([mp]) => mp >= 4).map(([, v]) => v);
     const mid = [...per].sort((a, b) => a - b)[Math.floor(per.length / 2)]!;
