@@ -66,10 +66,46 @@ describe('background edits, on pixels', () => {
     unchangedSubject(out, data, w, h);
   });
 
+  /** How much neighbouring pixels differ at the given points: texture that pixelation flattens. */
+  const roughness = (img: Decoded | { data: Buffer; w: number }, pts: Array<[number, number]>, w: number) => {
+    const at = (x: number, y: number) => ('channels' in img ? pixel(img, x, y)[0]! : img.data[(y * img.w + x) * 3]!);
+    return pts.filter(([x]) => x < w - 1).reduce((n, [x, y]) => n + Math.abs(at(x, y) - at(x + 1, y)), 0);
+  };
+
+  it('pixelate the background: blocks outside the subject, subject unchanged', async () => {
+    const { png, data, w, h } = await scene();
+    const { out } = await run(png, 'pixelate the background with 12px blocks');
+    const bg = certain(w, h, false);
+    assert.ok(roughness(out, bg, w) < roughness({ data, w }, bg, w) * 0.5, 'background flattened into blocks');
+    unchangedSubject(out, data, w, h);
+  });
+
+  it('pixelate the subject: blocks inside the subject, background unchanged', async () => {
+    const { png, data, w, h } = await scene();
+    const { out } = await run(png, 'pixelate the person');
+    const inside = certain(w, h, true);
+    assert.ok(roughness(out, inside, w) < roughness({ data, w }, inside, w) * 0.8, 'subject flattened into blocks');
+    for (const [x, y] of certain(w, h, false)) {
+      const src = [...data.subarray((y * w + x) * 3, (y * w + x) * 3 + 3)];
+      assert.ok(pixel(out, x, y).slice(0, 3).every((v, i) => Math.abs(v - src[i]!) <= 2), `background pixel ${x},${y} changed`);
+    }
+  });
+
   it('white studio background: background white, subject unchanged', async () => {
     const { png, data, w, h } = await scene();
     const { out } = await run(png, 'put it on a white studio background');
     for (const [x, y] of certain(w, h, false)) assert.deepEqual(pixel(out, x, y).slice(0, 3), [255, 255, 255]);
+    unchangedSubject(out, data, w, h);
+  });
+
+  it('white studio background with a soft shadow: a shadow just under the subject, white elsewhere', async () => {
+    const { png, data, w, h } = await scene();
+    const { out } = await run(png, 'put it on a white studio background with a soft shadow');
+    // The ball is centred with radius 0.27·h: its bottom is at 0.77·h. Just below it, darker than white;
+    // far from it (the top corners), pure white; the subject itself unchanged.
+    const below = pixel(out, Math.round(w / 2), Math.round(h * 0.77) + 3);
+    assert.ok(below[0]! < 235 && below[0] === below[1] && below[1] === below[2], `grey shadow under the subject: ${below}`);
+    for (const [x, y] of [[2, 2], [w - 3, 2]] as const) assert.deepEqual(pixel(out, x, y).slice(0, 3), [255, 255, 255]);
     unchangedSubject(out, data, w, h);
   });
 

@@ -74,7 +74,9 @@ const UNDERSTOOD: Array<[string, string[]]> = [
   ['denoise', ['denoise']], ['remove the noise', ['denoise']], ['reduce the grain', ['denoise']], ['clean up the noise', ['denoise']],
   ['reduce noise', ['denoise']], ['get rid of the jpeg artifacts', ['denoise']],
   ['pixelate it', ['pixelate']], ['pixelate the image with 16px blocks', ['pixelate']], ['make it look like pixel art', ['pixelate']],
-  ['apply a mosaic effect', ['pixelate']],
+  ['apply a mosaic effect', ['pixelate']], ['white studio background with a soft shadow', ['background']],
+  ['put the product on a white background with a contact shadow', ['background']], ['pixelate the background', ['pixelate']], ['pixelate the person', ['pixelate']],
+  ['pixelate only the subject and keep the background sharp', ['pixelate']], ['mosaic the background with 12px blocks', ['pixelate']],
   ['add a vignette', ['vignette']], ['add a subtle vignette', ['vignette']], ['darken the corners', ['vignette']], ['darken the edges a bit', ['vignette']],
   // text and watermark
   ["add the text 'SALE' in the top right corner", ['text']], ['write "Hello World" at the bottom', ['text']],

@@ -45,7 +45,7 @@ function stepFor(op: EditOp): Step {
     case 'blur': return filters.blur(op.sigma, op.amount);
     case 'sharpen': return filters.sharpen(op.amount);
     case 'denoise': return filters.denoise(op.amount);
-    case 'pixelate': return filters.pixelate(op.block, op.amount);
+    case 'pixelate': return filters.pixelate(op.block, op.amount, op.region);
     case 'vignette': return vignette(op.amount);
     case 'background': return backgroundStep(op);
     case 'recolor': return recolor(op);

@@ -25,10 +25,10 @@ export type EditOp =
   | { op: 'blur'; sigma: number | undefined; amount: number }
   | { op: 'sharpen'; amount: number }
   | { op: 'denoise'; amount: number }
-  | { op: 'pixelate'; block: number | undefined; amount: number }
+  | { op: 'pixelate'; block: number | undefined; amount: number; region: 'all' | 'subject' | 'background' }
   | { op: 'vignette'; amount: number }
   | { op: 'background'; action: 'remove' }
-  | { op: 'background'; action: 'color'; color: RGB }
+  | { op: 'background'; action: 'color'; color: RGB; shadow?: boolean }
   | { op: 'background'; action: 'blur'; amount: number }
   | { op: 'background'; action: 'grayscale' }
   /** The subject over the second uploaded image, cover-fitted to the first image's size. */
@@ -77,12 +77,16 @@ function describeOp(op: EditOp): string {
     case 'blur': return op.sigma ? `blur (sigma ${n(op.sigma)})` : `blur (strength ${n(op.amount)})`;
     case 'sharpen': return `sharpen (strength ${n(op.amount)})`;
     case 'denoise': return `reduce noise (strength ${n(op.amount)})`;
-    case 'pixelate': return op.block ? `pixelate with ${op.block}px blocks` : 'pixelate';
+    case 'pixelate': {
+      const what = op.region === 'subject' ? 'pixelate subject' : op.region === 'background' ? 'pixelate background' : 'pixelate';
+      const keep = op.region === 'subject' ? '; keep background' : op.region === 'background' ? '; keep subject' : '';
+      return `${what}${op.block ? ` with ${op.block}px blocks` : ''}${keep}`;
+    }
     case 'vignette': return `add vignette (strength ${n(op.amount)})`;
     case 'background':
       switch (op.action) {
         case 'remove': return 'remove background; keep subject';
-        case 'color': return `replace background with ${hex(op.color)}; keep subject`;
+        case 'color': return `replace background with ${hex(op.color)}${op.shadow ? ' and a soft contact shadow' : ''}; keep subject`;
         case 'blur': return `blur background (strength ${n(op.amount)}); keep subject`;
         case 'grayscale': return 'make background black and white; keep subject in colour';
         case 'image': return 'replace background with image 2; keep subject of image 1';
@@ -98,7 +102,8 @@ function describeOp(op: EditOp): string {
 export const imagesUsed = (plan: EditPlan) => (plan.ops.some((op) => op.op === 'background' && op.action === 'image') ? 2 : 1);
 
 /** Operations that need the subject mask. */
-export const needsSubject = (op: EditOp) => op.op === 'background' || (op.op === 'recolor' && op.object !== null);
+export const needsSubject = (op: EditOp) =>
+  op.op === 'background' || (op.op === 'recolor' && op.object !== null) || (op.op === 'pixelate' && op.region !== 'all');
 
 /** Operations that move pixels, which a mask (drawn on the source) cannot follow. */
 const GEOMETRY = new Set<EditOp['op']>(['rotate', 'flip', 'resize', 'crop-aspect', 'trim', 'border', 'pad']);

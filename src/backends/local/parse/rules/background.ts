@@ -18,6 +18,8 @@ const GREY = /\b(?:black_and_white|gr[ae]y\s*-?scale|monochrome|desaturated?|col
 const SECOND = /\b(?:(?:the\s+)?(?:second|2nd|other|last)\s+(?:image|photo|picture|pic|one|1|upload)|(?:image|photo|picture)\s*#?\s*(?:2|two))\b/;
 const FIRST = /\b(?:(?:the\s+)?(?:first|1st)\s+(?:image|photo|picture|pic|one|1|upload)|(?:image|photo|picture)\s*#?\s*1)\b/;
 const MOVE = /\b(?:put|place|paste|move|composite|insert|transfer|add|cut)\b/;
+// "with a soft shadow", "and a contact shadow": a shadow under the subject on a new plain background.
+const SHADOW = /\b(?:(?:and|with)\s+)?(?:an?\s+)?(?:(?:soft|subtle|natural|contact|drop|ground)\s+)*shadows?(?:\s+(?:under|beneath|below)(?:\s+(?:it|the\s+\w+|him|her|them))?)?\b/;
 const REPLACE = /\b(?:make|change|replace|set|turn|swap|paint|fill|use|put|place|with|to|on|onto|against)\b/;
 
 /**
@@ -27,7 +29,7 @@ const REPLACE = /\b(?:make|change|replace|set|turn|swap|paint|fill|use|put|place
  */
 export const background: Rule = {
   name: 'background',
-  help: 'background edits ("remove the background", "white studio background", "blur the background", "make the background black and white")',
+  help: 'background edits ("remove the background", "white studio background with a soft shadow", "blur the background", "make the background black and white")',
   match(clause) {
     // "replace the background with the second image", "put the subject of the first image onto the second".
     if (SECOND.test(clause) && (BACKGROUND.test(clause) || MOVE.test(clause))) {
@@ -39,9 +41,10 @@ export const background: Rule = {
     const known = (extra: RegExp[]) => onlyKnownWordsLeft(clause, [BACKGROUND, ...extra], WORDS);
     if (GREY.test(clause) && known([GREY, REPLACE])) return { op: 'background', action: 'grayscale' };
     if (BLUR.test(clause) && known([BLUR, REPLACE])) return { op: 'background', action: 'blur', amount: parseAmount(clause, 1) };
-    const color = findColor(clause.replace(BACKGROUND, ' '));
-    if (color && known([REPLACE, colorWords(clause)])) return { op: 'background', action: 'color', color };
-    if (/\bstudio\b/.test(clause) && known([REPLACE])) return { op: 'background', action: 'color', color: [255, 255, 255] };
+    const color = findColor(clause.replace(BACKGROUND, ' ').replace(SHADOW, ' '));
+    const shadow = SHADOW.test(clause);
+    if (color && known([REPLACE, SHADOW, colorWords(clause)])) return { op: 'background', action: 'color', color, shadow };
+    if (/\bstudio\b/.test(clause) && known([REPLACE, SHADOW])) return { op: 'background', action: 'color', color: [255, 255, 255], shadow };
     if ((REMOVES_BACKGROUND.test(clause) || cutOut) && known([REMOVE, REPLACE])) return { op: 'background', action: 'remove' };
     return null;
   },

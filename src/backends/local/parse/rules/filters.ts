@@ -32,15 +32,20 @@ export const denoise = rule({
   build: (clause) => ({ op: 'denoise', amount: parseAmount(clause, 1) }),
 });
 
+/** Where a pixelation applies: the subject and background come from the subject mask. */
+const PIXELATE_REGION = /\b(?:(?:only|just)\s+)?(?:the\s+)?(background|backdrop|subject|main subject|person|people|foreground|product|object)\b/;
+
 export const pixelate = rule({
   name: 'pixelate',
-  help: 'pixelate ("pixelate it", "mosaic with 16 px blocks")',
+  help: 'pixelate, all of it, the subject or the background ("pixelate it", "mosaic with 16 px blocks", "pixelate the person", "pixelate the background")',
   trigger: /\b(?:pixelate|pixelated|pixelize|pixellate|mosaic|8-?bit|pixel art)\b/,
-  consumed: [/(\d{1,3})\s*(?:px|pixels?)?\s*(?:blocks?|cells?|squares?)?/],
-  words: [...FILTER_WORDS, 'blocks', 'block', 'cells', 'squares', 'style', 'look', 'like', 'retro', 'game'],
+  consumed: [/(\d{1,3})\s*(?:px|pixels?)?\s*(?:blocks?|cells?|squares?)?/, PIXELATE_REGION],
+  words: [...FILTER_WORDS, 'blocks', 'block', 'cells', 'squares', 'style', 'look', 'like', 'retro', 'game', 'only', 'keep', 'leave', 'sharp', 'clear', 'intact'],
   build(clause) {
     const b = /(\d{1,3})\s*(?:px|pixels?)?\s*(?:blocks?|cells?|squares?)/.exec(clause) ?? /(\d{1,3})\s*(?:px|pixels?)\b/.exec(clause);
-    return { op: 'pixelate', block: b ? Math.max(2, Number(b[1])) : undefined, amount: parseAmount(clause, 1) };
+    const where = PIXELATE_REGION.exec(clause)?.[1];
+    const region = !where ? 'all' : /background|backdrop/.test(where) ? 'background' : 'subject';
+    return { op: 'pixelate', block: b ? Math.max(2, Number(b[1])) : undefined, amount: parseAmount(clause, 1), region };
   },
 });
 

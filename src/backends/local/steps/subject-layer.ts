@@ -1,0 +1,25 @@
+import sharp from 'sharp';
+import { fromRaster, type Raster, toRaster } from '../../../images/raster.ts';
+import type { EngineContext } from '../context.ts';
+
+/** The subject mask from the segment step. */
+export function subjectOf(ctx: EngineContext): Raster {
+  if (!ctx.subject) throw new Error('no subject mask: the segment step must run first');
+  return ctx.subject;
+}
+
+/** The image's colours with the subject mask as alpha: the layer laid over a new background. */
+async function subjectLayer(image: Raster, mask: Raster): Promise<Buffer> {
+  // Separate pipelines: sharp would drop a joined alpha if removeAlpha ran in the same one.
+  const rgb = image.channels === 3 ? image : await toRaster(fromRaster(image).removeAlpha());
+  return sharp(rgb.data, { raw: { width: rgb.width, height: rgb.height, channels: 3 } })
+    .joinChannel(mask.data, { raw: { width: mask.width, height: mask.height, channels: 1 } })
+    .png({ compressionLevel: 0 })
+    .toBuffer();
+}
+
+/** The image's subject (by the mask) laid over another picture of the same size. */
+export async function overNewBackground(image: Raster, mask: Raster, backdrop: Raster): Promise<Raster> {
+  const layer = await subjectLayer(image, mask);
+  return toRaster(fromRaster(backdrop).composite([{ input: layer, blend: 'over' }]));
+}
