@@ -31,13 +31,6 @@ export function editForm(image: Buffer, fields: Record<string, string>, type = '
   return form;
 }
 
-/** POSTs an edit and reads the whole answer; a non-2xx answer throws. */
-export async function postEdit(url: string, secret: string, form: FormData): Promise<void> {
-  const res = await fetch(url, { method: 'POST', body: form, headers: { authorization: `Bearer ${secret}` } });
-  if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
-  await res.arrayBuffer();
-}
-
 /**
  * A multipart body built once, as curl or requests would from a file on disk, and POSTed with
  * node:http: the client's own cost stays out of what is measured (fetch's FormData streaming
