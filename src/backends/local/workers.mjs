@@ -89,10 +89,15 @@ const hueDistance = (a, b) => Math.min(Math.abs(a - b), 360 - Math.abs(a - b));
  * Selection has a soft edge in hue and is weighted by the subject mask when there is one.
  * @param {{ data: Uint8Array, width: number, height: number, channels: number, mask: Uint8Array | null,
  *   from: [number, number, number] | null, to: [number, number, number] }} task
- * @returns {{ data: Uint8Array, changed: number }}
+ * @returns {{ data: Uint8Array, changed: number, area: number }} `area`: pixels in the mask (all, without one)
  */
 export function recolor({ data, width, height, channels, mask, from, to }) {
   const n = width * height;
+  let area = n;
+  if (mask) {
+    area = 0;
+    for (let i = 0; i < n; i++) if (mask[i] >= 128) area++;
+  }
   const MIN_S = 0.22;
   const MIN_V = 0.12;
   let source = from ? hsv(from[0], from[1], from[2])[0] : null;
@@ -111,7 +116,7 @@ export function recolor({ data, width, height, channels, mask, from, to }) {
     source = bins[best] > 0 ? best * 10 + 5 : null;
   }
   const out = new Uint8Array(data);
-  if (source === null) return { data: out, changed: 0 };
+  if (source === null) return { data: out, changed: 0, area };
   const [toH, toS, toV] = hsv(to[0], to[1], to[2]);
   const achromatic = toS < 0.1;
   const INNER = 22;
@@ -136,5 +141,5 @@ export function recolor({ data, width, height, channels, mask, from, to }) {
     out[o + 2] = Math.round(b + (nb - b) * w);
     if (w > 0.5) changed++;
   }
-  return { data: out, changed };
+  return { data: out, changed, area };
 }

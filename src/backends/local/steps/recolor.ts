@@ -14,12 +14,12 @@ export const recolor = (op: { from: RGB | null; to: RGB; object: string | null }
   async run(ctx) {
     const r = await pixels(ctx);
     const mask = op.object ? ctx.subject?.data ?? null : null;
-    const result = await ctx.workers.run<{ data: Uint8Array; changed: number }>('recolor', {
+    const result = await ctx.workers.run<{ data: Uint8Array; changed: number; area: number }>('recolor', {
       data: new Uint8Array(r.data), width: r.width, height: r.height, channels: r.channels,
       mask: mask ? new Uint8Array(mask) : null, from: op.from, to: op.to,
     }, ctx.signal);
-    const area = mask ? mask.reduce((n, v) => n + (v >= 128 ? 1 : 0), 0) : r.width * r.height;
-    if (result.changed < Math.max(16, area * 0.002)) {
+    // The mask's area is counted in the worker too: a loop over every pixel does not belong here.
+    if (result.changed < Math.max(16, result.area * 0.002)) {
       const what = op.object ? `the ${op.object}` : 'anything';
       throw errors.unsupportedEdit(`Could not find ${what} of that colour to recolour${op.object ? ' (the local engine looks for it as the main subject of the image)' : ''}.`);
     }
