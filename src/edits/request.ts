@@ -1,5 +1,5 @@
 import { errors } from '../errors.ts';
-import type { Background, OutputFormat } from '../images/encode.ts';
+import type { Background, EncodeOptions, OutputFormat } from '../images/encode.ts';
 import type { InputImage } from '../images/input.ts';
 import { parseSize, type SizeSpec } from './size.ts';
 
@@ -79,3 +79,8 @@ export function parseScalarFields(fields: EditFields, maxPromptChars: number): S
     extra,
   };
 }
+
+/** How a request's result is to be encoded, for the local engine and upstream results alike. */
+export const encodeOptionsOf = (request: EditRequest): EncodeOptions => ({
+  format: request.outputFormat, compression: request.outputCompression, background: request.background,
+});

@@ -29,13 +29,21 @@ export async function toRaster(pipeline: Sharp): Promise<Raster> {
 }
 
 /**
+ * The one way uploaded bytes are opened: the pixel cap enforced again (the header was checked
+ * already) so no code path can decode an unchecked bomb, truncated or corrupt data failing instead
+ * of giving a half-grey image, and EXIF orientation applied.
+ */
+export const openUpload = (bytes: Buffer, maxPixels: number): Sharp =>
+  sharp(bytes, { limitInputPixels: maxPixels, failOn: 'truncated' }).autoOrient();
+
+/**
  * Decodes an uploaded image, applying EXIF orientation. The pixel cap is enforced again here (the
  * header was checked already) so no code path can decode an unchecked bomb; truncated or corrupt
  * data fails instead of giving a half-grey image.
  */
 export async function decodeImage(image: InputImage, maxPixels: number, param = 'image'): Promise<Raster> {
   try {
-    return await toRaster(sharp(image.bytes, { limitInputPixels: maxPixels, failOn: 'truncated' }).autoOrient());
+    return await toRaster(openUpload(image.bytes, maxPixels));
   } catch (cause) {
     throw corruptImage(image.format, param, cause);
   }

@@ -1,5 +1,5 @@
-import sharp, { type Sharp } from 'sharp';
-import { corruptImage, decodeImage, fromRaster, type Raster, toRaster } from '../../images/raster.ts';
+import type { Sharp } from 'sharp';
+import { corruptImage, decodeImage, fromRaster, openUpload, type Raster, toRaster } from '../../images/raster.ts';
 import type { EngineContext, Step } from './context.ts';
 
 /** Width, height and channel count of the current pixels, known before they are computed. */
@@ -46,7 +46,7 @@ export async function startFromUpload(ctx: EngineContext): Promise<void> {
     return;
   }
   ctx.pending = {
-    pipeline: sharp(image.bytes, { limitInputPixels: ctx.maxPixels, failOn: 'truncated' }).autoOrient(),
+    pipeline: openUpload(image.bytes, ctx.maxPixels),
     shape: { width: image.width, height: image.height, channels: image.decodedChannels },
     hasOperation: false,
     decodes: { bytes: image.bytes, format: image.format, param: 'image' },
@@ -90,7 +90,7 @@ export async function preview(ctx: EngineContext, maxSide: number): Promise<Rast
   const pending = ctx.pending;
   const upload = pending && !pending.hasOperation ? pending.decodes : undefined;
   if (pending && upload) {
-    const small = sharp(upload.bytes, { limitInputPixels: ctx.maxPixels, failOn: 'truncated' }).autoOrient();
+    const small = openUpload(upload.bytes, ctx.maxPixels);
     return finishPending(pending, () => toRaster(fitInside(small, maxSide)));
   }
   return toRaster(fitInside(fromRaster(await pixels(ctx)), maxSide));

@@ -1,7 +1,7 @@
-import type { EditRequest } from '../../edits/request.ts';
+import { type EditRequest, encodeOptionsOf } from '../../edits/request.ts';
 import { targetDimensions } from '../../edits/size.ts';
 import { errors, RetouchError } from '../../errors.ts';
-import { type EncodedImage, encodeRaster } from '../../images/encode.ts';
+import { type EncodedImage, encodeRaster, needsFlatten } from '../../images/encode.ts';
 import { probeImage } from '../../images/input.ts';
 import { keepOriginalOutsideMask } from '../../images/blend.ts';
 import { coverFit, decodeImage } from '../../images/raster.ts';
@@ -23,8 +23,8 @@ export async function conformImage(bytes: Buffer, request: EditRequest, maxPixel
   }
   const target = targetDimensions(request.size, probed.width, probed.height);
   const sameSize = target.width === probed.width && target.height === probed.height;
-  const needsFlatten = probed.hasAlpha && (request.background === 'opaque' || request.outputFormat === 'jpeg');
-  if (probed.format === request.outputFormat && sameSize && !needsFlatten && !request.mask && request.outputCompression === undefined) {
+  const opts = encodeOptionsOf(request);
+  if (probed.format === request.outputFormat && sameSize && !needsFlatten(probed.hasAlpha ? 4 : 3, opts) && !request.mask && request.outputCompression === undefined) {
     // Passed through: the upstream's own base64 text can go to the client too, unencoded again.
     const base64 = lifted?.textOf(bytes);
     return { bytes, format: probed.format, width: probed.width, height: probed.height, ...(base64 ? { base64 } : {}) };
@@ -37,5 +37,5 @@ export async function conformImage(bytes: Buffer, request: EditRequest, maxPixel
     const original = await decodeImage(request.images[0]!, maxPixels);
     raster = await keepOriginalOutsideMask(raster, original, request.mask, maxPixels);
   }
-  return encodeRaster(raster, { format: request.outputFormat, compression: request.outputCompression, background: request.background });
+  return encodeRaster(raster, opts);
 }

@@ -26,7 +26,7 @@ export function backgroundStep(action: BackgroundAction): Step {
           const [r, g, b] = action.color;
           let plain = sharp({ create: { width: image.width, height: image.height, channels: 3, background: { r, g, b } } });
           const shadow = action.shadow ? await contactShadow(mask) : null;
-          if (shadow) plain = sharp(await plain.png({ compressionLevel: 0 }).toBuffer()).composite([{ input: shadow, blend: 'over' }]);
+          if (shadow) plain = plain.composite([{ input: shadow, blend: 'over' }]);
           ctx.raster = await overNewBackground(image, mask, await toRaster(plain));
           return;
         }

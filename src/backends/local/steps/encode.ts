@@ -1,3 +1,4 @@
+import { encodeOptionsOf } from '../../../edits/request.ts';
 import { encodePipeline, encodeRaster, needsFlatten } from '../../../images/encode.ts';
 import { finishPending, pixels } from '../pixels.ts';
 import type { Step } from '../context.ts';
@@ -9,8 +10,7 @@ import type { Step } from '../context.ts';
 export const encode: Step = {
   name: 'encode',
   async run(ctx) {
-    const { outputFormat, outputCompression, background } = ctx.request;
-    const opts = { format: outputFormat, compression: outputCompression, background };
+    const opts = encodeOptionsOf(ctx.request);
     const pending = ctx.pending;
     if (pending && !needsFlatten(pending.shape.channels, opts)) {
       ctx.output = await finishPending(pending, (p) => encodePipeline(p, opts));
