@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import sharp from 'sharp';
@@ -8,13 +7,16 @@ import { chooseSegmenter } from './backends/local/segment/choose.ts';
 import { EngineWorkers } from './backends/local/worker-pool.ts';
 import { ModelRouter } from './backends/router.ts';
 import type { BlobStore } from './blob/index.ts';
-import { FsBlobStore } from './blob/fs.ts';
 import type { Config } from './config/index.ts';
+import type { InputStash } from './edits/inputs.ts';
+import { EditService } from './edits/service.ts';
 import { buildServer } from './http/server.ts';
 import { KeyService } from './keys/index.ts';
+import { openPorts } from './ports.ts';
+import type { RateLimiter } from './ratelimit/index.ts';
+import { KeyLimitGate } from './ratelimit/key-limits.ts';
 import { RetentionSweeper } from './retention.ts';
 import type { Store } from './store/index.ts';
-import { openSqliteStore } from './store/sqlite.ts';
 import { UsageMeter } from './usage/meter.ts';
 
 export interface Services {
@@ -22,9 +24,13 @@ export interface Services {
   logger: Logger;
   store: Store;
   blobs: BlobStore;
+  inputs: InputStash;
+  limiter: RateLimiter;
   keys: KeyService;
+  gate: KeyLimitGate;
   usage: UsageMeter;
   router: ModelRouter;
+  edits: EditService;
 }
 
 export interface App {
@@ -45,9 +51,10 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
   const logger = opts.logger ?? pino({ level: config.logLevel });
   // libvips on glibc defaults to one thread per pipeline; use every core (measured ~2x on modulate/resize).
   sharp.concurrency(Math.max(1, (await import('node:os')).availableParallelism()));
-  const store = await openSqliteStore(path.join(config.dataDir, 'retouch.db'));
-  const blobs = new FsBlobStore(path.join(config.dataDir, 'images'));
-  const keys = new KeyService(store, config.apiKeys);
+  const ports = await openPorts(config, logger);
+  const { store, blobs, limiter, inputs } = ports;
+  const keys = new KeyService(store, config.apiKeys, config.keyDefaults);
+  const gate = new KeyLimitGate(limiter);
   const usage = new UsageMeter(store);
   const workers = new EngineWorkers();
   const local = new LocalBackend(config.limits.maxInputPixels, config.local, workers,
@@ -56,7 +63,8 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
     maxPixels: config.limits.maxInputPixels,
     ...(opts.upstreamBackoffMs !== undefined ? { backoffMs: opts.upstreamBackoffMs } : {}),
   }));
-  const services: Services = { config, logger, store, blobs, keys, usage, router };
+  const edits = new EditService({ router, blobs, inputs, limits: config.limits });
+  const services: Services = { config, logger, store, blobs, inputs, limiter, keys, gate, usage, router, edits };
   const server = await buildServer(services);
   const sweeper = new RetentionSweeper(blobs, config.imageTtlMs, logger);
   sweeper.start();
@@ -67,7 +75,7 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
       sweeper.stop();
       await server.close();
       await local.close();
-      await store.close();
+      await ports.close();
     },
   };
 }

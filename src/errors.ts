@@ -7,6 +7,7 @@ export type ErrorType =
   | 'authentication_error'
   | 'image_generation_user_error'
   | 'rate_limit_exceeded'
+  | 'insufficient_quota'
   | 'server_error';
 
 export interface RetouchErrorInit {
@@ -76,6 +77,9 @@ export const errors = {
     new RetouchError(message, { status: 404, type: 'invalid_request_error', code: 'not_found', param: null }),
   rateLimited: (message: string, retryAfter: number) =>
     new RetouchError(message, { status: 429, type: 'rate_limit_exceeded', code: 'rate_limit_exceeded', param: null, retryAfter }),
+  /** A spent quota or budget, as OpenAI reports it: 429 `insufficient_quota`. */
+  quotaExceeded: (message: string, retryAfter: number) =>
+    new RetouchError(message, { status: 429, type: 'insufficient_quota', code: 'insufficient_quota', param: null, retryAfter }),
   moderationBlocked: (message: string) =>
     new RetouchError(message, { status: 400, type: 'image_generation_user_error', code: 'moderation_blocked', param: null }),
   upstreamError: (message: string, cause?: unknown) =>

@@ -49,6 +49,31 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
+  async delete(name: string) {
+    await unlink(this.pathOf(name)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
+  }
+
+  /**
+   * Removes `*.partial` files older than `olderThanMs`: what a process killed mid-write left. Run at
+   * start-up; the age guard spares a write another process may have in flight in the same directory.
+   */
+  async removeStalePartials(olderThanMs = 60_000, now = Date.now()): Promise<number> {
+    await this.ensureDir();
+    let removed = 0;
+    for (const entry of await readdir(this.dir, { withFileTypes: true })) {
+      if (!entry.isFile() || !entry.name.endsWith(TMP_SUFFIX)) continue;
+      const file = path.join(this.dir, entry.name);
+      const s = await stat(file).catch(() => null);
+      if (s && s.mtimeMs < now - olderThanMs) {
+        await unlink(file).catch(() => {});
+        removed++;
+      }
+    }
+    return removed;
+  }
+
   async sweep(before: number) {
     await this.ensureDir();
     let removed = 0;

@@ -1,6 +1,5 @@
-import path from 'node:path';
 import type { Command } from 'commander';
-import { openSqliteStore } from '../store/sqlite.ts';
+import { openStore } from '../ports.ts';
 import { configOrExit } from './load-config.ts';
 
 const UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -20,7 +19,7 @@ export function usageCommand(program: Command) {
     .action(async (opts: { since: string }) => {
       const config = configOrExit();
       const since = parseSince(opts.since);
-      const store = await openSqliteStore(path.join(config.dataDir, 'retouch.db'));
+      const store = await openStore(config);
       const rows = await store.summarizeUsage(since);
       await store.close();
       process.stdout.write(`Usage since ${new Date(since).toISOString()}\n`);

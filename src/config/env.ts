@@ -107,6 +107,65 @@ export const ENV = {
     name: 'GEMINI_BASE_URL', default: 'https://generativelanguage.googleapis.com',
     description: 'Base URL of the `gemini` provider', schema: httpUrl,
   },
+  RETOUCH_DATABASE_URL: {
+    name: 'RETOUCH_DATABASE_URL', secret: true,
+    description: 'postgres://user:pass@host:5432/db (optional ?schema=name) to keep keys and usage in PostgreSQL; default: SQLite in the data dir',
+    schema: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://'),
+  },
+  RETOUCH_S3_BUCKET: {
+    name: 'RETOUCH_S3_BUCKET', description: 'Keep hosted images in this S3 (or S3-compatible) bucket; default: files in the data dir',
+    schema: z.string().min(3),
+  },
+  RETOUCH_S3_ENDPOINT: {
+    name: 'RETOUCH_S3_ENDPOINT', description: 'Endpoint of an S3-compatible service (MinIO, R2, …); default: AWS', schema: httpUrl,
+  },
+  RETOUCH_S3_REGION: { name: 'RETOUCH_S3_REGION', default: 'us-east-1', description: 'Region of the bucket', schema: z.string().min(1) },
+  RETOUCH_S3_FORCE_PATH_STYLE: {
+    name: 'RETOUCH_S3_FORCE_PATH_STYLE', default: 'false',
+    description: 'Address the bucket as endpoint/bucket/key (MinIO and most S3-compatible servers need it)', schema: bool,
+  },
+  RETOUCH_S3_PREFIX: {
+    name: 'RETOUCH_S3_PREFIX', default: 'img/',
+    description: 'Key prefix of hosted images in the bucket (a CDN in RETOUCH_PUBLIC_URL serves <url>/img/<name> from prefix img/)',
+    schema: z.string(),
+  },
+  RETOUCH_S3_REQUEST_CHECKSUM: {
+    name: 'RETOUCH_S3_REQUEST_CHECKSUM',
+    description: 'when_supported or when_required (for servers that store the SDK\'s checksum framing, e.g. s3rver); default: AWS_REQUEST_CHECKSUM_CALCULATION or the SDK\'s',
+    schema: z.enum(['when_supported', 'when_required']),
+  },
+  AWS_ACCESS_KEY_ID: { name: 'AWS_ACCESS_KEY_ID', secret: true, description: 'S3 access key; default: the AWS SDK\'s credential chain', schema: z.string().min(1) },
+  AWS_SECRET_ACCESS_KEY: { name: 'AWS_SECRET_ACCESS_KEY', secret: true, description: 'S3 secret key', schema: z.string().min(1) },
+  RETOUCH_IMAGE_URLS: {
+    name: 'RETOUCH_IMAGE_URLS', default: 'proxy',
+    description: 'With S3: proxy (each node streams /img/<name> from the bucket) or presigned (/img/<name> redirects to a presigned URL)',
+    schema: z.enum(['proxy', 'presigned']),
+  },
+  RETOUCH_REDIS_URL: {
+    name: 'RETOUCH_REDIS_URL', secret: true,
+    description: 'redis://host:6379/<db> for rate limits, quotas and provider concurrency shared by every node; default: in this process',
+    schema: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://'),
+  },
+  RETOUCH_REDIS_PREFIX: {
+    name: 'RETOUCH_REDIS_PREFIX', default: 'retouch:',
+    description: 'Prefix of every Redis key, so several deployments can share one Redis', schema: z.string(),
+  },
+  RETOUCH_DEFAULT_RPM: {
+    name: 'RETOUCH_DEFAULT_RPM', description: 'Requests per minute per key, for keys without their own limit; default: unlimited', schema: positiveInt,
+  },
+  RETOUCH_DEFAULT_IMAGES_PER_DAY: {
+    name: 'RETOUCH_DEFAULT_IMAGES_PER_DAY', description: 'Images per UTC day per key, for keys without their own quota; default: unlimited', schema: positiveInt,
+  },
+  RETOUCH_DEFAULT_IMAGES_PER_MONTH: {
+    name: 'RETOUCH_DEFAULT_IMAGES_PER_MONTH', description: 'Images per UTC calendar month per key, for keys without their own quota; default: unlimited', schema: positiveInt,
+  },
+  RETOUCH_DEFAULT_CONCURRENT_EDITS: {
+    name: 'RETOUCH_DEFAULT_CONCURRENT_EDITS', description: 'Edits in flight at once per key, for keys without their own limit; default: unlimited', schema: positiveInt,
+  },
+  RETOUCH_DEFAULT_MEGAPIXELS_PER_MONTH: {
+    name: 'RETOUCH_DEFAULT_MEGAPIXELS_PER_MONTH',
+    description: 'Spend budget: output megapixels per UTC month per key, for keys without their own; default: unlimited', schema: positive,
+  },
   RETOUCH_LOG_LEVEL: {
     name: 'RETOUCH_LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent',
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { ENV, type EnvName, type EnvValues, type EnvVar } from './env.ts';
 import { loadRouting, type RoutingConfig } from './routing.ts';
+import type { KeyLimits } from '../keys/limits.ts';
 
 export interface Limits {
   maxUploadBytes: number;
@@ -27,6 +28,26 @@ export interface Config {
   local: { concurrency: number; queue: number; timeoutMs: number; segmenter: 'auto' | 'isnet' | 'grabcut'; segmentationModel: string | undefined };
   logLevel: string;
   routing: RoutingConfig;
+  /** PostgreSQL when set; SQLite in the data dir otherwise. */
+  databaseUrl: string | undefined;
+  /** S3-compatible blob storage when set; files in the data dir otherwise. */
+  s3: S3Config | undefined;
+  /** How /img/<name> answers when images live in S3. */
+  imageUrls: 'proxy' | 'presigned';
+  /** Shared limits and semaphores when set; in this process otherwise. */
+  redis: { url: string; prefix: string } | undefined;
+  /** Limits for keys that have none of their own. */
+  keyDefaults: KeyLimits;
+}
+
+export interface S3Config {
+  bucket: string;
+  endpoint: string | undefined;
+  region: string;
+  forcePathStyle: boolean;
+  prefix: string;
+  requestChecksum: 'when_supported' | 'when_required' | undefined;
+  credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
 }
 
 /** Start-up refuses to run on a bad configuration, and says every problem at once. */
@@ -86,6 +107,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     logLevel: get('RETOUCH_LOG_LEVEL'),
     routing,
+    databaseUrl: v.RETOUCH_DATABASE_URL,
+    s3: v.RETOUCH_S3_BUCKET ? {
+      bucket: v.RETOUCH_S3_BUCKET,
+      endpoint: v.RETOUCH_S3_ENDPOINT,
+      region: get('RETOUCH_S3_REGION'),
+      forcePathStyle: get('RETOUCH_S3_FORCE_PATH_STYLE'),
+      prefix: get('RETOUCH_S3_PREFIX'),
+      requestChecksum: v.RETOUCH_S3_REQUEST_CHECKSUM,
+      credentials: v.AWS_ACCESS_KEY_ID && v.AWS_SECRET_ACCESS_KEY ? { accessKeyId: v.AWS_ACCESS_KEY_ID, secretAccessKey: v.AWS_SECRET_ACCESS_KEY } : undefined,
+    } : undefined,
+    imageUrls: get('RETOUCH_IMAGE_URLS'),
+    redis: v.RETOUCH_REDIS_URL ? { url: v.RETOUCH_REDIS_URL, prefix: get('RETOUCH_REDIS_PREFIX') } : undefined,
+    keyDefaults: {
+      ...(v.RETOUCH_DEFAULT_RPM ? { rpm: v.RETOUCH_DEFAULT_RPM } : {}),
+      ...(v.RETOUCH_DEFAULT_IMAGES_PER_DAY ? { imagesPerDay: v.RETOUCH_DEFAULT_IMAGES_PER_DAY } : {}),
+      ...(v.RETOUCH_DEFAULT_IMAGES_PER_MONTH ? { imagesPerMonth: v.RETOUCH_DEFAULT_IMAGES_PER_MONTH } : {}),
+      ...(v.RETOUCH_DEFAULT_CONCURRENT_EDITS ? { concurrent: v.RETOUCH_DEFAULT_CONCURRENT_EDITS } : {}),
+      ...(v.RETOUCH_DEFAULT_MEGAPIXELS_PER_MONTH ? { megapixelsPerMonth: v.RETOUCH_DEFAULT_MEGAPIXELS_PER_MONTH } : {}),
+    },
   };
 }
 

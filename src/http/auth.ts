@@ -18,5 +18,6 @@ export function bearerAuth(keys: KeyService) {
     const key = await keys.verify(match[1]!);
     if (!key) throw errors.invalidApiKey('Incorrect API key provided. Create one with `retouch keys create`.');
     request.apiKeyId = key.id;
+    request.apiKeyLimits = key.limits;
   };
 }

@@ -26,6 +26,10 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
   });
   app.decorateRequest('apiKeyId', null);
   app.decorateRequest('usage', null);
+  app.decorateRequest('apiKeyLimits', null);
+  app.decorateRequest('admission', null);
+  app.decorateRequest('editRunning', false);
+  app.decorateRequest('imagesProduced', 0);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -41,7 +45,8 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
   if (config.corsOrigins.length > 0) {
     await app.register(cors, {
       origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
-      exposedHeaders: ['x-request-id', 'x-retouch-backend'],
+      exposedHeaders: ['x-request-id', 'x-retouch-backend', 'retry-after', 'x-ratelimit-limit-requests', 'x-ratelimit-remaining-requests',
+        'x-ratelimit-reset-requests', 'ratelimit', 'ratelimit-policy'],
       maxAge: 600,
     });
   }
@@ -64,7 +69,8 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
 
   app.addHook('onResponse', async (request, reply) => {
     if (!request.usage) return;
-    await services.usage.record(request, reply.statusCode, reply.elapsedTime).catch((err) => {
+    const outcome = { requestId: request.id, keyId: request.apiKeyId, status: reply.statusCode, latencyMs: reply.elapsedTime, usage: request.usage };
+    await services.usage.record(outcome).catch((err) => {
       request.log.warn({ err }, 'could not record usage');
     });
   });
@@ -73,7 +79,7 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
   await playgroundRoutes(app);
   healthRoutes(app);
   modelRoutes(app, services.router, auth);
-  imageRoutes(app, services.blobs, config.imageTtlMs);
+  imageRoutes(app, services.blobs, config.imageTtlMs, config.imageUrls);
   editRoutes(app, services, auth);
   return app;
 }

@@ -1,11 +1,18 @@
-import type { UsageRecord } from '../store/index.ts';
+import type { KeyLimits } from '../keys/limits.ts';
+import type { Admission } from '../ratelimit/key-limits.ts';
+import type { UsageDraft } from '../usage/meter.ts';
 
-/** The part of a usage record a request fills in as it goes; the rest is known at the end. */
-export type UsageDraft = Partial<Omit<UsageRecord, 'id' | 'requestId' | 'keyId' | 'status' | 'latencyMs' | 'createdAt'>>;
+export type { UsageDraft };
 
 declare module 'fastify' {
   interface FastifyRequest {
     apiKeyId: string | null;
     usage: UsageDraft | null;
+    apiKeyLimits: KeyLimits | null;
+    /** The request's place under its key's limits, while it has one. */
+    admission: Admission | null;
+    editRunning: boolean;
+    /** Images the edit produced, charged to the key's quotas. */
+    imagesProduced: number;
   }
 }

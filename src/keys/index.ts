@@ -1,12 +1,15 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { newApiKeySecret, newId } from '../ids.ts';
 import type { ApiKeyRecord, Store } from '../store/index.ts';
+import { effectiveLimits, type KeyLimits } from './limits.ts';
 
 const PREFIX_LENGTH = 10;
 
 export interface VerifiedKey {
   id: string;
   name: string | null;
+  /** The key's limits with the server's defaults filled in; absent fields are unlimited. */
+  limits: KeyLimits;
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -25,18 +28,18 @@ function hashesEqual(a: string, b: string): boolean {
 export class KeyService {
   private readonly staticKeys: ApiKeyRecord[];
 
-  constructor(private readonly store: Store, staticSecrets: string[] = []) {
+  constructor(private readonly store: Store, staticSecrets: string[] = [], private readonly defaults: KeyLimits = {}) {
     this.staticKeys = staticSecrets.map((secret) => {
       const hash = sha256(secret);
-      return { id: `key_static_${hash.slice(0, 12)}`, name: 'RETOUCH_API_KEYS', prefix: prefixOf(secret), hash, createdAt: 0, revokedAt: null };
+      return { id: `key_static_${hash.slice(0, 12)}`, name: 'RETOUCH_API_KEYS', prefix: prefixOf(secret), hash, createdAt: 0, revokedAt: null, limits: null };
     });
   }
 
   /** Makes a key; the secret is returned once and only its hash is kept. */
-  async create(name: string | null = null): Promise<{ id: string; secret: string; prefix: string }> {
+  async create(name: string | null = null, limits: KeyLimits | null = null): Promise<{ id: string; secret: string; prefix: string }> {
     const secret = newApiKeySecret();
     const record: ApiKeyRecord = {
-      id: newId('key'), name, prefix: prefixOf(secret), hash: sha256(secret), createdAt: Date.now(), revokedAt: null,
+      id: newId('key'), name, prefix: prefixOf(secret), hash: sha256(secret), createdAt: Date.now(), revokedAt: null, limits,
     };
     await this.store.insertKey(record);
     return { id: record.id, secret, prefix: record.prefix };
@@ -52,11 +55,23 @@ export class KeyService {
     const candidates = [...this.staticKeys.filter((k) => k.prefix === prefix), ...(await this.store.findKeysByPrefix(prefix))];
     const match = candidates.find((k) => hashesEqual(k.hash, hash));
     if (!match || match.revokedAt !== null) return null;
-    return { id: match.id, name: match.name };
+    return { id: match.id, name: match.name, limits: effectiveLimits(match.limits, this.defaults) };
   }
 
   list(): Promise<ApiKeyRecord[]> {
     return this.store.listKeys();
+  }
+
+  /** Sets some of a key's limits (0 clears one back to the server default); false when no key has that id. */
+  async update(id: string, changes: KeyLimits): Promise<boolean> {
+    const key = (await this.store.listKeys()).find((k) => k.id === id);
+    if (!key) return false;
+    const next: KeyLimits = { ...key.limits };
+    for (const [name, value] of Object.entries(changes) as Array<[keyof KeyLimits, number]>) {
+      if (value > 0) next[name] = value;
+      else delete next[name];
+    }
+    return this.store.updateKeyLimits(id, Object.keys(next).length ? next : null);
   }
 
   revoke(id: string): Promise<boolean> {

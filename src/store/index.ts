@@ -1,3 +1,5 @@
+import type { KeyLimits } from '../keys/limits.ts';
+
 /** What Retouch keeps between requests: API keys (hashed) and usage records. */
 export interface ApiKeyRecord {
   id: string;
@@ -8,6 +10,8 @@ export interface ApiKeyRecord {
   hash: string;
   createdAt: number;
   revokedAt: number | null;
+  /** The key's own rate limits and quotas; null: the server's defaults. */
+  limits: KeyLimits | null;
 }
 
 export interface UsageRecord {
@@ -52,10 +56,14 @@ export interface Store {
   listKeys(): Promise<ApiKeyRecord[]>;
   /** Marks a key revoked; false when no active key has that id. */
   revokeKey(id: string, at: number): Promise<boolean>;
+  /** Replaces a key's limits; false when no key has that id. */
+  updateKeyLimits(id: string, limits: KeyLimits | null): Promise<boolean>;
   countKeys(): Promise<number>;
   insertUsage(record: UsageRecord): Promise<void>;
   summarizeUsage(since: number): Promise<UsageSummaryRow[]>;
   /** The usage record of one request, for tests and support. */
   usageForRequest(requestId: string): Promise<UsageRecord | null>;
+  /** A key's latest usage records, newest first. */
+  usageForKey(keyId: string, limit: number): Promise<UsageRecord[]>;
   close(): Promise<void>;
 }

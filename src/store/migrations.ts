@@ -45,6 +45,11 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('usage').addColumn('output_tokens', 'integer').execute();
     },
   },
+  '0003_key_limits': {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('api_keys').addColumn('limits', 'text').execute();
+    },
+  },
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {

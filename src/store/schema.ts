@@ -7,6 +7,8 @@ export interface Database {
     hash: string;
     created_at: number;
     revoked_at: number | null;
+    /** JSON of KeyLimits, or null for the server's defaults. */
+    limits: string | null;
   };
   usage: {
     id: string;

@@ -1,22 +1,41 @@
 import { type Kysely, sql } from 'kysely';
 import type { ApiKeyRecord, Store, UsageRecord, UsageSummaryRow } from './index.ts';
 import type { Database } from './schema.ts';
+import type { KeyLimits } from '../keys/limits.ts';
 
 type KeyRow = Database['api_keys'];
 
 const toKey = (r: KeyRow): ApiKeyRecord => ({
   id: r.id, name: r.name, prefix: r.prefix, hash: r.hash,
   createdAt: Number(r.created_at), revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
+  limits: r.limits ? JSON.parse(r.limits) : null,
 });
 
-/** The Store over any Kysely dialect; sqlite.ts (and later postgres.ts) only build the connection. */
+const toUsage = (r: Database['usage']): UsageRecord => ({
+  id: r.id, requestId: r.request_id, keyId: r.key_id, model: r.model, backend: r.backend, status: Number(r.status),
+  errorCode: r.error_code, inputBytes: Number(r.input_bytes), inputPixels: Number(r.input_pixels),
+  outputBytes: Number(r.output_bytes), outputPixels: Number(r.output_pixels), latencyMs: Number(r.latency_ms),
+  createdAt: Number(r.created_at), upstreamModel: r.upstream_model, attempts: r.attempts ? JSON.parse(r.attempts) : null,
+  upstreamLatencyMs: r.upstream_latency_ms === null ? null : Number(r.upstream_latency_ms),
+  inputTokens: r.input_tokens === null ? null : Number(r.input_tokens),
+  outputTokens: r.output_tokens === null ? null : Number(r.output_tokens),
+});
+
+/** The Store over any Kysely dialect; sqlite.ts and postgres.ts only build the connection. */
 export class SqlStore implements Store {
   constructor(readonly kind: string, private readonly db: Kysely<Database>) {}
 
   async insertKey(k: ApiKeyRecord) {
     await this.db.insertInto('api_keys').values({
       id: k.id, name: k.name, prefix: k.prefix, hash: k.hash, created_at: k.createdAt, revoked_at: k.revokedAt,
+      limits: k.limits ? JSON.stringify(k.limits) : null,
     }).execute();
+  }
+
+  async updateKeyLimits(id: string, limits: KeyLimits | null) {
+    const res = await this.db.updateTable('api_keys').set({ limits: limits ? JSON.stringify(limits) : null })
+      .where('id', '=', id).executeTakeFirst();
+    return Number(res.numUpdatedRows) > 0;
   }
 
   async findKeysByPrefix(prefix: string) {
@@ -53,16 +72,13 @@ export class SqlStore implements Store {
 
   async usageForRequest(requestId: string): Promise<UsageRecord | null> {
     const r = await this.db.selectFrom('usage').selectAll().where('request_id', '=', requestId).executeTakeFirst();
-    if (!r) return null;
-    return {
-      id: r.id, requestId: r.request_id, keyId: r.key_id, model: r.model, backend: r.backend, status: Number(r.status),
-      errorCode: r.error_code, inputBytes: Number(r.input_bytes), inputPixels: Number(r.input_pixels),
-      outputBytes: Number(r.output_bytes), outputPixels: Number(r.output_pixels), latencyMs: Number(r.latency_ms),
-      createdAt: Number(r.created_at), upstreamModel: r.upstream_model, attempts: r.attempts ? JSON.parse(r.attempts) : null,
-      upstreamLatencyMs: r.upstream_latency_ms === null ? null : Number(r.upstream_latency_ms),
-      inputTokens: r.input_tokens === null ? null : Number(r.input_tokens),
-      outputTokens: r.output_tokens === null ? null : Number(r.output_tokens),
-    };
+    return r ? toUsage(r) : null;
+  }
+
+  async usageForKey(keyId: string, limit: number): Promise<UsageRecord[]> {
+    const rows = await this.db.selectFrom('usage').selectAll().where('key_id', '=', keyId)
+      .orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+    return rows.map(toUsage);
   }
 
   async summarizeUsage(since: number): Promise<UsageSummaryRow[]> {

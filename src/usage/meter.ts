@@ -1,17 +1,31 @@
-import type { FastifyRequest } from 'fastify';
 import { newId } from '../ids.ts';
-import type { Store } from '../store/index.ts';
+import type { Store, UsageRecord } from '../store/index.ts';
+
+/** The part of a usage record an edit fills in as it goes; the rest is known at the end. */
+export type UsageDraft = Partial<Omit<UsageRecord, 'id' | 'requestId' | 'keyId' | 'status' | 'latencyMs' | 'createdAt'>>;
+
+/** One finished request, as whichever door served it saw it. */
+export interface UsageOutcome {
+  /** The request's id, the one the client saw in `x-request-id`. */
+  requestId: string;
+  keyId: string | null;
+  status: number;
+  latencyMs: number;
+  usage: UsageDraft;
+}
+
+/** Status of a request whose client left before the answer: nginx's "client closed request". */
+export const CANCELLED_STATUS = 499;
 
 /** Writes one usage record per edit request, whatever its outcome. */
 export class UsageMeter {
   constructor(private readonly store: Store) {}
 
-  async record(request: FastifyRequest, status: number, latencyMs: number): Promise<void> {
-    const u = request.usage ?? {};
+  async record({ requestId, keyId, status, latencyMs, usage: u }: UsageOutcome): Promise<void> {
     await this.store.insertUsage({
       id: newId('usage'),
-      requestId: request.id,
-      keyId: request.apiKeyId,
+      requestId,
+      keyId,
       model: u.model ?? null,
       backend: u.backend ?? null,
       status,

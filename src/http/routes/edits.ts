@@ -1,16 +1,16 @@
 import { Readable } from 'node:stream';
-import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { Services } from '../../app.ts';
-import type { RoutedError, RoutedResult } from '../../backends/router.ts';
-import { buildEditRequest } from '../../edits/build.ts';
 import { parseScalarFields } from '../../edits/request.ts';
+import { inputKey } from '../../edits/inputs.ts';
+import type { EditError, EditOutcome } from '../../edits/service.ts';
 import { errors } from '../../errors.ts';
+import { CANCELLED_STATUS } from '../../usage/meter.ts';
 import { BodyMemory } from '../body-memory.ts';
 import { readJsonForm } from '../json-form.ts';
-import { answerBody, deliverImages } from '../deliver.ts';
+import { answerBody } from '../deliver.ts';
 import { readMultipartForm } from '../multipart-form.ts';
 import { createRemoteFetcher } from '../remote-image.ts';
-import type { UsageDraft } from '../types.ts';
 import type { RawForm } from '../uploads.ts';
 
 /** Room for form fields and multipart framing on top of the largest file. */
@@ -24,21 +24,12 @@ export function bodyLimits(maxUploadBytes: number) {
   };
 }
 
-/** What the usage record keeps of how a request was routed and what the upstream reported. */
-function recordRouting(usage: UsageDraft, result: RoutedResult) {
-  const tokens = result.usage as { input_tokens?: unknown; output_tokens?: unknown } | undefined;
-  Object.assign(usage, {
-    backend: result.backend,
-    attempts: result.attempts,
-    ...(result.upstream ? { upstreamModel: result.model, upstreamLatencyMs: result.upstream.latencyMs } : {}),
-    ...(typeof tokens?.input_tokens === 'number' ? { inputTokens: tokens.input_tokens } : {}),
-    ...(typeof tokens?.output_tokens === 'number' ? { outputTokens: tokens.output_tokens } : {}),
-  });
-}
-
-/** POST /v1/images/edits: parse the whole form, validate, route to a backend, deliver. */
+/**
+ * POST /v1/images/edits, the synchronous door: parse the form, hand the edit to the EditService as a
+ * job, deliver its answer. Limits per key run before a byte of the body is read.
+ */
 export function editRoutes(app: FastifyInstance, services: Services, auth: onRequestHookHandler) {
-  const { config, router, blobs } = services;
+  const { config, edits, inputs, gate } = services;
   const limits = bodyLimits(config.limits.maxUploadBytes);
 
   // The cheapest checks of all, before a byte is read: a declared body that is too large, then
@@ -62,41 +53,80 @@ export function editRoutes(app: FastifyInstance, services: Services, auth: onReq
     return readJsonForm(request.body, config.limits.maxImages, config.limits.maxUploadBytes, fetchRemote);
   }
 
+  // Per-key rate limits, quotas and concurrency, before the body: a limited client costs nothing more.
+  const keyLimits: onRequestHookHandler = async (request, reply) => {
+    const limits = request.apiKeyLimits;
+    if (!request.apiKeyId || !limits || Object.keys(limits).length === 0) return;
+    const admission = await gate.admit(request.apiKeyId, limits).catch((err: { headers?: Record<string, string> }) => {
+      if (err.headers) reply.headers(err.headers);
+      throw err;
+    });
+    reply.headers(admission.headers);
+    request.admission = admission;
+    // A request that ends before its edit ran (a bad form, a client gone while uploading) gives its
+    // lease back here; one whose edit ran is charged by the handler, with what it produced.
+    reply.raw.once('close', () => { if (!request.editRunning) void admission.finish({ images: 0, pixels: 0 }); });
+  };
+
+  /** Gives back the request's concurrency lease and charges its quotas with what it produced. */
+  async function finishAdmission(request: FastifyRequest) {
+    await request.admission?.finish({ images: request.imagesProduced, pixels: request.usage?.outputPixels ?? 0 })
+      .catch((err) => request.log.warn({ err }, 'could not charge the quota'));
+  }
+
   // Every authenticated request gets a usage record, even one refused before its body is read.
   const startUsage: onRequestHookHandler = async (request) => {
     request.usage = {};
   };
 
+  /** A client that left still gets its usage record, with the work done for it, recorded now. */
+  function recordCancelled(request: FastifyRequest, reply: FastifyReply) {
+    const usage = { ...request.usage, errorCode: 'request_cancelled' };
+    request.usage = null; // onResponse must not record it a second time
+    void services.usage.record({ requestId: request.id, keyId: request.apiKeyId, status: CANCELLED_STATUS, latencyMs: reply.elapsedTime, usage })
+      .catch((err) => request.log.warn({ err }, 'could not record usage'));
+  }
+
   app.post('/v1/images/edits', {
-    onRequest: [auth, startUsage, contentLength],
+    onRequest: [auth, startUsage, keyLimits, contentLength],
     bodyLimit: limits.json,
   }, async (request, reply) => {
-    const usage: UsageDraft = request.usage!;
     const form = await readForm(request);
-    const scalars = parseScalarFields(form.fields, config.limits.maxPromptChars);
-    Object.assign(usage, { model: scalars.model, inputBytes: form.images.reduce((n, b) => n + b.length, 0) + (form.mask?.length ?? 0) });
-    if (form.images.length === 0) throw errors.missingParameter('image');
-    const route = router.resolve(scalars.model);
-    const edit = await buildEditRequest(form, scalars, config.limits);
-    usage.inputPixels = edit.images.reduce((n, i) => n + i.width * i.height, 0);
+    const fields = parseScalarFields(form.fields, config.limits.maxPromptChars);
+    const keys = form.images.map((_, i) => inputKey(request.id, i));
+    const maskKey = form.mask ? inputKey(request.id, 'mask') : null;
+    await Promise.all([...form.images.map((b, i) => inputs.put(keys[i]!, b)), ...(form.mask && maskKey ? [inputs.put(maskKey, form.mask)] : [])]);
 
-    // Abort the backend's work when the client goes away before the answer is sent.
+    // Abort the edit when the client goes away before the answer is sent.
     const abort = new AbortController();
+    const gone = () => !reply.raw.writableFinished && reply.raw.destroyed;
     reply.raw.once('close', () => { if (!reply.raw.writableFinished) abort.abort(); });
-    const result = await router.edit(edit, route, abort.signal).catch((err: RoutedError) => {
-      if (err?.attempts) Object.assign(usage, { attempts: err.attempts, backend: err.attempts.at(-1)?.backend ?? null });
+    let outcome: EditOutcome;
+    request.editRunning = true;
+    try {
+      outcome = await edits.run({
+        id: request.id, keyId: request.apiKeyId, fields, images: keys, mask: maskKey,
+        publicBase: config.publicUrl ?? `${request.protocol}://${request.host}`,
+      }, { signal: abort.signal });
+    } catch (err) {
+      Object.assign(request.usage!, (err as EditError).usage);
+      await finishAdmission(request);
+      if (abort.signal.aborted || gone()) recordCancelled(request, reply);
       throw err;
-    });
-    recordRouting(usage, result);
-
-    const publicBase = config.publicUrl ?? `${request.protocol}://${request.host}`;
-    const data = await deliverImages(result.images, edit.responseFormat, blobs, publicBase, result.revisedPrompt);
-    usage.outputBytes = result.images.reduce((n, i) => n + i.bytes.length, 0);
-    usage.outputPixels = result.images.reduce((n, i) => n + i.width * i.height, 0);
-    reply.header('x-retouch-backend', result.backend);
-    for (const [k, v] of Object.entries(result.headers ?? {})) reply.header(k, v);
-    const answer = { created: Math.floor(Date.now() / 1000), data, ...(result.usage ? { usage: result.usage } : {}) };
-    const body = answerBody(answer);
+    } finally {
+      request.editRunning = false;
+      void inputs.delete(maskKey ? [...keys, maskKey] : keys);
+    }
+    Object.assign(request.usage!, outcome.usage);
+    request.imagesProduced = outcome.images;
+    // Charged before the answer is sent, so the client's next request sees it on every node.
+    await finishAdmission(request);
+    if (abort.signal.aborted || gone()) {
+      recordCancelled(request, reply);
+      throw errors.cancelled();
+    }
+    for (const [k, v] of Object.entries(outcome.headers)) reply.header(k, v);
+    const body = answerBody(outcome.answer);
     reply.type('application/json; charset=utf-8').header('content-length', body.length);
     return reply.send(body.chunks.length === 1 ? body.chunks[0] : Readable.from(body.chunks));
   });

@@ -11,10 +11,14 @@ const NAME = new RegExp(`^(${IMAGE_ID})\\.(webp|png|jpeg)$`);
  * GET /img/<id>.<ext>: hosted results, public by design (the id is the secret). The name must match
  * the id pattern exactly, so no path can reach outside the image store.
  */
-export function imageRoutes(app: FastifyInstance, blobs: BlobStore, ttlMs: number) {
+export function imageRoutes(app: FastifyInstance, blobs: BlobStore, ttlMs: number, urls: 'proxy' | 'presigned' = 'proxy') {
   app.get<{ Params: { name: string } }>('/img/:name', async (request, reply) => {
     const match = NAME.exec(request.params.name);
     if (!match) throw errors.notFound('No such image.');
+    if (urls === 'presigned' && blobs.presign) {
+      // The bucket serves the bytes; this node only signs. Expired images are gone from the bucket.
+      return reply.header('cache-control', 'no-store').redirect(await blobs.presign(request.params.name, 3600), 302);
+    }
     const blob = await blobs.get(request.params.name);
     if (!blob || blob.createdAt < Date.now() - ttlMs) {
       blob?.body.destroy();

@@ -1,0 +1,30 @@
+import type { EncodedImage } from '../images/encode.ts';
+import type { ScalarFields } from './request.ts';
+
+/**
+ * One edit as data: everything the service needs, and nothing that only lives in one process (no
+ * Buffer, no socket). The same job runs inline behind the HTTP route, in a queue worker on another
+ * machine, or again after a crash.
+ */
+export interface EditJob {
+  /** The request's id (`req_…`), the one the client sees in `x-request-id`; the usage record carries it. */
+  id: string;
+  keyId: string | null;
+  /** The validated scalar fields (model, prompt, size, formats, …). */
+  fields: ScalarFields;
+  /** Keys of the input images in the input stash, in order. */
+  images: string[];
+  mask: string | null;
+  /** Base of hosted result URLs (`RETOUCH_PUBLIC_URL`, or the request's own origin). */
+  publicBase: string;
+}
+
+/** What `onEvent` hears while a job runs: its stages, and (for the streaming door) partial images. */
+export type EditEvent =
+  | { type: 'stage'; stage: 'validated' | 'edited' | 'stored'; at: number }
+  | { type: 'partial_image'; index: number; image: EncodedImage };
+
+export interface RunOptions {
+  signal: AbortSignal;
+  onEvent?: (event: EditEvent) => void;
+}

@@ -1,0 +1,126 @@
+import { errors } from '../errors.ts';
+import type { KeyLimits } from '../keys/limits.ts';
+import type { RateLimiter } from './index.ts';
+
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+
+/** Where the current UTC month ends, in ms. */
+const monthEnd = (now: number) => {
+  const d = new Date(now);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+};
+const monthId = (now: number) => new Date(now).toISOString().slice(0, 7);
+
+/** OpenAI's reset format: "1s", "6m0s", "1h2m3s". */
+export function openaiDuration(ms: number): string {
+  let s = Math.max(1, Math.ceil(ms / 1000));
+  const h = Math.floor(s / 3600); s -= h * 3600;
+  const m = Math.floor(s / 60); s -= m * 60;
+  return `${h ? `${h}h` : ''}${h || m ? `${m}m` : ''}${s}s`;
+}
+
+/** What an admitted request holds: headers to send, and what to do when it ends. */
+export interface Admission {
+  headers: Record<string, string>;
+  /** Ends the request: gives back its concurrency lease and charges what it produced to the quotas. */
+  finish(produced: { images: number; pixels: number }): Promise<void>;
+}
+
+interface Quota {
+  name: string;
+  bucket: string;
+  limit: number;
+  resetAt: number;
+  windowSeconds: number;
+  what: string;
+}
+
+/**
+ * Per-key limits, checked before a byte of the body is read: requests per minute (a counter in the
+ * current minute), quotas on images per day and month and on output megapixels per month (spent
+ * after the work, refused once spent), and edits in flight (leases that expire, so a node that dies
+ * does not hold them forever).
+ */
+export class KeyLimitGate {
+  constructor(private readonly limiter: RateLimiter, private readonly leaseMs = 15 * MINUTE, private readonly now: () => number = Date.now) {}
+
+  private quotas(keyId: string, l: KeyLimits, now: number): Quota[] {
+    const out: Quota[] = [];
+    const dayEnd = (Math.floor(now / DAY) + 1) * DAY;
+    const mEnd = monthEnd(now);
+    const month = Math.round((mEnd - Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), 1)) / 1000);
+    if (l.imagesPerDay) out.push({ name: 'images-per-day', bucket: `q:img:d:${keyId}:${Math.floor(now / DAY)}`, limit: l.imagesPerDay, resetAt: dayEnd, windowSeconds: 86400, what: `${l.imagesPerDay} images per day` });
+    if (l.imagesPerMonth) out.push({ name: 'images-per-month', bucket: `q:img:m:${keyId}:${monthId(now)}`, limit: l.imagesPerMonth, resetAt: mEnd, windowSeconds: month, what: `${l.imagesPerMonth} images per month` });
+    if (l.megapixelsPerMonth) out.push({ name: 'megapixels-per-month', bucket: `q:px:m:${keyId}:${monthId(now)}`, limit: Math.round(l.megapixelsPerMonth * 1e6), resetAt: mEnd, windowSeconds: month, what: `${l.megapixelsPerMonth} output megapixels per month` });
+    return out;
+  }
+
+  /** Admits a request of `keyId` under `limits`, or throws 429 (with the headers in `err.headers`). */
+  async admit(keyId: string, limits: KeyLimits): Promise<Admission> {
+    const now = this.now();
+    const headers: Record<string, string> = {};
+    const policies: string[] = [];
+    const remaining: string[] = [];
+    const refuse = (err: ReturnType<typeof errors.rateLimited>) => Object.assign(err, { headers: { ...headers, 'ratelimit-policy': policies.join(', '), ratelimit: remaining.join(', ') } });
+
+    if (limits.rpm) {
+      const minute = Math.floor(now / MINUTE);
+      const resetAt = (minute + 1) * MINUTE;
+      const hit = await this.limiter.consume(`rpm:${keyId}:${minute}`, 1, limits.rpm, resetAt);
+      const left = Math.max(0, limits.rpm - hit.used);
+      const reset = resetAt - now;
+      Object.assign(headers, {
+        'x-ratelimit-limit-requests': String(limits.rpm),
+        'x-ratelimit-remaining-requests': String(left),
+        'x-ratelimit-reset-requests': openaiDuration(reset),
+      });
+      policies.push(`"requests";q=${limits.rpm};w=60`);
+      remaining.push(`"requests";r=${left};t=${Math.ceil(reset / 1000)}`);
+      if (!hit.allowed) {
+        throw refuse(errors.rateLimited(`Rate limit reached for requests: ${limits.rpm} per minute for this key. Try again in ${Math.ceil(reset / 1000)} s.`, Math.ceil(reset / 1000)));
+      }
+    }
+
+    const quotas = this.quotas(keyId, limits, now);
+    const used = await Promise.all(quotas.map((q) => this.limiter.peek(q.bucket)));
+    for (const [i, q] of quotas.entries()) {
+      const left = Math.max(0, q.limit - used[i]!);
+      const reset = Math.ceil((q.resetAt - now) / 1000);
+      policies.push(`"${q.name}";q=${q.limit};w=${q.windowSeconds}`);
+      remaining.push(`"${q.name}";r=${left};t=${reset}`);
+    }
+    for (const [i, q] of quotas.entries()) {
+      if (used[i]! >= q.limit) {
+        throw refuse(errors.quotaExceeded(`You exceeded your quota of ${q.what} for this key. It resets in ${Math.ceil((q.resetAt - now) / 1000)} s.`, Math.ceil((q.resetAt - now) / 1000)));
+      }
+    }
+
+    let lease: string | null = null;
+    if (limits.concurrent) {
+      lease = await this.limiter.acquireLease(`conc:${keyId}`, limits.concurrent, this.leaseMs);
+      if (!lease) throw refuse(errors.rateLimited(`This key already has ${limits.concurrent} edits in flight, its limit; try again when one finishes.`, 1));
+    }
+    if (policies.length) {
+      headers['ratelimit-policy'] = policies.join(', ');
+      headers.ratelimit = remaining.join(', ');
+    }
+
+    let finished = false;
+    return {
+      headers,
+      finish: async ({ images, pixels }) => {
+        if (finished) return;
+        finished = true;
+        const at = this.now();
+        await Promise.all([
+          lease ? this.limiter.releaseLease(`conc:${keyId}`, lease) : undefined,
+          ...this.quotas(keyId, limits, at).map((q) => {
+            const cost = q.name === 'megapixels-per-month' ? pixels : images;
+            return cost > 0 ? this.limiter.charge(q.bucket, cost, q.resetAt) : undefined;
+          }),
+        ]);
+      },
+    };
+  }
+}
