@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { RateLimiter } from '../src/ratelimit/index.ts';
+import { MemoryRateLimiter } from '../src/ratelimit/memory.ts';
+import { RedisRateLimiter } from '../src/ratelimit/redis.ts';
+import { redisPrefix } from './helpers/services.ts';
+
+interface Subject {
+  kind: string;
+  open(): Promise<{ limiter: RateLimiter; another(): Promise<RateLimiter>; cleanup(): Promise<void> }>;
+}
+
+const subjects: Subject[] = [
+  {
+    kind: 'memory',
+    async open() {
+      const limiter = new MemoryRateLimiter();
+      return { limiter, another: async () => limiter, cleanup: async () => {} };
+    },
+  },
+  {
+    kind: 'redis',
+    async open() {
+      const r = await redisPrefix();
+      const limiter = await RedisRateLimiter.connect(r.url, r.prefix);
+      return { limiter, another: () => RedisRateLimiter.connect(r.url, r.prefix), cleanup: () => r.clean() };
+    },
+  },
+];
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+for (const subject of subjects) {
+  describe(`limiter conformance: ${subject.kind}`, () => {
+    let s: Awaited<ReturnType<Subject['open']>>;
+    before(async () => { s = await subject.open(); });
+    after(async () => { await s.limiter.close(); await s.cleanup(); });
+
+    it('consumes within the limit, refuses past it without counting the refusal', async () => {
+      const { limiter } = s;
+      const resetAt = Date.now() + 60_000;
+      assert.deepEqual(await limiter.consume('c1', 1, 3, resetAt), { allowed: true, used: 1 });
+      assert.deepEqual(await limiter.consume('c1', 2, 3, resetAt), { allowed: true, used: 3 });
+      assert.deepEqual(await limiter.consume('c1', 1, 3, resetAt), { allowed: false, used: 3 });
+      assert.equal(await limiter.peek('c1'), 3);
+      assert.equal(await limiter.peek('c-never'), 0);
+    });
+
+    it('is atomic: 40 racing consumes of a limit of 10 admit exactly 10, across clients', async () => {
+      const other = await s.another();
+      const resetAt = Date.now() + 60_000;
+      const hits = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? other : s.limiter).consume('race', 1, 10, resetAt)));
+      assert.equal(hits.filter((h) => h.allowed).length, 10);
+      assert.equal(await s.limiter.peek('race'), 10);
+      if (other !== s.limiter) await other.close();
+    });
+
+    it('a counter ends at its reset time', async () => {
+      await s.limiter.consume('short', 1, 1, Date.now() + 150);
+      assert.equal((await s.limiter.consume('short', 1, 1, Date.now() + 150)).allowed, false);
+      await sleep(250);
+      assert.equal(await s.limiter.peek('short'), 0);
+      assert.equal((await s.limiter.consume('short', 1, 1, Date.now() + 150)).allowed, true);
+    });
+
+    it('charges whatever the total', async () => {
+      const resetAt = Date.now() + 60_000;
+      assert.equal(await s.limiter.charge('q', 5, resetAt), 5);
+      assert.equal(await s.limiter.charge('q', 7, resetAt), 12);
+      assert.equal(await s.limiter.peek('q'), 12);
+    });
+
+    it('hands out at most max leases; release and expiry free them; renew keeps one', async () => {
+      const { limiter } = s;
+      const a = await limiter.acquireLease('sem', 2, 60_000);
+      const b = await limiter.acquireLease('sem', 2, 300);
+      assert.ok(a && b && a !== b);
+      assert.equal(await limiter.acquireLease('sem', 2, 60_000), null);
+      assert.equal(await limiter.leases('sem'), 2);
+      await limiter.releaseLease('sem', a);
+      const c = await limiter.acquireLease('sem', 2, 60_000);
+      assert.ok(c);
+      // b is never renewed: it lapses, as a lease held by a node that died.
+      await sleep(400);
+      assert.equal(await limiter.renewLease('sem', b, 60_000), false);
+      assert.equal(await limiter.leases('sem'), 1);
+      assert.ok(await limiter.acquireLease('sem', 2, 60_000));
+      assert.equal(await limiter.renewLease('sem', c, 60_000), true);
+    });
+  });
+}

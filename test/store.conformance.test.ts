@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { newId } from '../src/ids.ts';
+import type { Store, UsageRecord } from '../src/store/index.ts';
+import { openPostgresStore } from '../src/store/postgres.ts';
+import { openSqliteStore } from '../src/store/sqlite.ts';
+import { pgSchema } from './helpers/services.ts';
+
+/** One way to open a fresh store of a kind, and a second handle on the same data (another node). */
+interface Subject {
+  kind: string;
+  open(): Promise<{ store: Store; reopen(): Promise<Store>; cleanup(): Promise<void> }>;
+}
+
+const subjects: Subject[] = [
+  {
+    kind: 'sqlite',
+    async open() {
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'retouch-store-'));
+      const file = path.join(dir, 'retouch.db');
+      return { store: await openSqliteStore(file), reopen: () => openSqliteStore(file), cleanup: () => rm(dir, { recursive: true, force: true }) };
+    },
+  },
+  {
+    kind: 'postgres',
+    async open() {
+      const db = await pgSchema();
+      // Two nodes starting at once on an empty schema: the advisory lock makes them migrate in turn.
+      const [store, other] = await Promise.all([openPostgresStore(db.url), openPostgresStore(db.url)]);
+      await other.close();
+      return { store, reopen: () => openPostgresStore(db.url), cleanup: () => db.drop() };
+    },
+  },
+];
+
+const usage = (over: Partial<UsageRecord> = {}): UsageRecord => ({
+  id: newId('usage'), requestId: newId('request'), keyId: 'key_a', model: 'm', backend: 'local', status: 200, errorCode: null,
+  inputBytes: 10, inputPixels: 100, outputBytes: 20, outputPixels: 200, latencyMs: 12.6, createdAt: Date.now(),
+  upstreamModel: null, attempts: [{ backend: 'local', model: 'retouch-local-1', latencyMs: 5 }], upstreamLatencyMs: null,
+  inputTokens: null, outputTokens: null, ...over,
+});
+
+for (const subject of subjects) {
+  describe(`store conformance: ${subject.kind}`, () => {
+    let s: Awaited<ReturnType<Subject['open']>>;
+    before(async () => { s = await subject.open(); });
+    after(async () => { await s.store.close(); await s.cleanup(); });
+
+    it('keeps keys, finds them by prefix, revokes once, and updates their limits', async () => {
+      const { store } = s;
+      assert.equal(store.kind, subject.kind);
+      assert.equal(await store.countKeys(), 0);
+      await store.insertKey({ id: 'key_1', name: 'one', prefix: 'sk-aaaaaaa', hash: 'ab'.repeat(32), createdAt: 1000, revokedAt: null, limits: null });
+      await store.insertKey({ id: 'key_2', name: null, prefix: 'sk-bbbbbbb', hash: 'cd'.repeat(32), createdAt: 2000, revokedAt: null, limits: { rpm: 5 } });
+      assert.equal(await store.countKeys(), 2);
+      assert.deepEqual((await store.findKeysByPrefix('sk-aaaaaaa')).map((k) => [k.id, k.name, k.createdAt, k.limits]), [['key_1', 'one', 1000, null]]);
+      assert.deepEqual((await store.listKeys()).map((k) => k.id), ['key_1', 'key_2']);
+      assert.deepEqual((await store.listKeys())[1]!.limits, { rpm: 5 });
+      assert.equal(await store.revokeKey('key_1', 3000), true);
+      assert.equal(await store.revokeKey('key_1', 4000), false, 'revoked once');
+      assert.equal(await store.revokeKey('key_nope', 4000), false);
+      assert.equal((await store.findKeysByPrefix('sk-aaaaaaa'))[0]!.revokedAt, 3000);
+      assert.equal(await store.updateKeyLimits('key_2', { rpm: 60, imagesPerDay: 500 }), true);
+      assert.deepEqual((await store.findKeysByPrefix('sk-bbbbbbb'))[0]!.limits, { rpm: 60, imagesPerDay: 500 });
+      assert.equal(await store.updateKeyLimits('key_2', null), true);
+      assert.equal((await store.findKeysByPrefix('sk-bbbbbbb'))[0]!.limits, null);
+      assert.equal(await store.updateKeyLimits('key_nope', { rpm: 1 }), false);
+      await assert.rejects(store.insertKey({ id: 'key_3', name: null, prefix: 'x', hash: 'ab'.repeat(32), createdAt: 1, revokedAt: null, limits: null }), 'hashes are unique');
+    });
+
+    it('keeps usage records whole, by request and by key, and sums them', async () => {
+      const { store } = s;
+      const a = usage({ upstreamModel: 'gpt-image-1', upstreamLatencyMs: 7.4, inputTokens: 50, outputTokens: 4000, createdAt: Date.now() - 10 });
+      const b = usage({ status: 499, errorCode: 'request_cancelled', attempts: null });
+      const c = usage({ keyId: 'key_b', model: 'n', status: 400, errorCode: 'unsupported_edit' });
+      for (const u of [a, b, c]) await store.insertUsage(u);
+      const got = (await store.usageForRequest(a.requestId))!;
+      assert.deepEqual(got, { ...a, latencyMs: 13, upstreamLatencyMs: 7 });
+      assert.equal(await store.usageForRequest('req_nope'), null);
+      assert.deepEqual((await store.usageForKey('key_a', 10)).map((u) => u.requestId), [b.requestId, a.requestId]);
+      assert.deepEqual((await store.usageForKey('key_a', 1)).map((u) => u.requestId), [b.requestId]);
+      const rows = await store.summarizeUsage(0);
+      const m = rows.find((r) => r.model === 'm')!;
+      assert.deepEqual([m.requests, m.errors, m.inputBytes, m.outputBytes, m.outputPixels, m.inputTokens, m.outputTokens], [2, 1, 20, 40, 400, 50, 4000]);
+      assert.equal(typeof m.avgLatencyMs, 'number');
+      assert.deepEqual(rows.map((r) => r.model), ['m', 'n']);
+      assert.equal((await store.summarizeUsage(Date.now() + 60_000)).length, 0);
+    });
+
+    it('a second node opening the same data sees the same rows, and migrating again changes nothing', async () => {
+      const other = await s.reopen();
+      try {
+        assert.equal(await other.countKeys(), 2);
+        await other.insertUsage(usage({ keyId: 'key_c' }));
+        assert.equal((await s.store.usageForKey('key_c', 5)).length, 1);
+      } finally {
+        await other.close();
+      }
+    });
+  });
+}
