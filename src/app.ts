@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import sharp from 'sharp';
 import { LocalBackend } from './backends/local/index.ts';
-import { buildRoutes } from './backends/routes.ts';
+import { buildRoutes, type BuildRoutesOptions } from './backends/routes.ts';
 import { chooseSegmenter } from './backends/local/segment/choose.ts';
 import { EngineWorkers } from './backends/local/worker-pool.ts';
 import { ModelRouter } from './backends/router.ts';
@@ -45,6 +45,8 @@ export interface CreateAppOptions {
   logger?: Logger;
   /** Tests shorten the upstream retry backoff. */
   upstreamBackoffMs?: number;
+  /** Tests inject the OAuth2 token source of vertex providers. */
+  upstreamTokenSource?: BuildRoutesOptions['tokenSource'];
 }
 
 export async function createApp(config: Config, opts: CreateAppOptions = {}): Promise<App> {
@@ -62,6 +64,7 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
   const router = new ModelRouter(buildRoutes(config.routing, local, {
     maxPixels: config.limits.maxInputPixels,
     ...(opts.upstreamBackoffMs !== undefined ? { backoffMs: opts.upstreamBackoffMs } : {}),
+    ...(opts.upstreamTokenSource ? { tokenSource: opts.upstreamTokenSource } : {}),
   }));
   const edits = new EditService({ router, blobs, inputs, limits: config.limits });
   const services: Services = { config, logger, store, blobs, inputs, limiter, keys, gate, usage, router, edits };

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../src/config/index.ts';
+import type { KeyedProviderConfig } from '../src/config/routing.ts';
 import { assertError } from './helpers/assertions.ts';
 import { startTestApp, type TestApp } from './helpers/app.ts';
 import { card, decode, pixel } from './helpers/images.ts';
@@ -102,7 +103,7 @@ models:
   gpt-image-1:   { route: ["openai:gpt-image-1"] }
   house-style:   { route: ["relay:nano-banana-2"] }
 `, { OPENAI_API_KEY: 'sk-a', GEMINI_API_KEY: 'g-b', RELAY_KEY: 'r-c' });
-    assert.equal(c.routing.providers.get('relay')!.apiKey, 'r-c');
+    assert.equal((c.routing.providers.get('relay') as KeyedProviderConfig).apiKey, 'r-c');
     assert.equal(c.routing.providers.get('relay')!.maxConcurrent, 8);
     assert.deepEqual(c.routing.models.get('house-style'), ['relay:nano-banana-2']);
   });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { defaultRoutes } from '../backends/routes.ts';
+import { providerSpec } from '../backends/registry.ts';
+import { routeTable } from '../backends/routes.ts';
 import { describeEnv } from '../config/index.ts';
-import type { RoutingConfig } from '../config/routing.ts';
 import { configOrExit } from './load-config.ts';
 
 export function configCommand(program: Command) {
@@ -11,15 +11,9 @@ export function configCommand(program: Command) {
     process.stdout.write('\nProviders:\n');
     if (config.routing.providers.size === 0) process.stdout.write('  none (set OPENAI_API_KEY, GEMINI_API_KEY or RETOUCH_CONFIG)\n');
     for (const p of config.routing.providers.values()) {
-      process.stdout.write(`  ${p.name.padEnd(12)} ${p.type.padEnd(7)} ${p.baseUrl}  key ${maskKey(p.apiKey)}  timeout ${p.timeoutMs} ms, ${p.retries} retries, ${p.maxConcurrent} at once\n`);
+      process.stdout.write(`  ${p.name.padEnd(12)} ${p.type.padEnd(9)} ${p.baseUrl}  ${providerSpec(p.type)!.describe(p)}  timeout ${p.timeoutMs} ms, ${p.retries} retries, ${p.maxConcurrent} at once\n`);
     }
     process.stdout.write('\nModels:\n');
     for (const [model, route] of routeTable(config.routing)) process.stdout.write(`  ${model.padEnd(26)} → ${route.join(' → ')}\n`);
   });
-}
-
-const maskKey = (key: string) => (key.length > 8 ? `${key.slice(0, 4)}…${key.slice(-2)}` : '…');
-
-function routeTable(routing: RoutingConfig): Map<string, string[]> {
-  return new Map([...defaultRoutes((name) => routing.providers.has(name)), ...routing.models]);
 }

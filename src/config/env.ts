@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { gemini } from '../backends/gemini/provider.ts';
+import { openai } from '../backends/openai/provider.ts';
 
 /**
  * Every environment variable Retouch reads, declared once with its type, default and a line that says
@@ -96,7 +98,7 @@ export const ENV = {
     description: 'Enables the `openai` provider (gpt-image-*, dall-e-2) with this key', schema: z.string().min(1),
   },
   OPENAI_BASE_URL: {
-    name: 'OPENAI_BASE_URL', default: 'https://api.openai.com/v1',
+    name: 'OPENAI_BASE_URL', default: openai.defaultBaseUrl({}),
     description: 'Base URL of the `openai` provider (any OpenAI-compatible relay)', schema: httpUrl,
   },
   GEMINI_API_KEY: {
@@ -104,7 +106,7 @@ export const ENV = {
     description: 'Enables the `gemini` provider (nano banana models) with this key', schema: z.string().min(1),
   },
   GEMINI_BASE_URL: {
-    name: 'GEMINI_BASE_URL', default: 'https://generativelanguage.googleapis.com',
+    name: 'GEMINI_BASE_URL', default: gemini.defaultBaseUrl({}),
     description: 'Base URL of the `gemini` provider', schema: httpUrl,
   },
   RETOUCH_DATABASE_URL: {

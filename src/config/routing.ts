@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-
-export type ProviderType = 'openai' | 'gemini';
+import { PROVIDERS, providerSpec } from '../backends/registry.ts';
 
 /** Limits for calls to one upstream provider. */
 export interface UpstreamPolicy {
+  /** Per attempt for a synchronous upstream; for a submit-and-poll one, the whole task. */
   timeoutMs: number;
   retries: number;
   maxConcurrent: number;
@@ -15,10 +15,16 @@ export interface UpstreamPolicy {
   maxResponseBytes: number;
 }
 
+/** What every provider has; each type adds its own fields (apiKey, project, deployment…) from its schema. */
 export interface ProviderConfig extends UpstreamPolicy {
   name: string;
-  type: ProviderType;
+  /** A type listed in backends/registry.ts. */
+  type: string;
   baseUrl: string;
+}
+
+/** A provider authenticated by one API key (most types). */
+export interface KeyedProviderConfig extends ProviderConfig {
   apiKey: string;
 }
 
@@ -38,22 +44,22 @@ const policy = z.object({
   maxResponseBytes: z.number().int().min(1024),
 }).partial().strict();
 
-const providerSchema = policy.extend({
-  type: z.enum(['openai', 'gemini']),
-  baseUrl: z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, '')).optional(),
-  apiKey: z.string().min(1, 'apiKey is empty'),
-}).strict();
+const baseUrl = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''));
+
+/** A provider's entry is read in two steps: its type first, then the fields that type declares. */
+const providerHead = z.object({ type: z.string() }).loose();
 
 const fileSchema = z.object({
   upstream: policy.optional(),
-  providers: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'provider names are lower-case letters, digits, - and _'), providerSchema).optional(),
+  providers: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'provider names are lower-case letters, digits, - and _'), providerHead).optional(),
   models: z.record(z.string().min(1), z.object({ route: z.array(z.string().min(1)).min(1) }).strict()).optional(),
 }).strict();
 
-const DEFAULT_BASE_URL: Record<ProviderType, string> = {
-  openai: 'https://api.openai.com/v1',
-  gemini: 'https://generativelanguage.googleapis.com',
-};
+/** The full schema of one provider entry of a type: the common fields and the type's own. */
+const entrySchemas = new Map(PROVIDERS.map((spec) => [spec.type, policy.extend({
+  type: z.literal(spec.type),
+  baseUrl: baseUrl.optional(),
+}).extend(spec.fields.shape).strict()]));
 
 // `${VAR}` is not valid YAML inside a flow map ("{ apiKey: ${KEY} }"), which is how the README's
 // example is written. Placeholders are swapped for plain-scalar tokens before parsing, and the
@@ -104,11 +110,13 @@ function readConfigFile(file: string, problems: string[]): unknown {
 export function loadRouting(env: NodeJS.ProcessEnv, problems: string[]): RoutingConfig {
   const providers = new Map<string, ProviderConfig>();
   const models = new Map<string, string[]>();
-  const shortcut = (name: ProviderType, key: string | undefined, baseUrl: string | undefined) => {
-    if (key?.trim()) providers.set(name, { name, type: name, baseUrl: (baseUrl ?? DEFAULT_BASE_URL[name]).replace(/\/+$/, ''), apiKey: key.trim(), ...DEFAULT_POLICY });
-  };
-  shortcut('openai', env.OPENAI_API_KEY, env.OPENAI_BASE_URL?.trim() || undefined);
-  shortcut('gemini', env.GEMINI_API_KEY, env.GEMINI_BASE_URL?.trim() || undefined);
+  // OPENAI_API_KEY and the like: a provider named after its type, with the default limits.
+  for (const spec of PROVIDERS) {
+    const key = spec.env && env[spec.env.apiKey]?.trim();
+    if (!spec.env || !key) continue;
+    const url = env[spec.env.baseUrl]?.trim() || spec.defaultBaseUrl({ apiKey: key })!;
+    providers.set(spec.type, { name: spec.type, type: spec.type, baseUrl: url.replace(/\/+$/, ''), apiKey: key, ...DEFAULT_POLICY } as KeyedProviderConfig);
+  }
 
   const file = env.RETOUCH_CONFIG?.trim();
   if (!file) return { providers, models };
@@ -116,20 +124,42 @@ export function loadRouting(env: NodeJS.ProcessEnv, problems: string[]): Routing
   if (raw === undefined) return { providers, models };
   const expanded = expandEnv(raw, env, '', problems);
   const parsed = fileSchema.safeParse(expanded);
+  const report = (issues: z.core.$ZodIssue[], prefix: Array<string | number | symbol> = []) => {
+    for (const issue of issues) problems.push(`${file}: ${[...prefix, ...issue.path].map(String).join('.') || '(top level)'}: ${issue.message}`);
+  };
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push(`${file}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+    report(parsed.error.issues);
     return { providers, models };
   }
   const defaults = { ...DEFAULT_POLICY, ...parsed.data.upstream };
-  for (const [name, p] of Object.entries(parsed.data.providers ?? {})) {
-    providers.set(name, { ...defaults, ...p, name, baseUrl: p.baseUrl ?? DEFAULT_BASE_URL[p.type] });
+  // Declared but invalid: already reported, so routes naming them are not reported again.
+  const invalid = new Set<string>();
+  for (const [name, entry] of Object.entries(parsed.data.providers ?? {})) {
+    invalid.add(name);
+    const spec = providerSpec(entry.type);
+    if (!spec) {
+      problems.push(`${file}: providers.${name}.type: unknown provider type '${entry.type}' (known: ${PROVIDERS.map((p) => p.type).join(', ')}).`);
+      continue;
+    }
+    const p = entrySchemas.get(spec.type)!.safeParse(entry);
+    if (!p.success) {
+      report(p.error.issues, ['providers', name]);
+      continue;
+    }
+    const url = p.data.baseUrl ?? spec.defaultBaseUrl(p.data);
+    if (!url) {
+      problems.push(`${file}: providers.${name}.baseUrl: a ${spec.type} provider needs its baseUrl.`);
+      continue;
+    }
+    providers.set(name, { ...defaults, ...p.data, name, baseUrl: url } as ProviderConfig);
+    invalid.delete(name);
   }
   for (const [model, { route }] of Object.entries(parsed.data.models ?? {})) {
     for (const entry of route) {
       if (entry === 'local') continue;
       const [provider, upstreamModel] = splitRouteEntry(entry);
       if (!upstreamModel) problems.push(`${file}: models.${model}.route: '${entry}' must be 'provider:upstream-model' or 'local'.`);
-      else if (!providers.has(provider)) {
+      else if (!providers.has(provider) && !invalid.has(provider)) {
         problems.push(`${file}: models.${model}.route: unknown provider '${provider}' (declared: ${[...providers.keys()].join(', ') || 'none'}).`);
       }
     }

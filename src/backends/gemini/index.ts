@@ -1,15 +1,24 @@
 import type { EditRequest } from '../../edits/request.ts';
 import { MIME } from '../../images/sniff.ts';
+import type { KeyedProviderConfig, ProviderConfig } from '../../config/routing.ts';
 import type { BackendCall, BackendResult } from '../index.ts';
 import { UpstreamBackend } from '../upstream/backend.ts';
 import { conformImage } from '../upstream/conform.ts';
 import { mapUpstreamStatus, parseJson } from '../upstream/errors.ts';
-import { callUpstream } from '../upstream/http.ts';
+import { callUpstream, type UpstreamResponse } from '../upstream/http.ts';
 import { imageConfigFor } from './image-config.ts';
 import { readGeminiAnswer } from './response.ts';
 
-/** Google's Gemini image models ("nano banana") through generateContent. */
-export class GeminiBackend extends UpstreamBackend {
+/**
+ * Google's image models ("nano banana") through generateContent: the Gemini API here, Vertex AI in
+ * vertex/, which changes only the address and the credentials.
+ */
+export abstract class GenerateContentBackend<C extends ProviderConfig> extends UpstreamBackend<C> {
+  protected abstract endpoint(model: string): string;
+  protected abstract authHeaders(): Promise<Record<string, string>>;
+  /** Called with every non-200 answer before it is mapped (vertex drops a rejected token). */
+  protected onFailure(_res: UpstreamResponse): void {}
+
   async edit(request: EditRequest, call: BackendCall): Promise<BackendResult> {
     // Gemini returns one image per call: n images are n calls, each through the provider's limit.
     const results = await Promise.all(Array.from({ length: request.n }, () => this.limiter.run(() => this.once(request, call), call.signal)));
@@ -39,16 +48,30 @@ export class GeminiBackend extends UpstreamBackend {
       }],
       generationConfig: { responseModalities: ['TEXT', 'IMAGE'], ...(imageConfig ? { imageConfig } : {}) },
     });
-    const url = `${this.provider.baseUrl}/v1beta/models/${encodeURIComponent(call.model)}:generateContent`;
-    const res = await callUpstream(url, () => ({
+    const auth = await this.authHeaders();
+    const res = await callUpstream(this.endpoint(call.model), () => ({
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-goog-api-key': this.provider.apiKey },
+      headers: { 'content-type': 'application/json', ...auth },
       body,
     }), this.callOptions(call.signal));
-    if (res.status !== 200) throw mapUpstreamStatus(res, this.name, call.model);
+    if (res.status !== 200) {
+      this.onFailure(res);
+      throw mapUpstreamStatus(res, this.name, call.model);
+    }
     const answer = readGeminiAnswer(parseJson(res, this.name, ['data']), this.name);
     if (answer instanceof Error) throw answer;
     const image = await conformImage(answer.bytes, request, this.maxPixels, this.name);
     return { image, usage: answer.usage, attempts: res.attempts, latencyMs: res.latencyMs };
+  }
+}
+
+/** The Gemini API: `POST {baseUrl}/v1beta/models/{model}:generateContent` with `x-goog-api-key`. */
+export class GeminiBackend extends GenerateContentBackend<KeyedProviderConfig> {
+  protected endpoint(model: string) {
+    return `${this.provider.baseUrl}/v1beta/models/${encodeURIComponent(model)}:generateContent`;
+  }
+
+  protected async authHeaders() {
+    return { 'x-goog-api-key': this.provider.apiKey };
   }
 }

@@ -2,27 +2,44 @@ import type { EditRequest } from '../../edits/request.ts';
 import { errors } from '../../errors.ts';
 import type { EncodedImage } from '../../images/encode.ts';
 import { MIME } from '../../images/sniff.ts';
+import type { KeyedProviderConfig } from '../../config/routing.ts';
+import type { RetouchError } from '../../errors.ts';
 import type { BackendCall, BackendResult } from '../index.ts';
 import { UpstreamBackend } from '../upstream/backend.ts';
 import { conformImage } from '../upstream/conform.ts';
 import { mapUpstreamStatus, parseJson } from '../upstream/errors.ts';
-import { callUpstream } from '../upstream/http.ts';
+import { callUpstream, type UpstreamResponse } from '../upstream/http.ts';
 import { multipartBody, multipartRequest, type MultipartValue } from '../upstream/multipart.ts';
 import { base64Bytes, LiftedBase64 } from '../upstream/json-with-images.ts';
 import { openAIFields } from './params.ts';
 
-/** OpenAI's Images API, or any relay that speaks `POST {baseUrl}/images/edits`. */
-export class OpenAIBackend extends UpstreamBackend {
+/**
+ * OpenAI's Images API, or any relay that speaks `POST {baseUrl}/images/edits`. Azure OpenAI is the
+ * same request at another address with another auth header: it overrides the three methods below.
+ */
+export class OpenAIBackend<C extends KeyedProviderConfig = KeyedProviderConfig> extends UpstreamBackend<C> {
+  protected endpoint(_model: string): string {
+    return `${this.provider.baseUrl}/images/edits`;
+  }
+
+  protected authHeaders(): Record<string, string> {
+    return { authorization: `Bearer ${this.provider.apiKey}` };
+  }
+
+  protected mapError(res: UpstreamResponse, model: string): RetouchError {
+    return mapUpstreamStatus(res, this.name, model);
+  }
+
   async edit(request: EditRequest, call: BackendCall): Promise<BackendResult> {
     return this.limiter.run(async () => {
       const opts = this.callOptions(call.signal);
       const form = this.form(request, call.model);
-      const res = await callUpstream(`${this.provider.baseUrl}/images/edits`, () => {
+      const res = await callUpstream(this.endpoint(call.model), () => {
         const { headers, ...body } = multipartRequest(form);
         // Only the provider's key goes upstream; the client's key stays here.
-        return { method: 'POST', headers: { ...headers, authorization: `Bearer ${this.provider.apiKey}` }, ...body };
+        return { method: 'POST', headers: { ...headers, ...this.authHeaders() }, ...body };
       }, opts);
-      if (res.status !== 200) throw mapUpstreamStatus(res, this.name, call.model);
+      if (res.status !== 200) throw this.mapError(res, call.model);
       const json = parseJson(res, this.name, ['b64_json']);
       const entries: Array<{ b64_json?: unknown; url?: unknown }> = Array.isArray(json?.data) ? json.data : [];
       const images: EncodedImage[] = [];

@@ -5,11 +5,11 @@ import { type CallOptions } from './http.ts';
 import { ConcurrencyLimiter } from '../limiter.ts';
 
 /** What every upstream adapter shares: its provider config, its concurrency limit, its call options. */
-export abstract class UpstreamBackend implements Backend {
+export abstract class UpstreamBackend<C extends ProviderConfig = ProviderConfig> implements Backend {
   readonly name: string;
   protected readonly limiter: ConcurrencyLimiter;
 
-  constructor(protected readonly provider: ProviderConfig, protected readonly maxPixels: number, protected readonly backoffMs?: number) {
+  constructor(protected readonly provider: C, protected readonly maxPixels: number, protected readonly backoffMs?: number) {
     this.name = provider.name;
     this.limiter = new ConcurrencyLimiter(provider.name, provider.maxConcurrent, provider.maxQueue);
   }
