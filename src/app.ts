@@ -15,6 +15,7 @@ import { KeyService } from './keys/index.ts';
 import { openPorts } from './ports.ts';
 import type { RateLimiter } from './ratelimit/index.ts';
 import { KeyLimitGate } from './ratelimit/key-limits.ts';
+import { shareProviderConcurrency } from './ratelimit/shared-backend.ts';
 import { RetentionSweeper } from './retention.ts';
 import type { Store } from './store/index.ts';
 import { UsageMeter } from './usage/meter.ts';
@@ -47,6 +48,8 @@ export interface CreateAppOptions {
   upstreamBackoffMs?: number;
   /** Tests inject the OAuth2 token source of vertex providers. */
   upstreamTokenSource?: BuildRoutesOptions['tokenSource'];
+  /** Tests shorten the lease of the shared provider semaphore. */
+  providerLeaseMs?: number;
 }
 
 export async function createApp(config: Config, opts: CreateAppOptions = {}): Promise<App> {
@@ -61,11 +64,14 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
   const workers = new EngineWorkers();
   const local = new LocalBackend(config.limits.maxInputPixels, config.local, workers,
     chooseSegmenter(config.local.segmenter, config.local.segmentationModel, workers));
-  const router = new ModelRouter(buildRoutes(config.routing, local, {
+  const routes = buildRoutes(config.routing, local, {
     maxPixels: config.limits.maxInputPixels,
     ...(opts.upstreamBackoffMs !== undefined ? { backoffMs: opts.upstreamBackoffMs } : {}),
     ...(opts.upstreamTokenSource ? { tokenSource: opts.upstreamTokenSource } : {}),
-  }));
+  });
+  // Limits kept in this process already hold per node; a shared limiter makes them hold per cluster.
+  const router = new ModelRouter(limiter.kind === 'memory' ? routes
+    : shareProviderConcurrency(routes, limiter, config.routing.providers, opts.providerLeaseMs ? { leaseMs: opts.providerLeaseMs } : {}));
   const edits = new EditService({ router, blobs, inputs, limits: config.limits });
   const services: Services = { config, logger, store, blobs, inputs, limiter, keys, gate, usage, router, edits };
   const server = await buildServer(services);
