@@ -5,6 +5,7 @@
 import { coldStartBench } from './cold-start.ts';
 import { encodersBench } from './encoders.ts';
 import { engineBench } from './engine.ts';
+import { portsBench } from './ports.ts';
 import { relayBench } from './relay.ts';
 import { scalingBench } from './scaling.ts';
 import { throughputBench } from './throughput.ts';
@@ -14,6 +15,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   'cold-start': coldStartBench,
   encoders: encodersBench,
   engine: engineBench,
+  ports: portsBench,
   relay: relayBench,
   scaling: scalingBench,
   throughput: throughputBench,
