@@ -41,9 +41,10 @@ export async function portsBench() {
 
 Command: \`npm run bench -- ports\` (run on ${today()}; ${machine()}).
 The same ${w}x${h} JPEG, "make it black and white" on the local engine, result hosted as a URL, posted to
-two \`retouch serve\` processes: one on the embedded defaults (SQLite, files, limits in memory), one on
-PostgreSQL 127.0.0.1 + Redis 127.0.0.1 + s3rver on loopback. Both check per-key limits (requests per
-minute, images per day, edits in flight) and write one usage row and one blob per request.
+\`retouch serve\` processes on the embedded defaults (SQLite, files, limits in memory), on each shared
+port alone, and on all three (PostgreSQL and Redis on 127.0.0.1, s3rver on loopback). Every node checks
+per-key limits (requests per minute, images per day, edits in flight) and writes one usage row and one
+blob per request.
 ${RUNS} runs each after a warm-up, in turns. Target: at most 5 ms added at the median.
 
 ${table(['node', 'median (ms)', 'added (ms)'], [

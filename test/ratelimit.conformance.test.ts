@@ -89,3 +89,21 @@ for (const subject of subjects) {
     });
   });
 }
+
+describe('RETOUCH_REDIS_URL', () => {
+  it('honours the database number and the key prefix', async () => {
+    const r = await redisPrefix();
+    const url = r.url.replace(/\/\d*$/, '') + '/3';
+    const limiter = await RedisRateLimiter.connect(url, r.prefix);
+    await limiter.charge('db-check', 1, Date.now() + 60_000);
+    const { Redis } = await import('ioredis');
+    const [db3, db0] = [new Redis(url), new Redis(r.url.replace(/\/\d*$/, '') + '/0')];
+    try {
+      assert.equal(await db3.get(`${r.prefix}db-check`), '1');
+      assert.equal(await db0.get(`${r.prefix}db-check`), null);
+    } finally {
+      await db3.del(`${r.prefix}db-check`);
+      await Promise.all([db3.quit(), db0.quit(), limiter.close()]);
+    }
+  });
+});

@@ -28,10 +28,15 @@ const subjects: Subject[] = [
     kind: 'postgres',
     async open() {
       const db = await pgSchema();
-      // Two nodes starting at once on an empty schema: the advisory lock makes them migrate in turn.
-      const [store, other] = await Promise.all([openPostgresStore(db.url), openPostgresStore(db.url)]);
-      await other.close();
-      return { store, reopen: () => openPostgresStore(db.url), cleanup: () => db.drop() };
+      try {
+        // Two nodes starting at once on an empty schema: the advisory lock makes them migrate in turn.
+        const [store, other] = await Promise.all([openPostgresStore(db.url), openPostgresStore(db.url)]);
+        await other.close();
+        return { store, reopen: () => openPostgresStore(db.url), cleanup: () => db.drop() };
+      } catch (err) {
+        await db.drop();
+        throw err;
+      }
     },
   },
 ];

@@ -57,9 +57,12 @@ async function edit(node: Node, key: string, extra: Part[] = []) {
 
 before(async () => {
   [s3, db, redis] = await Promise.all([startS3(), pgSchema(), redisPrefix()]);
+  // The services are cleaned up by `after` even when a node fails to start.
   env = { ...s3.env, RETOUCH_DATABASE_URL: db.url, RETOUCH_REDIS_URL: redis.url, RETOUCH_REDIS_PREFIX: redis.prefix, RETOUCH_LOG_LEVEL: 'warn' };
   // Both start at once on an empty schema: migrations take turns under the advisory lock.
-  nodes.push(...await Promise.all([startNode(), startNode({ RETOUCH_IMAGE_URLS: 'presigned' })]));
+  const started = await Promise.allSettled([startNode(), startNode({ RETOUCH_IMAGE_URLS: 'presigned' })]);
+  for (const s of started) if (s.status === 'fulfilled') nodes.push(s.value);
+  for (const s of started) if (s.status === 'rejected') throw s.reason;
 });
 
 after(async () => {
@@ -68,7 +71,7 @@ after(async () => {
     if (n.child.exitCode === null) await new Promise((r) => n.child.once('exit', r));
     await rm(n.dataDir, { recursive: true, force: true });
   }
-  await Promise.allSettled([s3.close(), db.drop(), redis.clean()]);
+  await Promise.allSettled([s3?.close(), db?.drop(), redis?.clean()]);
 });
 
 describe('two nodes sharing PostgreSQL, Redis and S3', () => {

@@ -64,12 +64,21 @@ export class KeyLimitGate {
     const remaining: string[] = [];
     const refuse = (err: ReturnType<typeof errors.rateLimited>) => Object.assign(err, { headers: { ...headers, 'ratelimit-policy': policies.join(', '), ratelimit: remaining.join(', ') } });
 
-    if (limits.rpm) {
-      const minute = Math.floor(now / MINUTE);
-      const resetAt = (minute + 1) * MINUTE;
-      const hit = await this.limiter.consume(`rpm:${keyId}:${minute}`, 1, limits.rpm, resetAt);
+    // The three checks go out at once (one round trip to a shared limiter); a lease taken by a
+    // request another check refuses is given straight back.
+    const minute = Math.floor(now / MINUTE);
+    const rpmReset = (minute + 1) * MINUTE;
+    const quotas = this.quotas(keyId, limits, now);
+    const [hit, used, lease] = await Promise.all([
+      limits.rpm ? this.limiter.consume(`rpm:${keyId}:${minute}`, 1, limits.rpm, rpmReset) : undefined,
+      Promise.all(quotas.map((q) => this.limiter.peek(q.bucket))),
+      limits.concurrent ? this.limiter.acquireLease(`conc:${keyId}`, limits.concurrent, this.leaseMs) : null,
+    ]);
+    const giveBack = () => { if (lease) void this.limiter.releaseLease(`conc:${keyId}`, lease).catch(() => {}); };
+
+    if (limits.rpm && hit) {
       const left = Math.max(0, limits.rpm - hit.used);
-      const reset = resetAt - now;
+      const reset = rpmReset - now;
       Object.assign(headers, {
         'x-ratelimit-limit-requests': String(limits.rpm),
         'x-ratelimit-remaining-requests': String(left),
@@ -77,29 +86,26 @@ export class KeyLimitGate {
       });
       policies.push(`"requests";q=${limits.rpm};w=60`);
       remaining.push(`"requests";r=${left};t=${Math.ceil(reset / 1000)}`);
-      if (!hit.allowed) {
-        throw refuse(errors.rateLimited(`Rate limit reached for requests: ${limits.rpm} per minute for this key. Try again in ${Math.ceil(reset / 1000)} s.`, Math.ceil(reset / 1000)));
-      }
     }
-
-    const quotas = this.quotas(keyId, limits, now);
-    const used = await Promise.all(quotas.map((q) => this.limiter.peek(q.bucket)));
     for (const [i, q] of quotas.entries()) {
       const left = Math.max(0, q.limit - used[i]!);
-      const reset = Math.ceil((q.resetAt - now) / 1000);
       policies.push(`"${q.name}";q=${q.limit};w=${q.windowSeconds}`);
-      remaining.push(`"${q.name}";r=${left};t=${reset}`);
+      remaining.push(`"${q.name}";r=${left};t=${Math.ceil((q.resetAt - now) / 1000)}`);
+    }
+    if (limits.rpm && hit && !hit.allowed) {
+      giveBack();
+      const wait = Math.ceil((rpmReset - now) / 1000);
+      throw refuse(errors.rateLimited(`Rate limit reached for requests: ${limits.rpm} per minute for this key. Try again in ${wait} s.`, wait));
     }
     for (const [i, q] of quotas.entries()) {
       if (used[i]! >= q.limit) {
-        throw refuse(errors.quotaExceeded(`You exceeded your quota of ${q.what} for this key. It resets in ${Math.ceil((q.resetAt - now) / 1000)} s.`, Math.ceil((q.resetAt - now) / 1000)));
+        giveBack();
+        const wait = Math.ceil((q.resetAt - now) / 1000);
+        throw refuse(errors.quotaExceeded(`You exceeded your quota of ${q.what} for this key. It resets in ${wait} s.`, wait));
       }
     }
-
-    let lease: string | null = null;
-    if (limits.concurrent) {
-      lease = await this.limiter.acquireLease(`conc:${keyId}`, limits.concurrent, this.leaseMs);
-      if (!lease) throw refuse(errors.rateLimited(`This key already has ${limits.concurrent} edits in flight, its limit; try again when one finishes.`, 1));
+    if (limits.concurrent && !lease) {
+      throw refuse(errors.rateLimited(`This key already has ${limits.concurrent} edits in flight, its limit; try again when one finishes.`, 1));
     }
     if (policies.length) {
       headers['ratelimit-policy'] = policies.join(', ');

@@ -40,8 +40,9 @@ export async function openPostgresStore(url: string, opts: { max?: number } = {}
     try {
       await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
       if (schema) await lock.query(`create schema if not exists "${schema}"`);
+      const { rows } = await lock.query<{ schema: string }>('select current_schema() as schema');
       const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-      await migrateToLatest(db);
+      await migrateToLatest(db, rows[0]?.schema ?? 'public');
       await lock.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);
       return new SqlStore('postgres', db);
     } finally {
