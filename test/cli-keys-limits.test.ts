@@ -38,3 +38,15 @@ describe('retouch keys: limits and quotas', () => {
     assert.equal(unknown.code, 1);
   });
 });
+
+describe('retouch config: ports', () => {
+  it('names the store, blob store and limiter in use, with passwords masked', async () => {
+    const { stdout } = await run(process.execPath, [BIN, 'config'], {
+      env: { ...process.env, RETOUCH_DATA_DIR: dataDir, RETOUCH_DATABASE_URL: 'postgres://app:hunter22@db:5432/retouch', RETOUCH_REDIS_URL: 'redis://:hunter22@redis:6379/3' }, encoding: 'utf8',
+    });
+    assert.match(stdout, /store\s+postgres postgres:\/\/app:xxx@db:5432\/retouch/);
+    assert.match(stdout, /limiter\s+redis redis:\/\/:xxx@redis:6379\/3, prefix 'retouch:'/);
+    assert.match(stdout, /blobs\s+files /);
+    assert.ok(!stdout.includes('hunter22'));
+  });
+});
