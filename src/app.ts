@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import sharp from 'sharp';
 import { LocalBackend } from './backends/local/index.ts';
 import { buildRoutes, type BuildRoutesOptions } from './backends/routes.ts';
@@ -11,6 +11,7 @@ import type { Config } from './config/index.ts';
 import type { InputStash } from './edits/inputs.ts';
 import { EditService } from './edits/service.ts';
 import { buildServer } from './http/server.ts';
+import { createLogger } from './log.ts';
 import { KeyService } from './keys/index.ts';
 import { openPorts } from './ports.ts';
 import type { RateLimiter } from './ratelimit/index.ts';
@@ -53,7 +54,7 @@ export interface CreateAppOptions {
 }
 
 export async function createApp(config: Config, opts: CreateAppOptions = {}): Promise<App> {
-  const logger = opts.logger ?? pino({ level: config.logLevel });
+  const logger = opts.logger ?? createLogger(config);
   // libvips on glibc defaults to one thread per pipeline; use every core (measured ~2x on modulate/resize).
   sharp.concurrency(Math.max(1, (await import('node:os')).availableParallelism()));
   const ports = await openPorts(config, logger);

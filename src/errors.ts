@@ -90,6 +90,8 @@ export const errors = {
     new RetouchError(message, { status: 504, type: 'server_error', code: 'upstream_timeout', param: null }),
   editTimeout: (seconds: number) =>
     new RetouchError(`The edit did not finish within ${seconds} s and was stopped.`, { status: 504, type: 'server_error', code: 'edit_timeout', param: null }),
+  requestTimeout: (message: string) =>
+    new RetouchError(message, { status: 408, type: 'invalid_request_error', code: 'request_timeout', param: null }),
   cancelled: () =>
     new RetouchError('The request was cancelled.', { status: 499, type: 'invalid_request_error', code: 'request_cancelled', param: null }),
   internal: (cause: unknown) =>

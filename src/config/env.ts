@@ -42,6 +42,16 @@ export const ENV = {
     description: 'Request bodies held in memory at once, in MiB, across all requests; beyond it a request gets 429 with retry-after before its body is read',
     schema: positive,
   },
+  RETOUCH_UPLOAD_IDLE_SECONDS: {
+    name: 'RETOUCH_UPLOAD_IDLE_SECONDS', default: '30',
+    description: 'A request body that sends nothing for this long is answered 408 and its upload memory released',
+    schema: z.coerce.number().positive().max(3600),
+  },
+  RETOUCH_UPLOAD_DEADLINE_SECONDS: {
+    name: 'RETOUCH_UPLOAD_DEADLINE_SECONDS', default: '300',
+    description: 'Time allowed to receive a whole request body, however steadily it arrives; then 408',
+    schema: z.coerce.number().positive().max(86400),
+  },
   RETOUCH_MAX_INPUT_MEGAPIXELS: {
     name: 'RETOUCH_MAX_INPUT_MEGAPIXELS', default: '50',
     description: 'Largest accepted image in megapixels, read from the header before decoding', schema: positive,

@@ -8,6 +8,9 @@ export interface Limits {
   maxUploadBytes: number;
   /** Request bodies held in memory at once, across requests (see BodyMemory). */
   uploadMemoryBytes: number;
+  /** A request body idle this long, or still arriving after the deadline, is answered 408. */
+  uploadIdleMs: number;
+  uploadDeadlineMs: number;
   maxInputPixels: number;
   maxImages: number;
   maxPromptChars: number;
@@ -90,6 +93,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     limits: {
       maxUploadBytes: Math.floor(get('RETOUCH_MAX_UPLOAD_MB') * MIB),
       uploadMemoryBytes: Math.floor(get('RETOUCH_UPLOAD_MEMORY_MB') * MIB),
+      uploadIdleMs: get('RETOUCH_UPLOAD_IDLE_SECONDS') * 1000,
+      uploadDeadlineMs: get('RETOUCH_UPLOAD_DEADLINE_SECONDS') * 1000,
       maxInputPixels: Math.floor(get('RETOUCH_MAX_INPUT_MEGAPIXELS') * 1_000_000),
       maxImages: get('RETOUCH_MAX_IMAGES'),
       maxPromptChars: 32000,

@@ -1,3 +1,4 @@
+import { PASSTHROUGH_FIELDS } from '../edits/request.ts';
 import { errors } from '../errors.ts';
 import { checkMagic, type RawForm } from './uploads.ts';
 
@@ -33,6 +34,9 @@ export type RemoteFetcher = (url: string, param: string) => Promise<Buffer>;
 const scalar = (v: unknown): string | undefined =>
   v === undefined || v === null ? undefined : typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
 
+/** The scalar fields of an edit: an object or a list in one of them is a mistake to say, not to skip. */
+const SCALAR_FIELDS = new Set(['model', 'prompt', 'size', 'n', 'response_format', 'output_format', 'output_compression', 'background', ...PASSTHROUGH_FIELDS]);
+
 /**
  * Reads the JSON form of the edit request (contract 2.3): `images: [{image_url}]`, or `image` as a
  * data URL (or a list of them), `mask: {image_url}`, and the same scalar fields as multipart.
@@ -49,8 +53,12 @@ export async function readJsonForm(body: unknown, maxImages: number, maxFileByte
   if (refs.length > maxImages) throw errors.invalidValue('image', `Too many images: at most ${maxImages} per request.`);
   const fields: Record<string, string> = {};
   for (const [k, v] of Object.entries(b)) {
+    if (k === 'image' || k === 'images' || k === 'mask') continue;
     const s = scalar(v);
-    if (s !== undefined && k !== 'image' && k !== 'images' && k !== 'mask') fields[k] = s;
+    if (s !== undefined) fields[k] = s;
+    else if (v !== undefined && v !== null && SCALAR_FIELDS.has(k)) {
+      throw errors.invalidValue(k, `Invalid type for '${k}': expected a string or a number, got ${Array.isArray(v) ? 'an array' : 'an object'}.`);
+    }
   }
   const images: Buffer[] = [];
   for (const ref of refs) images.push(await resolveImage(ref, 'image', fetchRemote, maxFileBytes));

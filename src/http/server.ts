@@ -4,8 +4,11 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Services } from '../app.ts';
 import { errors } from '../errors.ts';
 import { newId } from '../ids.ts';
+import { Redactor } from '../redact.ts';
 import { bearerAuth } from './auth.ts';
-import { toRetouchError } from './error-envelope.ts';
+import { clientErrorHandler, errorHandler } from './error-edge.ts';
+import { responseHeaders } from './response-headers.ts';
+import { watchUploads } from './upload-watch.ts';
 import { editRoutes } from './routes/edits.ts';
 import { healthRoutes } from './routes/health.ts';
 import { imageRoutes } from './routes/images.ts';
@@ -23,6 +26,11 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
     return503OnClosing: true,
     // Lets graceful shutdown finish: idle keep-alive sockets close, in-flight requests complete.
     forceCloseConnections: 'idle',
+    // HTTP framing errors (bad Content-Length, a bad chunk, headers too large) answer the envelope too.
+    clientErrorHandler: clientErrorHandler(logger as FastifyBaseLogger),
+    // A backstop behind UploadWatch (which answers 408 itself): Node drops a request whose body is
+    // still arriving this long after it started.
+    requestTimeout: config.limits.uploadDeadlineMs + 30_000,
   });
   app.decorateRequest('apiKeyId', null);
   app.decorateRequest('usage', null);
@@ -30,6 +38,9 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
   app.decorateRequest('admission', null);
   app.decorateRequest('editRunning', false);
   app.decorateRequest('imagesProduced', 0);
+  app.decorateRequest('promptDigest', null);
+  responseHeaders(app);
+  watchUploads(app, { idleMs: config.limits.uploadIdleMs, deadlineMs: config.limits.uploadDeadlineMs });
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -54,15 +65,7 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
   // Only multipart and JSON carry edits; a text/plain body is a client mistake, not a prompt.
   app.removeContentTypeParser('text/plain');
 
-  app.setErrorHandler((err, request, reply) => {
-    const e = toRetouchError(err);
-    if (e.status >= 500) request.log.error({ err: e.cause ?? err }, 'request failed');
-    else request.log.info({ code: e.code, status: e.status }, e.message);
-    if (request.usage) request.usage.errorCode = e.code ?? e.type;
-    if (e.retryAfter !== undefined) reply.header('retry-after', String(e.retryAfter));
-    // 499 is nginx's "client closed request": nobody is listening, but the log and usage say why.
-    return reply.code(e.status).send(e.toEnvelope());
-  });
+  app.setErrorHandler(errorHandler(Redactor.fromConfig(config)));
   app.setNotFoundHandler((request) => {
     throw errors.notFound(`No route for ${request.method} ${request.url.split('?')[0]}.`);
   });

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { errors } from '../errors.ts';
+import type { UploadWatch } from './upload-watch.ts';
 import { describeUnsupported, SNIFF_BYTES, sniffFormat } from '../images/sniff.ts';
 
 /** The parts of an edit request before validation: text fields, and files as bytes. */
@@ -21,13 +22,13 @@ const MB = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
  * Reads one uploaded file, refusing it as soon as it can: after the first bytes when they are not an
  * image, and at the first byte past the file or body limit (413), without buffering the rest.
  */
-export async function readUpload(stream: Readable, param: string, budget: UploadBudget): Promise<Buffer> {
+export async function readUpload(stream: Readable, param: string, budget: UploadBudget, watch?: UploadWatch): Promise<Buffer> {
   // One buffer as large as what may still arrive, filled as chunks come: the kernel backs only the
   // pages written, where collecting chunks and joining them held the file twice at the end.
   const bytes = Buffer.allocUnsafe(Math.min(budget.maxFileBytes, budget.remainingBodyBytes));
   let size = 0;
   let sniffed = false;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
+  for await (const chunk of chunksOf(stream, watch)) {
     if (size + chunk.length > budget.maxFileBytes) {
       throw errors.payloadTooLarge(`'${param}' is larger than the ${MB(budget.maxFileBytes)} limit per file.`, param);
     }
@@ -47,12 +48,15 @@ export async function readUpload(stream: Readable, param: string, budget: Upload
 }
 
 /** Reads past a file part nobody asked for, still counting it against the body limit. */
-export async function discardUpload(stream: Readable, budget: UploadBudget): Promise<void> {
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
+export async function discardUpload(stream: Readable, budget: UploadBudget, watch?: UploadWatch): Promise<void> {
+  for await (const chunk of chunksOf(stream, watch)) {
     budget.remainingBodyBytes -= chunk.length;
     if (budget.remainingBodyBytes < 0) throw errors.payloadTooLarge('The request body is larger than this server accepts.');
   }
 }
+
+const chunksOf = (stream: Readable, watch: UploadWatch | undefined) =>
+  (watch ? watch.iterate(stream as AsyncIterable<Buffer>) : stream) as AsyncIterable<Buffer>;
 
 /** Rejects bytes that do not start like a PNG, JPEG or WEBP; used for data URLs too. */
 export function checkMagic(head: Buffer, param: string): void {

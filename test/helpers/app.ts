@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { type App, createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/index.ts';
+import { createLogger } from '../../src/log.ts';
 
 export interface TestApp {
   app: App;
@@ -21,6 +22,8 @@ export interface TestAppOptions {
   configFile?: string;
   /** Upstream retry backoff base; short by default so retry tests stay fast. */
   backoffMs?: number;
+  /** Collects the server's log lines (through the real logger, redaction included) at this level. */
+  logLines?: { level: string; lines: string[] };
 }
 
 /** A real app on a fresh data dir (real SQLite file, real files), with one API key made. */
@@ -32,7 +35,11 @@ export async function startTestApp(env: Record<string, string> = {}, opts: TestA
     await writeFile(configEnv.RETOUCH_CONFIG, opts.configFile);
   }
   const config = loadConfig({ RETOUCH_DATA_DIR: dataDir, RETOUCH_LOG_LEVEL: 'silent', ...configEnv, ...env });
-  const app = await createApp(config, { logger: pino({ level: process.env.TEST_LOG ?? 'silent' }), upstreamBackoffMs: opts.backoffMs ?? 20 });
+  const logs = opts.logLines;
+  const logger = logs
+    ? createLogger({ ...config, logLevel: logs.level }, { write: (line: string) => { logs.lines.push(line); } })
+    : pino({ level: process.env.TEST_LOG ?? 'silent' });
+  const app = await createApp(config, { logger, upstreamBackoffMs: opts.backoffMs ?? 20 });
   const { secret } = await app.services.keys.create('test');
   return {
     app,

@@ -9,6 +9,7 @@ import { UpstreamBackend } from '../upstream/backend.ts';
 import { conformImage } from '../upstream/conform.ts';
 import { mapUpstreamStatus, parseJson } from '../upstream/errors.ts';
 import { callUpstream, type UpstreamResponse } from '../upstream/http.ts';
+import { fetchResultUrl } from '../upstream/result-url.ts';
 import { multipartBody, multipartRequest, type MultipartValue } from '../upstream/multipart.ts';
 import { base64Bytes, LiftedBase64 } from '../upstream/json-with-images.ts';
 import { openAIFields } from './params.ts';
@@ -64,11 +65,10 @@ export class OpenAIBackend<C extends KeyedProviderConfig = KeyedProviderConfig> 
     return multipartBody(fields);
   }
 
-  /** Fetches a `url` result, with the same time and size limits as the call itself. */
-  private async download(url: string, signal: AbortSignal): Promise<Buffer> {
-    if (!/^https?:\/\//i.test(url)) throw errors.upstreamError(`The ${this.name} upstream returned an image URL that is not http(s).`);
-    const res = await callUpstream(url, () => ({ method: 'GET' }), { ...this.callOptions(signal), maxResponseBytes: 64 * 1024 * 1024 });
-    if (res.status !== 200) throw errors.upstreamError(`The ${this.name} upstream's image URL answered ${res.status}.`);
-    return res.body;
+  /** Fetches a `url` result safely (upstream/result-url.ts), within the call's time limit. */
+  private download(url: string, signal: AbortSignal): Promise<Buffer> {
+    return fetchResultUrl(url, {
+      provider: this.name, baseUrl: this.provider.baseUrl, maxBytes: 64 * 1024 * 1024, timeoutMs: this.provider.timeoutMs, signal,
+    });
   }
 }

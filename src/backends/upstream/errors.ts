@@ -1,4 +1,5 @@
 import { errors, RetouchError } from '../../errors.ts';
+import { redactShapes } from '../../redact.ts';
 import type { UpstreamResponse } from './http.ts';
 import { parseJsonWithImages } from './json-with-images.ts';
 
@@ -9,16 +10,36 @@ export function upstreamErrorBody(res: UpstreamResponse): { message?: string; co
     const e = json?.error ?? json?.[0]?.error;
     if (!e || typeof e !== 'object') return {};
     return {
-      message: typeof e.message === 'string' ? e.message.slice(0, 500) : undefined,
-      code: typeof e.code === 'string' ? e.code : undefined,
-      type: typeof e.type === 'string' ? e.type : undefined,
-      param: typeof e.param === 'string' ? e.param : undefined,
-      status: typeof e.status === 'string' ? e.status : undefined,
+      message: typeof e.message === 'string' ? upstreamText(e.message) : undefined,
+      code: identifier(e.code),
+      type: identifier(e.type),
+      param: identifier(e.param),
+      status: identifier(e.status),
     };
   } catch {
     return {};
   }
 }
+
+/**
+ * An upstream's own words, fit to be passed on: credential shapes redacted (a relay that echoes our
+ * request headers would otherwise hand our upstream key to the client), control characters gone,
+ * at most 300 characters. The HTTP edge redacts every configured secret on top of this.
+ */
+export function upstreamText(message: string): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = redactShapes(message.slice(0, 4000).replace(/[\u0000-\u001f\u007f]+/g, ' ')).trim();
+  if (clean.length <= MAX_UPSTREAM_TEXT) return clean;
+  // Cut at a space, never inside a word: a secret cut in half would no longer match the redactor,
+  // and its first half would go out.
+  const cut = clean.slice(0, MAX_UPSTREAM_TEXT + 1).replace(/\s+\S*$/, '');
+  return cut.length < clean.length && cut.length > 0 && cut.length <= MAX_UPSTREAM_TEXT ? `${cut}…` : '(message too long to show)';
+}
+
+const MAX_UPSTREAM_TEXT = 300;
+
+/** A code, type or param as an upstream sent it, if it looks like one (never free text). */
+const identifier = (v: unknown) => (typeof v === 'string' && /^[A-Za-z0-9_.\[\]-]{1,64}$/.test(v) ? v : undefined);
 
 /**
  * Maps a non-success upstream answer onto our error table. Problems with the request itself stay

@@ -7,6 +7,7 @@ import type { EditError, EditOutcome } from '../../edits/service.ts';
 import { errors } from '../../errors.ts';
 import { CANCELLED_STATUS } from '../../usage/meter.ts';
 import { BodyMemory } from '../body-memory.ts';
+import { notePrompt } from '../error-edge.ts';
 import { readJsonForm } from '../json-form.ts';
 import { answerBody } from '../deliver.ts';
 import { readMultipartForm } from '../multipart-form.ts';
@@ -92,6 +93,7 @@ export function editRoutes(app: FastifyInstance, services: Services, auth: onReq
     bodyLimit: limits.json,
   }, async (request, reply) => {
     const form = await readForm(request);
+    notePrompt(request, form.fields.prompt ?? '');
     const fields = parseScalarFields(form.fields, config.limits.maxPromptChars);
     const keys = form.images.map((_, i) => inputKey(request.id, i));
     const maskKey = form.mask ? inputKey(request.id, 'mask') : null;

@@ -1,0 +1,113 @@
+/**
+ * Issue 14, defect 3: a request body that stalls, or takes longer than the upload deadline, is
+ * answered 408 with the envelope and its connection closed, which gives its share of
+ * RETOUCH_UPLOAD_MEMORY_MB back; an unauthenticated upload gets its 401 and the connection is
+ * closed rather than read to the end.
+ */
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import net from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { startTestApp, type TestApp } from './helpers/app.ts';
+import { card } from './helpers/images.ts';
+import { nodeForm } from './helpers/multipart.ts';
+
+let t: TestApp;
+let base: string;
+before(async () => {
+  // Short timeouts so the tests do not wait; the behaviour, not the duration, is what is checked.
+  t = await startTestApp({ RETOUCH_UPLOAD_MEMORY_MB: '1', RETOUCH_UPLOAD_IDLE_SECONDS: '0.3', RETOUCH_UPLOAD_DEADLINE_SECONDS: '1.5' });
+  base = await t.listen();
+});
+after(async () => { await t.close(); });
+
+interface Answer { status: number; headers: http.IncomingHttpHeaders; body: any; closed: Promise<void> }
+
+/** Starts a request, writes `head` of its body, then whatever `more` sends; resolves with the answer. */
+function partialRequest(headers: Record<string, string>, head: string, more?: (req: http.ClientRequest) => void): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${base}/v1/images/edits`, { method: 'POST', headers, agent: false });
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      const closed = new Promise<void>((r) => res.socket.once('close', () => r()));
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: JSON.parse(Buffer.concat(chunks).toString() || 'null'), closed }));
+    });
+    req.on('error', reject);
+    req.write(head);
+    more?.(req);
+  });
+}
+
+async function post() {
+  const form = await nodeForm([{ name: 'model', value: 'retouch-local-1' }, { name: 'prompt', value: 'make it black and white' }, { name: 'image', file: await card() }]);
+  const res = await fetch(`${base}/v1/images/edits`, { method: 'POST', body: new Uint8Array(form.body), headers: { ...form.headers, ...t.auth } });
+  return { status: res.status, body: await res.json() as any };
+}
+
+const multipartHeaders = (bytes: number) => ({ ...t.auth, 'content-type': 'multipart/form-data; boundary=x', 'content-length': String(bytes) });
+
+function assertTimeout(answer: Answer, why: RegExp) {
+  assert.equal(answer.status, 408, JSON.stringify(answer.body));
+  assert.deepEqual(Object.keys(answer.body.error).sort(), ['code', 'message', 'param', 'type']);
+  assert.equal(answer.body.error.code, 'request_timeout');
+  assert.match(answer.body.error.message, why);
+  assert.match(String(answer.headers['x-request-id']), /^req_/);
+  assert.equal(answer.headers.connection, 'close');
+}
+
+describe('request bodies that stall or take too long', { timeout: 20_000 }, () => {
+  it('an upload that declares 1 MB and sends nothing more gets 408, and its upload memory comes back', async () => {
+    const held = partialRequest(multipartHeaders(1024 * 1024 - 100), '--x\r\n');
+    // While it holds its reservation, another upload does not fit next to it…
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal((await post()).status, 429);
+    // …until the stalled one is answered and its connection closed.
+    const answer = await held;
+    assertTimeout(answer, /stalled/);
+    await answer.closed;
+    const ok = await post();
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+  });
+
+  it('an upload that trickles a byte at a time gets 408 at the overall deadline', async () => {
+    let timer: NodeJS.Timeout | undefined;
+    const answer = await partialRequest(multipartHeaders(100_000), '--x\r\nContent-Disposition: form-data; name="prompt"\r\n\r\n', (req) => {
+      timer = setInterval(() => req.write('a'), 100);
+      req.on('close', () => clearInterval(timer));
+    });
+    clearInterval(timer);
+    assertTimeout(answer, /did not arrive within 1\.5 s/);
+  });
+
+  it('a JSON body that stalls gets 408 too', async () => {
+    const answer = await partialRequest({ ...t.auth, 'content-type': 'application/json', 'content-length': '5000' }, '{"model": "nano-banana-1", ');
+    assertTimeout(answer, /stalled/);
+  });
+
+  it('an unauthenticated upload gets 401 and its connection is closed, not read to the end', async () => {
+    const { port } = new URL(base);
+    const declared = 50 * 1024 * 1024;
+    const socket = net.connect(Number(port), '127.0.0.1');
+    let response = '';
+    socket.on('data', (d) => { response += d.toString('latin1'); });
+    const closed = new Promise<void>((resolve) => { socket.once('close', () => resolve()); socket.once('error', () => resolve()); });
+    socket.write(`POST /v1/images/edits HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: ${declared}\r\n\r\n`);
+    // Send as the server lets us; a server that reads on to keep the connection alive takes it all.
+    const chunk = Buffer.alloc(64 * 1024, 0x61);
+    let sent = 0;
+    let gone = false;
+    void closed.then(() => { gone = true; });
+    while (!gone && sent < declared) {
+      if (!socket.write(chunk)) await new Promise<void>((r) => { socket.once('drain', r); void closed.then(r); });
+      sent += chunk.length;
+    }
+    // A server that read everything keeps the connection open: give it a moment, then look.
+    await Promise.race([closed, new Promise((r) => setTimeout(r, 2000))]);
+    socket.destroy();
+    assert.match(response, /^HTTP\/1\.1 401/);
+    assert.match(response, /"code":"invalid_api_key"/);
+    assert.ok(gone, 'the server closed the connection');
+    assert.ok(sent < declared, `the server read all ${sent} bytes of the body`);
+  });
+});

@@ -1,0 +1,72 @@
+/**
+ * Issue 14, defect 2: damaged image data is a 400 invalid_image_file, never a 200 with a grey
+ * lower half. A JPEG cut short with its end marker put back, and a tiny JPEG whose header claims
+ * 7000x7000, used to decode "successfully" because libjpeg only warns about them.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import sharp from 'sharp';
+import { assertError } from './helpers/assertions.ts';
+import { startTestApp, type TestApp } from './helpers/app.ts';
+import { nodeForm } from './helpers/multipart.ts';
+
+let t: TestApp;
+before(async () => { t = await startTestApp(); });
+after(async () => { await t.close(); });
+
+/** A photo-like JPEG (noise over gradients), so every scan line carries entropy-coded data. */
+async function photoJpeg(width: number, height: number, progressive = false): Promise<Buffer> {
+  const data = Buffer.alloc(width * height * 3);
+  let seed = 11;
+  for (let i = 0; i < data.length; i++) {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    data[i] = ((i / 3) % width) * 200 / width + ((seed >> 16) % 40);
+  }
+  return sharp(data, { raw: { width, height, channels: 3 } }).jpeg({ quality: 90, progressive }).toBuffer();
+}
+
+const EOI = Buffer.from([0xff, 0xd9]);
+
+/** The same JPEG with its SOF dimensions rewritten (its data is for the real size). */
+function claimSize(jpeg: Buffer, width: number, height: number): Buffer {
+  const out = Buffer.from(jpeg);
+  for (let i = 2; i < out.length - 9; i++) {
+    if (out[i] === 0xff && (out[i + 1] === 0xc0 || out[i + 1] === 0xc2)) {
+      out.writeUInt16BE(height, i + 5);
+      out.writeUInt16BE(width, i + 7);
+      return out;
+    }
+  }
+  throw new Error('no SOF marker');
+}
+
+async function post(image: Buffer) {
+  const { body, headers } = await nodeForm([{ name: 'image', file: image }, { name: 'model', value: 'nano-banana-1' }, { name: 'prompt', value: 'make it black and white' }, { name: 'response_format', value: 'b64_json' }]);
+  return t.app.server.inject({ method: 'POST', url: '/v1/images/edits', headers: { ...headers, ...t.auth }, payload: body });
+}
+
+describe('damaged JPEG data → 400 invalid_image_file', () => {
+  for (const progressive of [false, true]) {
+    for (const fraction of [0.5, 0.9]) {
+      it(`${progressive ? 'progressive' : 'baseline'} JPEG cut at ${fraction * 100} % with an end marker appended`, async () => {
+        const full = await photoJpeg(320, 240, progressive);
+        const cut = Buffer.concat([full.subarray(0, Math.floor(full.length * fraction)), EOI]);
+        assertError(await post(cut), 400, { code: 'invalid_image_file', param: 'image' });
+      });
+    }
+  }
+
+  it('a small JPEG whose header claims 7000x7000 is refused, not decoded to a grey 49 MP image', async () => {
+    const lie = claimSize(await photoJpeg(200, 150), 7000, 7000);
+    assert.ok(lie.length < 64 * 1024);
+    const err = assertError(await post(lie), 400, { code: 'invalid_image_file', param: 'image' });
+    assert.match(err.message, /corrupt or truncated/);
+  });
+
+  it('the same image undamaged still edits (the strict decode refuses damage, not JPEGs)', async () => {
+    for (const progressive of [false, true]) {
+      const res = await post(await photoJpeg(320, 240, progressive));
+      assert.equal(res.statusCode, 200, res.body);
+    }
+  });
+});
