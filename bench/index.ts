@@ -5,9 +5,11 @@
 import { coldStartBench } from './cold-start.ts';
 import { encodersBench } from './encoders.ts';
 import { engineBench } from './engine.ts';
+import { memoryBench } from './memory.ts';
 import { portsBench } from './ports.ts';
 import { relayBench } from './relay.ts';
 import { scalingBench } from './scaling.ts';
+import { soakBench } from './soak.ts';
 import { throughputBench } from './throughput.ts';
 import { uploadsBench } from './uploads.ts';
 
@@ -15,9 +17,11 @@ const BENCHES: Record<string, () => Promise<void>> = {
   'cold-start': coldStartBench,
   encoders: encodersBench,
   engine: engineBench,
+  memory: memoryBench,
   ports: portsBench,
   relay: relayBench,
   scaling: scalingBench,
+  soak: soakBench,
   throughput: throughputBench,
   uploads: uploadsBench,
 };
@@ -28,7 +32,9 @@ if (unknown.length) {
   process.stderr.write(`Unknown benchmark ${unknown.join(', ')}; choose from: ${Object.keys(BENCHES).join(', ')}\n`);
   process.exit(2);
 }
-for (const name of wanted.length ? wanted : Object.keys(BENCHES)) {
+// The soak takes 20 minutes on its own: it runs only when named.
+const EXPLICIT_ONLY = new Set(['soak']);
+for (const name of wanted.length ? wanted : Object.keys(BENCHES).filter((n) => !EXPLICIT_ONLY.has(n))) {
   process.stdout.write(`\n== ${name} ==\n`);
   await BENCHES[name]!();
 }
