@@ -27,7 +27,8 @@ async function startServer(): Promise<{ child: ChildProcess; base: string; out: 
   child.stdout!.on('data', (d) => { out += d; });
   child.stderr!.on('data', (d) => { out += d; });
   const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
+  // Up to 30 s: on a loaded machine, tsx compiling the sources alone can take ten.
+  for (let i = 0; i < 300; i++) {
     if (await fetch(`${base}/health`).then((r) => r.ok, () => false)) return { child, base, out: () => out };
     await new Promise((r) => setTimeout(r, 100));
   }
