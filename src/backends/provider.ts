@@ -40,7 +40,7 @@ export interface BackendDeps {
   /** Base of the retry backoff and of the polling interval; tests shorten it. */
   backoffMs?: number;
   /** Tests inject the token source of OAuth2 providers instead of real service-account credentials. */
-  tokenSource?: (provider: ProviderConfig) => TokenSource;
+  tokenSource?: (provider: ProviderConfig) => TokenSource | undefined;
 }
 
 /**

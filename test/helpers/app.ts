@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
-import { type App, createApp } from '../../src/app.ts';
+import { type App, createApp, type CreateAppOptions } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { createLogger } from '../../src/log.ts';
 
@@ -24,6 +24,8 @@ export interface TestAppOptions {
   backoffMs?: number;
   /** Collects the server's log lines (through the real logger, redaction included) at this level. */
   logLines?: { level: string; lines: string[] };
+  /** The OAuth2 token source of vertex providers, instead of real service-account credentials. */
+  tokenSource?: CreateAppOptions['upstreamTokenSource'];
 }
 
 /** A real app on a fresh data dir (real SQLite file, real files), with one API key made. */
@@ -39,7 +41,7 @@ export async function startTestApp(env: Record<string, string> = {}, opts: TestA
   const logger = logs
     ? createLogger({ ...config, logLevel: logs.level }, { write: (line: string) => { logs.lines.push(line); } })
     : pino({ level: process.env.TEST_LOG ?? 'silent' });
-  const app = await createApp(config, { logger, upstreamBackoffMs: opts.backoffMs ?? 20 });
+  const app = await createApp(config, { logger, upstreamBackoffMs: opts.backoffMs ?? 20, ...(opts.tokenSource ? { upstreamTokenSource: opts.tokenSource } : {}) });
   const { secret } = await app.services.keys.create('test');
   return {
     app,
