@@ -124,7 +124,8 @@ export class UpstreamTask {
   private explain(err: unknown): unknown {
     if (this.client.aborted) return errors.cancelled();
     if (this.deadline.aborted) {
-      return this.countCalls(errors.upstreamTimeout(`The ${this.provider.name} upstream did not finish the task within ${Math.round(this.provider.timeoutMs / 1000)} s.`));
+      const ms = this.provider.timeoutMs;
+      return this.countCalls(errors.upstreamTimeout(`The ${this.provider.name} upstream did not finish the task within ${ms < 10_000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`}.`));
     }
     return err instanceof RetouchError ? this.countCalls(err) : err;
   }
