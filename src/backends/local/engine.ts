@@ -11,7 +11,7 @@ import { encode } from './steps/encode.ts';
 import { fitSize } from './steps/fit-size.ts';
 import { flip } from './steps/flip.ts';
 import { grayscale } from './steps/grayscale.ts';
-import { resize } from './steps/resize.ts';
+import { requestedSize, resize } from './steps/resize.ts';
 import { rotate } from './steps/rotate.ts';
 import { cropAspect } from './steps/crop-aspect.ts';
 import { border, pad } from './steps/extend.ts';
@@ -20,6 +20,7 @@ import { invert } from './steps/invert.ts';
 import { hue, saturation } from './steps/modulate.ts';
 import { overlayText } from './steps/overlay-text.ts';
 import { sepia } from './steps/sepia.ts';
+import { splash } from './steps/splash.ts';
 import * as tone from './steps/tone.ts';
 import { trim } from './steps/trim.ts';
 import { vignette } from './steps/vignette.ts';
@@ -37,7 +38,7 @@ function stepFor(op: EditOp): Step {
     case 'tint': return tone.tint(op.color, op.strength);
     case 'rotate': return rotate(op.degrees);
     case 'flip': return flip(op.axis);
-    case 'resize': return resize(op);
+    case 'resize': return 'requested' in op ? requestedSize : resize(op);
     case 'crop-aspect': return cropAspect(op.width, op.height);
     case 'trim': return trim;
     case 'border': return border(op.thickness, op.color);
@@ -49,6 +50,7 @@ function stepFor(op: EditOp): Step {
     case 'vignette': return vignette(op.amount);
     case 'background': return backgroundStep(op);
     case 'recolor': return recolor(op);
+    case 'splash': return splash(op.keep);
     case 'text': return overlayText('text', op);
     case 'watermark': return overlayText('watermark', op);
   }
@@ -59,10 +61,16 @@ export function stepsFor(plan: EditPlan, hasMask: boolean, segmenter: Segmenter)
   if (hasMask && plan.ops.some(changesGeometry)) {
     throw errors.unsupportedEdit('A mask marks places in the source image, so it cannot be combined with rotating, flipping or resizing. Send the geometry change as a separate edit.');
   }
+  const part = plan.ops.find((op) => op.op === 'recolor' && op.scope === 'mask');
+  if (part && !hasMask && part.op === 'recolor') {
+    throw errors.unsupportedEdit(`The local engine cannot find ${part.object ? `the ${part.object}` : 'that'} on its own without recolouring other parts of the image too. Send a mask that is transparent where the ${part.object ?? 'thing'} is (the playground can paint one) with the same prompt.`);
+  }
+  // With the client's mask, a recolour looks where the mask says, not for the subject.
+  const segments = (op: EditOp) => needsSubject(op) && !(op.op === 'recolor' && hasMask);
   const steps: Step[] = [decode];
   plan.ops.forEach((op, i) => {
     // Segment right before the first operation that needs the subject, on the image as it is then.
-    if (needsSubject(op) && !plan.ops.slice(0, i).some(needsSubject)) steps.push(segment(segmenter));
+    if (segments(op) && !plan.ops.slice(0, i).some(segments)) steps.push(segment(segmenter));
     steps.push(stepFor(op));
   });
   return [...steps, applyMask, fitSize, encode];

@@ -18,6 +18,10 @@ export type EditOp =
   | { op: 'flip'; axis: 'horizontal' | 'vertical' }
   | { op: 'resize'; scale: number }
   | { op: 'resize'; width?: number; height?: number }
+  /** The longest side to this many pixels ("resize to 1024 px"). */
+  | { op: 'resize'; longest: number }
+  /** "Resize it" without a size: to the request's `size` parameter. */
+  | { op: 'resize'; requested: true }
   | { op: 'crop-aspect'; width: number; height: number }
   | { op: 'trim' }
   | { op: 'border'; thickness: number | 'thin' | 'normal' | 'thick'; color: RGB }
@@ -33,28 +37,47 @@ export type EditOp =
   | { op: 'background'; action: 'grayscale' }
   /** The subject over the second uploaded image, cover-fitted to the first image's size. */
   | { op: 'background'; action: 'image' }
-  /** Recolour things of one hue (or the subject's main hue) to another, keeping their shading. */
-  | { op: 'recolor'; from: RGB | null; to: RGB; object: string | null }
+  /**
+   * Recolour things of one hue (or the subject's main hue) to another, keeping their shading.
+   * `scope` says where: everywhere, within the subject mask, or only within the request's mask (a
+   * part of the subject or of the scene that the subject mask cannot find on its own).
+   */
+  | { op: 'recolor'; from: RGB | null; to: RGB; object: string | null; scope: 'all' | 'subject' | 'mask' }
+  /** Black and white except the colours near one hue ("black and white but keep the red"). */
+  | { op: 'splash'; keep: RGB }
   | { op: 'text'; text: string; position: Position; color?: RGB; size?: number | 'small' | 'large' }
   | { op: 'watermark'; text: string; opacity: number; position: Position; color?: RGB; size?: number | 'small' | 'large' };
 
-/** What a prompt asks for, in order, plus the clauses that only ask to keep things as they are. */
+/** What a prompt asks for, in order, and how it was read. */
 export interface EditPlan {
   ops: EditOp[];
+  /** What the prompt asked to keep, in English ("the subject", "#ff0000"). */
   kept: string[];
+  /** The prompt's language, when it was not English. */
+  language?: { code: string; name: string };
+  /** Words read as another word ("darkr" → "darker"). */
+  corrections?: Array<{ typed: string; read: string }>;
 }
 
-/** A short normalised description of a plan, returned as `revised_prompt`. */
+/**
+ * A short English description of a plan, returned as `revised_prompt`: the operations, then what
+ * was kept, the language when not English, and every typo read as another word.
+ */
 export function describePlan(plan: EditPlan): string {
   const parts = plan.ops.map(describeOp);
   if (plan.kept.length) parts.push('keep everything else');
-  return parts.join('; ');
+  let text = parts.join('; ');
+  const notes: string[] = [];
+  if (plan.language) notes.push(`understood from ${plan.language.name}`);
+  for (const c of plan.corrections ?? []) notes.push(`read "${c.typed}" as "${c.read}"`);
+  if (notes.length) text += ` (${notes.join('; ')})`;
+  return text;
 }
 
 const pct = (f: number) => `${Math.round(Math.abs(f - 1) * 100)}%`;
 const n = (v: number) => +v.toFixed(4);
 
-function describeOp(op: EditOp): string {
+export function describeOp(op: EditOp): string {
   switch (op.op) {
     case 'grayscale': return 'convert to black and white';
     case 'sepia': return 'apply sepia tone';
@@ -69,6 +92,8 @@ function describeOp(op: EditOp): string {
     case 'flip': return `flip ${op.axis}ly`;
     case 'resize':
       if ('scale' in op) return `scale by ${n(op.scale)}x`;
+      if ('longest' in op) return `resize the longest side to ${op.longest}px`;
+      if ('requested' in op) return 'resize to the requested size';
       return `resize to ${op.width ?? 'auto'}x${op.height ?? 'auto'}`;
     case 'crop-aspect': return `crop to ${op.width}:${op.height}`;
     case 'trim': return 'trim uniform borders';
@@ -93,6 +118,7 @@ function describeOp(op: EditOp): string {
       }
       break;
     case 'recolor': return `recolour ${op.object ? `the ${op.object}` : 'everything'}${op.from ? ` from ${hex(op.from)}` : ''} to ${hex(op.to)}, keeping shading${op.object ? '; keep the rest' : ''}`;
+    case 'splash': return `convert to black and white except colours near ${hex(op.keep)}`;
     case 'text': return `add text ${JSON.stringify(op.text)} at ${op.position}`;
     case 'watermark': return `add watermark ${JSON.stringify(op.text)} at ${op.position}, ${Math.round(op.opacity * 100)}% opacity`;
   }
@@ -103,7 +129,7 @@ export const imagesUsed = (plan: EditPlan) => (plan.ops.some((op) => op.op === '
 
 /** Operations that need the subject mask. */
 export const needsSubject = (op: EditOp) =>
-  op.op === 'background' || (op.op === 'recolor' && op.object !== null) || (op.op === 'pixelate' && op.region !== 'all');
+  op.op === 'background' || (op.op === 'recolor' && op.scope === 'subject') || (op.op === 'pixelate' && op.region !== 'all');
 
 /** Operations that move pixels, which a mask (drawn on the source) cannot follow. */
 const GEOMETRY = new Set<EditOp['op']>(['rotate', 'flip', 'resize', 'crop-aspect', 'trim', 'border', 'pad']);

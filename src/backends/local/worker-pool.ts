@@ -23,7 +23,7 @@ export class EngineWorkers {
     idleTimeout: 600_000,
   });
 
-  run<T>(task: 'grabCut' | 'recolor', input: unknown, signal: AbortSignal): Promise<T> {
+  run<T>(task: 'grabCut' | 'recolor' | 'splash', input: unknown, signal: AbortSignal): Promise<T> {
     return this.pool.run(input, { name: task, signal });
   }
 

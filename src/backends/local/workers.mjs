@@ -83,6 +83,53 @@ function rgbOf(h, s, v) {
 
 const hueDistance = (a, b) => Math.min(Math.abs(a - b), 360 - Math.abs(a - b));
 
+function colorizeMasked(data, out, n, channels, mask, toH, toS, toV, area) {
+  let changed = 0;
+  for (let i = 0; i < n; i++) {
+    const w = mask[i] / 255;
+    if (w === 0) continue;
+    const o = i * channels;
+    const r = data[o], g = data[o + 1], b = data[o + 2];
+    const v = Math.max(r, g, b) / 255;
+    const [nr, ng, nb] = toS < 0.1 ? rgbOf(0, 0, Math.min(1, v * (0.35 + toV))) : rgbOf(toH, Math.max(0.35, toS * 0.75), Math.min(1, v * (0.55 + 0.45 * toV)));
+    out[o] = Math.round(r + (nr - r) * w);
+    out[o + 1] = Math.round(g + (ng - g) * w);
+    out[o + 2] = Math.round(b + (nb - b) * w);
+    if (w > 0.5) changed++;
+  }
+  return { data: out, changed, area };
+}
+
+/**
+ * A colour splash: Rec. 709 grey everywhere except pixels near the kept hue, which keep their colour,
+ * with a soft edge in hue and saturation so the kept areas do not end in a hard line.
+ * @param {{ data: Uint8Array, width: number, height: number, channels: number, keep: [number, number, number] }} task
+ * @returns {{ data: Uint8Array, kept: number }} `kept`: pixels that stayed mostly in colour
+ */
+export function splash({ data, width, height, channels, keep }) {
+  const n = width * height;
+  const source = hsv(keep[0], keep[1], keep[2])[0];
+  const out = new Uint8Array(data);
+  const INNER = 20;
+  const OUTER = 35;
+  let kept = 0;
+  for (let i = 0; i < n; i++) {
+    const o = i * channels;
+    const r = data[o], g = data[o + 1], b = data[o + 2];
+    const grey = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    const [h, s, v] = hsv(r, g, b);
+    const d = hueDistance(h, source);
+    const wHue = d <= INNER ? 1 : d >= OUTER ? 0 : (OUTER - d) / (OUTER - INNER);
+    const wSat = Math.min(1, Math.max(0, (s - 0.15) / 0.15)) * Math.min(1, Math.max(0, (v - 0.1) / 0.1));
+    const w = wHue * wSat;
+    out[o] = Math.round(grey + (r - grey) * w);
+    out[o + 1] = Math.round(grey + (g - grey) * w);
+    out[o + 2] = Math.round(grey + (b - grey) * w);
+    if (w > 0.5) kept++;
+  }
+  return { data: out, kept };
+}
+
 /**
  * Recolours pixels whose hue lies near that of `from` (or, without one, near the dominant hue inside the
  * mask) to the target colour's hue, keeping each pixel's saturation and value so shading survives.
@@ -91,7 +138,7 @@ const hueDistance = (a, b) => Math.min(Math.abs(a - b), 360 - Math.abs(a - b));
  *   from: [number, number, number] | null, to: [number, number, number] }} task
  * @returns {{ data: Uint8Array, changed: number, area: number }} `area`: pixels in the mask (all, without one)
  */
-export function recolor({ data, width, height, channels, mask, from, to }) {
+export function recolor({ data, width, height, channels, mask, from, to, colorize = false }) {
   const n = width * height;
   let area = n;
   if (mask) {
@@ -116,8 +163,11 @@ export function recolor({ data, width, height, channels, mask, from, to }) {
     source = bins[best] > 0 ? best * 10 + 5 : null;
   }
   const out = new Uint8Array(data);
-  if (source === null) return { data: out, changed: 0, area };
   const [toH, toS, toV] = hsv(to[0], to[1], to[2]);
+  // A client's mask over something white, grey or black has no hue to rotate: give it the target's
+  // hue and saturation at its own lightness, so the shading stays.
+  if (source === null && colorize && mask) return colorizeMasked(data, out, n, channels, mask, toH, toS, toV, area);
+  if (source === null) return { data: out, changed: 0, area };
   const achromatic = toS < 0.1;
   const INNER = 22;
   const OUTER = 38;

@@ -34,6 +34,9 @@ const NAMED: Record<string, string> = {
   copper: 'b87333', sapphire: '0f52ba', ruby: 'e0115f', jade: '00a86b', offwhite: 'faf9f6', 'off-white': 'faf9f6',
 };
 
+/** The CSS named colours and the everyday colour words, as #hex, for the English lexicon. */
+export const CSS_COLORS: Record<string, string> = Object.fromEntries(Object.entries(NAMED).map(([k, v]) => [k, `#${v}`]));
+
 const toRgb = (hex: string): RGB => [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16)) as RGB;
 const mix = (a: RGB, b: RGB, t: number): RGB => a.map((v, i) => Math.round(v + (b[i]! - v) * t)) as RGB;
 

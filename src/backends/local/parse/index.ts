@@ -1,43 +1,137 @@
 import { errors } from '../../../errors.ts';
-import type { EditPlan } from '../plan.ts';
-import { splitClauses } from './clauses.ts';
-import { digitize } from './numbers.ts';
-import { RULES } from './rules/index.ts';
+import type { EditOp, EditPlan } from '../plan.ts';
+import { Clause, dropPurpose, isIgnorable, isUnknown, splitClauses } from './clause.ts';
+import { compose } from './compose.ts';
+import { FRAMES } from './frames/index.ts';
+import type { FrameContext, Kept } from './frames/frame.ts';
+import { isKeepClause, keep } from './frames/keep.ts';
+import type { CompiledLanguage } from './lexicon/compile.ts';
+import { detectLanguage, ENGLISH, lexiconsFor } from './lexicon/index.ts';
+import { type Correction, matchPieces, type Token } from './match.ts';
+import { normalize } from './normalize.ts';
+import { reconcile, tidy } from './reconcile.ts';
+import { tokenize } from './tokenize.ts';
 
-/** What the local engine can do, listed in every unsupported_edit message. */
-export const CAPABILITIES = RULES.filter((r) => r.name !== 'keep').map((r) => r.help);
+/** The families of edits, one line, for every unsupported_edit message. */
+export const CAPABILITIES =
+  'tone and colour (black and white, sepia, brightness, contrast, saturation, warmth, hue, tint, invert), geometry (rotate, flip, crop, resize, trim, border, padding), ' +
+  'filters (blur, sharpen, denoise, pixelate, vignette), backgrounds (remove, colour, blur, black and white, the second image), recolouring a whole object, text and watermarks';
 
-// 'single', "double" and “curly” quotes; an apostrophe inside a word ("it's") is not a quote.
-const QUOTED = /(?<![a-z])'([^']+)'(?![a-z])|"([^"]+)"|“([^”]+)”|‘([^’]+)’/gi;
+const MORE = 'See "What the local engine does" in the README; for other edits, configure an upstream model (OpenAI or Gemini).';
 
 /**
- * Parses an English prompt into an EditPlan. Every clause must be understood: one that is not makes
- * the whole prompt a 400 unsupported_edit naming it, because doing part of what was asked and
+ * Reads a prompt in any of the lexicon's languages into an EditPlan: normalise → tokenise → map words
+ * to concepts (correcting typos) → split into clauses → fill one frame per clause → check the keeps.
+ * Every content word must be used by the frame that reads its clause; a prompt with any word the
+ * engine cannot use is a 400 unsupported_edit naming it, because doing part of what was asked and
  * answering 200 would be a silent lie.
  */
 export function parsePrompt(prompt: string): EditPlan {
-  // Quoted text is kept verbatim (case, "and", commas) and replaced by placeholders before splitting.
-  const quotes: string[] = [];
-  const protectedPrompt = prompt.replace(QUOTED, (...m: string[]) => {
-    quotes.push(m[1] ?? m[2] ?? m[3] ?? m[4] ?? '');
-    return ` qtxt${quotes.length - 1} `;
+  const { text, quotes } = normalize(prompt);
+  const pieces = tokenize(text);
+  const lang = detectLanguage(pieces);
+  const corrections: Correction[] = [];
+  const tokens = compose(matchPieces(pieces, lexiconsFor(lang), quotes, corrections));
+  const clauses = splitClauses(tokens).map((c) => ({ ...c, tokens: dropPurpose(c.tokens) }));
+  const ops: Array<{ op: EditOp; problem: boolean }> = [];
+  const kept: Kept[] = [];
+  let previousProblem = false;
+  clauses.forEach((raw, i) => {
+    if (raw.tokens.every(isIgnorable)) return;
+    // "Too cold and blue": a colour alone after a problem only describes it further.
+    if (previousProblem && raw.andJoined && raw.tokens.filter((t) => !isIgnorable(t)).every((t) => t.color && t.concepts.size === 0)) return;
+    const clause = new Clause(withBorrowedDirection(raw.tokens, clauses[i - 1]?.tokens, clauses[i + 1]?.tokens), undefined, previousProblem && raw.andJoined);
+    previousProblem = clause.problem;
+    if (isKeepClause(clause, raw.keep)) {
+      const read = keep.read(clause.fork(), { previous: undefined });
+      if (!read || !('kept' in read)) throw notUnderstood(clause, lang);
+      kept.push(...read.kept);
+      return;
+    }
+    const ctx: FrameContext = { previous: ops.at(-1)?.op };
+    for (const op of readClause(clause, ctx, lang)) ops.push({ op, problem: clause.problem });
   });
-  const plan: EditPlan = { ops: [], kept: [] };
-  for (const clause of splitClauses(digitize(protectedPrompt.toLowerCase()))) {
-    const hit = RULES.map((rule) => rule.match(clause, { quotes })).find((m) => m !== null);
-    if (!hit) throw unsupported(clause.replace(/qtxt(\d+)/g, (_m, i: string) => `'${quotes[Number(i)]}'`));
-    if ('keep' in hit) plan.kept.push(clause);
-    else plan.ops.push(hit);
+  const plan = reconcile(tidy(ops), kept);
+  if (plan.length === 0) {
+    throw errors.unsupportedEdit(`The prompt asks for no change the local engine can make. It can do ${CAPABILITIES}. ${MORE}`);
   }
-  if (plan.ops.length === 0) {
-    throw errors.unsupportedEdit(`The prompt asks for no change the local engine can make. It can do: ${CAPABILITIES.join('; ')}.`);
-  }
-  return plan;
+  return {
+    ops: plan,
+    kept: kept.filter((k) => k.what !== 'everything').map(describeKept),
+    ...(lang !== ENGLISH ? { language: { code: lang.data.code, name: lang.data.name } } : {}),
+    ...(corrections.length ? { corrections } : {}),
+  };
 }
 
-function unsupported(clause: string) {
-  return errors.unsupportedEdit(
-    `The local engine cannot do "${clause.replace(/_/g, ' ')}". It can do: ${CAPABILITIES.join('; ')}. ` +
-      'Configure an upstream model (OpenAI or Gemini) for other edits.',
-  );
+/** The first frame that reads the whole clause; a refusal naming what was left over otherwise. */
+function readClause(clause: Clause, ctx: FrameContext, lang: CompiledLanguage): EditOp[] {
+  let closest: { left: Token[] } | null = null;
+  for (const frame of FRAMES) {
+    const attempt = clause.fork();
+    const result = frame.read(attempt, ctx);
+    if (!result || 'kept' in result) continue;
+    const left = attempt.leftover();
+    if (left.length === 0) return Array.isArray(result) ? result : [result];
+    if (!closest || left.length < closest.left.length) closest = { left };
+  }
+  throw notUnderstood(clause, lang, closest?.left);
+}
+
+/**
+ * "Increase the brightness and contrast": a clause that is only a tone noun borrows the direction of
+ * the clause beside it.
+ */
+function withBorrowedDirection(tokens: Token[], before: Token[] | undefined, after: Token[] | undefined): Token[] {
+  const nouns = tokens.filter((t) => !isIgnorable(t));
+  const needs = nouns.length > 0 && nouns.every((t) => t.concepts.has('brightness') || t.concepts.has('contrast') || t.concepts.has('saturation'));
+  if (!needs) return tokens;
+  const direction = [...(before ?? []), ...(after ?? [])].find((t) => t.concepts.has('more') || t.concepts.has('less'));
+  return direction ? [...tokens, direction] : tokens;
+}
+
+function describeKept(k: Kept): string {
+  switch (k.what) {
+    case 'color': return `the ${k.name}`;
+    case 'thing': return `the ${k.name}`;
+    default: return `the ${k.what}`;
+  }
+}
+
+const clauseText = (tokens: Token[]) => tokens.filter((t) => !t.sep).map((t) => t.text).join(' ').replace(/(?<=[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]) (?=[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}])/gu, '');
+
+/**
+ * An unsupported_edit that helps: the words that could not be used, what the engine took the
+ * prompt's typos for, and the closest edit it can do, in the prompt's language when it has one.
+ */
+function notUnderstood(clause: Clause, lang: CompiledLanguage, left?: Token[]) {
+  const words = (left?.length ? left : clause.tokens.filter((t) => !isIgnorable(t))).map((t) => t.text);
+  const unknown = clause.tokens.filter(isUnknown).map((t) => t.text);
+  const generative = clause.tokens.some((t) => isUnknown(t) || (t.thing && t.thing.kind !== 'object')) &&
+    clause.tokens.some((t) => t.concepts.has('add') || t.concepts.has('replace') || t.concepts.has('change') || t.concepts.has('remove'));
+  const parts = [`The local engine cannot do "${clauseText(clause.tokens)}"`];
+  const named = unknown.length ? unknown : words;
+  parts[0] += named.length ? `: it cannot use ${named.map((w) => `"${w}"`).join(', ')}.` : '.';
+  if (generative) parts.push('Adding, removing or replacing things in a photo needs a generative model.');
+  const suggestion = suggest(clause, lang);
+  if (suggestion) parts.push(`${suggestion.didYouMean}: ${suggestion.example}?`);
+  parts.push(`It can do ${CAPABILITIES}.`, MORE);
+  return errors.unsupportedEdit(parts.join(' '));
+}
+
+/** The supported edit whose words the clause shares most of, as an example in the prompt's language. */
+function suggest(clause: Clause, lang: CompiledLanguage): { didYouMean: string; example: string } | null {
+  const concepts = new Set(clause.tokens.flatMap((t) => [...t.concepts]));
+  const colors = clause.tokens.some((t) => t.color);
+  let best: { score: number; key: (typeof FRAMES)[number]['example'] } | null = null;
+  for (const frame of FRAMES) {
+    let score = frame.triggers.filter((c) => concepts.has(c)).length;
+    if (concepts.has('background') && frame.name === 'background') score += colors ? 1 : 0.5;
+    if (score > 0 && (!best || score > best.score)) best = { score, key: frame.example };
+  }
+  if (!best) return null;
+  const key = concepts.has('background') && best.key === 'background-color'
+    ? (concepts.has('blur') || concepts.has('blurry') ? 'background-blur' : concepts.has('remove') ? 'background-remove' : 'background-color')
+    : best.key;
+  const example = lang.data.examples[key] ?? ENGLISH.data.examples[key];
+  return example ? { didYouMean: example === lang.data.examples[key] ? lang.data.didYouMean : ENGLISH.data.didYouMean, example } : null;
 }

@@ -1,0 +1,200 @@
+import type { RGB } from './colors.ts';
+import type { Concept } from './lexicon/types.ts';
+import type { Token } from './match.ts';
+
+/**
+ * Concepts that frame an edit without adding to it ("make it…", "the image", "to"): a frame may leave
+ * them unused. Every other token must be used by the frame that reads the clause, or the clause is
+ * not understood.
+ */
+const SOFT = new Set<Concept>(['image', 'change', 'add', 'only', 'to', 'of', 'with', 'on', 'from', 'by', 'copula', 'for', 'as', 'and',
+  'then', 'but', 'slightly', 'very', 'plain', 'setting', 'everything']);
+
+/** Concepts that name an operation, used to tell keep clauses and problem descriptions apart. */
+export const OPERATION_CONCEPTS = new Set<Concept>(['grayscale', 'sepia', 'invert', 'blur', 'blurry', 'sharpen', 'denoise', 'noise', 'pixelate',
+  'vignette', 'rotate', 'flip', 'mirror', 'resize', 'bigger', 'smaller', 'crop', 'trim', 'border', 'pad', 'canvas', 'text', 'watermark', 'hue',
+  'tint', 'bright', 'dark', 'brightness', 'contrast', 'contrast-up', 'contrast-down', 'saturation', 'vivid', 'muted', 'warm', 'cool', 'remove',
+  'replace', 'isolate', 'extend', 'transparent', 'studio']);
+
+const VERBS = new Set<Concept>(['change', 'replace', 'remove', 'add', 'isolate', 'extend']);
+
+/** One instruction of a prompt, with a record of which of its tokens a frame has used. */
+export class Clause {
+  private used: boolean[];
+  /**
+   * A clause that describes a problem ("it's too dark", "the photo is blurry") asks for the opposite
+   * of its words: frames flip the direction of what they read.
+   */
+  readonly problem: boolean;
+
+  constructor(readonly tokens: Token[], used?: boolean[], inheritedProblem = false) {
+    this.used = used ? [...used] : tokens.map(() => false);
+    const anyVerb = tokens.some((t) => [...t.concepts].some((c) => VERBS.has(c)) && !t.concepts.has('copula'));
+    const copula = this.hasToken((t) => t.concepts.has('copula'));
+    // "It's too dark and a bit blurry": the second clause describes a problem too.
+    this.problem = this.hasToken((t) => t.concepts.has('too')) || (copula && !anyVerb) || (inheritedProblem && !anyVerb);
+  }
+
+  /** A copy to try a frame on, so a frame that does not fit leaves no marks. */
+  fork(): Clause {
+    const copy = new Clause(this.tokens, this.used);
+    (copy as { problem: boolean }).problem = this.problem;
+    return copy;
+  }
+
+  private hasToken(pred: (t: Token) => boolean) {
+    return this.tokens.some(pred);
+  }
+
+  /** Whether an unused token carries the concept. */
+  has(...concepts: Concept[]): boolean {
+    return this.tokens.some((t, i) => !this.used[i] && concepts.some((c) => t.concepts.has(c)));
+  }
+
+  /** Index of the first unused token with one of the concepts, or -1. */
+  indexOf(...concepts: Concept[]): number {
+    return this.tokens.findIndex((t, i) => !this.used[i] && concepts.some((c) => t.concepts.has(c)));
+  }
+
+  /** Uses the first unused token with one of the concepts. */
+  take(...concepts: Concept[]): Token | undefined {
+    const i = this.indexOf(...concepts);
+    if (i < 0) return undefined;
+    this.used[i] = true;
+    return this.tokens[i];
+  }
+
+  /** Uses every unused token with one of the concepts. */
+  takeAll(...concepts: Concept[]): Token[] {
+    const out: Token[] = [];
+    for (let t = this.take(...concepts); t; t = this.take(...concepts)) out.push(t);
+    return out;
+  }
+
+  /** Uses the tokens a predicate picks, returning them with their indexes. */
+  takeWhere(pred: (t: Token, i: number) => boolean): Array<{ token: Token; index: number }> {
+    const out: Array<{ token: Token; index: number }> = [];
+    this.tokens.forEach((t, i) => {
+      if (!this.used[i] && pred(t, i)) {
+        this.used[i] = true;
+        out.push({ token: t, index: i });
+      }
+    });
+    return out;
+  }
+
+  /** Unused tokens a predicate picks, without using them. */
+  find(pred: (t: Token, i: number) => boolean): Array<{ token: Token; index: number }> {
+    return this.tokens.flatMap((t, i) => (!this.used[i] && pred(t, i) ? [{ token: t, index: i }] : []));
+  }
+
+  use(index: number) {
+    this.used[index] = true;
+  }
+
+  isUsed(index: number) {
+    return this.used[index]!;
+  }
+
+  /** The colours still unused, in order. */
+  colors(): Array<{ color: RGB; index: number; token: Token }> {
+    return this.find((t) => t.color !== undefined).map(({ token, index }) => ({ color: token.color!, index, token }));
+  }
+
+  /**
+   * Content the frame did not use: the words that make a clause not understood. A word that only
+   * repeats what the frame used ("a vintage sepia look", "portrait-mode blurred background") is not
+   * left over.
+   */
+  leftover(): Token[] {
+    const usedConcepts = new Set(this.tokens.flatMap((t, i) => (this.used[i] ? [...t.concepts] : [])));
+    const repeats = (t: Token) =>
+      t.concepts.size > 0 && !t.color && !t.thing && t.number === undefined && t.quote === undefined && !t.dims && !t.ratio &&
+      [...t.concepts].every((c) => usedConcepts.has(c));
+    return this.tokens.filter((t, i) => !this.used[i] && !isIgnorable(t) && !repeats(t));
+  }
+}
+
+/** Filler and soft concepts never block a frame. */
+export function isIgnorable(t: Token): boolean {
+  if (t.filler || t.sep) return true;
+  if (t.color || t.thing || t.number !== undefined || t.quote !== undefined || t.dims || t.ratio) return false;
+  // A word with a framing sense among others ("add", "filter") frames when nothing used its other senses.
+  return [...t.concepts].some((c) => SOFT.has(c));
+}
+
+/** True when the token carries no meaning the lexicon knows: a word to name in a refusal. */
+export const isUnknown = (t: Token) =>
+  !t.filler && !t.sep && t.concepts.size === 0 && !t.color && !t.thing && t.number === undefined && t.quote === undefined && !t.dims && !t.ratio && !t.colorMod;
+
+/**
+ * Splits tokens into clauses at punctuation and at words that only join clauses ("and", "then",
+ * "but"). "except …" starts a keep clause of its own ("blur everything except the subject").
+ */
+export interface RawClause {
+  tokens: Token[];
+  /** Starts with "except": a keep clause whatever its words. */
+  keep: boolean;
+  /** Joined to the clause before by "and" rather than by punctuation or "then". */
+  andJoined: boolean;
+}
+
+export function splitClauses(tokens: Token[]): RawClause[] {
+  const clauses: RawClause[] = [];
+  let current: Token[] = [];
+  let keep = false;
+  let andJoined = false;
+  let nextAnd = false;
+  const flush = (joinedByAnd: boolean) => {
+    if (current.some((t) => !t.filler)) {
+      clauses.push({ tokens: current, keep, andJoined });
+      andJoined = joinedByAnd;
+    } else andJoined ||= joinedByAnd;
+    current = [];
+    keep = false;
+  };
+  for (const t of tokens) {
+    const joinsOnly = t.concepts.size > 0 && [...t.concepts].every((c) => c === 'and' || c === 'then' || c === 'but');
+    if (t.sep || joinsOnly) { nextAnd = !t.sep && t.concepts.has('and') && t.concepts.size === 1; flush(nextAnd); continue; }
+    if (t.concepts.has('except') && current.some((c) => !c.filler)) { flush(false); keep = true; }
+    current.push(t);
+  }
+  flush(false);
+  return mergeFragments(clauses);
+}
+
+/**
+ * A clause with no operation of its own ("…, in red", "…, 90 degrees", "…, with a soft shadow") adds
+ * to the clause before it.
+ */
+function mergeFragments(clauses: RawClause[]): RawClause[] {
+  const out: RawClause[] = [];
+  for (const c of clauses) {
+    const content = c.tokens.filter((t) => !isIgnorable(t));
+    const fragment = !c.keep && content.length > 0 && content.every((t) =>
+      t.number !== undefined || t.dims || (t.color && !c.andJoined) ||
+      [...t.concepts].some((x) => ['top', 'bottom', 'left', 'right', 'center', 'corner', 'shadow', 'large', 'small', 'opacity', 'clockwise', 'counterclockwise', 'degree', 'pixel', 'percent'].includes(x)));
+    const last = out.at(-1);
+    if (fragment && last && content.some((t) => !t.color || !c.andJoined)) last.tokens = [...last.tokens, ...c.tokens];
+    else out.push(c);
+  }
+  return out;
+}
+
+/**
+ * A purpose at the end of a clause ("for my Etsy shop", "as a profile picture", "for Instagram")
+ * says what the image is for, not how to edit it: its words become filler, so that names of shops
+ * and platforms the lexicon does not list do not make the clause unknown. It must hold nothing an
+ * edit could use (no colour, number, quote or operation).
+ */
+export function dropPurpose(tokens: Token[]): Token[] {
+  const at = tokens.findIndex((t) => t.concepts.has('for') || (t.concepts.has('as') && !t.concepts.has('keep')));
+  if (at < 0) return tokens;
+  const tail = tokens.slice(at + 1);
+  const usable = (t: Token) =>
+    t.color || t.number !== undefined || t.quote !== undefined || t.dims || t.ratio || t.thing?.kind === 'part' ||
+    [...t.concepts].some((c) => OPERATION_CONCEPTS.has(c) || c === 'background' || c === 'keep' || c === 'square' || c === 'story' ||
+      c === 'portrait' || c === 'landscape' || c === 'widescreen' || c === 'second');
+  if (tail.length === 0 || tail.length > 6 || tail.some(usable)) return tokens;
+  return [...tokens.slice(0, at), ...tokens.slice(at).map((t) => ({ ...t, filler: true }))];
+}

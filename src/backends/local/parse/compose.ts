@@ -1,0 +1,87 @@
+import type { RGB } from './colors.ts';
+import type { Token } from './match.ts';
+
+/**
+ * Joins tokens that mean one thing together: number words into a number ("two hundred seventy"),
+ * a number and its unit ("90 degrees", "20px", "50 %", "180度"), a colour and its modifier ("light
+ * blue", "azul claro", "深蓝"). Runs after lexicon matching, before clauses are split.
+ */
+export function compose(tokens: Token[]): Token[] {
+  return mergeColorModifiers(attachUnits(composeNumbers(tokens)));
+}
+
+const isWordNumber = (t: Token) => t.number !== undefined && !/^\d/.test(t.text) && t.concepts.size === 0 && !t.unit;
+
+function composeNumbers(tokens: Token[]): Token[] {
+  const out: Token[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (!isWordNumber(t)) { out.push(t); continue; }
+    let value = t.number!;
+    let text = t.text;
+    let j = i + 1;
+    for (;;) {
+      const joiner = tokens[j]?.joiner && tokens[j + 1] && isWordNumber(tokens[j + 1]!);
+      const next = joiner ? tokens[j + 1] : tokens[j];
+      if (!next || !isWordNumber(next)) break;
+      const v = next.number!;
+      if (v === 100 || v === 1000) value = (value || 1) * v;
+      else if (value >= 100 && v < 100 && value % 100 === 0) value += v;
+      else if (value >= 20 && value % 10 === 0 && v < 10) value += v;
+      else break;
+      text += ` ${joiner ? `${tokens[j]!.text} ` : ''}${next.text}`;
+      j += joiner ? 2 : 1;
+    }
+    out.push({ ...t, number: value, text });
+    i = j - 1;
+  }
+  return out;
+}
+
+const UNITS = [['degree', 'deg'], ['pixel', 'px'], ['percent', 'pct'], ['times', 'x']] as const;
+const unitOf = (t: Token | undefined) => (t && t.number === undefined ? UNITS.find(([c]) => t.concepts.has(c))?.[1] : undefined);
+
+function attachUnits(tokens: Token[]): Token[] {
+  const out: Token[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.number !== undefined && !t.unit) {
+      const after = unitOf(tokens[i + 1]);
+      if (after) { out.push({ ...t, unit: after, text: `${t.text} ${tokens[i + 1]!.text}` }); i++; continue; }
+      // "x2": the unit before the number.
+      const before = out.at(-1);
+      if (before && unitOf(before) === 'x' && before.text === 'x') { out.pop(); out.push({ ...t, unit: 'x', text: `x${t.text}` }); continue; }
+    }
+    out.push(t);
+  }
+  return out;
+}
+
+const mix = (a: RGB, b: RGB, t: number): RGB => a.map((v, i) => Math.round(v + (b[i]! - v) * t)) as RGB;
+const modify = (c: RGB, mod: 'light' | 'dark') => (mod === 'light' ? mix(c, [255, 255, 255], 0.45) : mix(c, [0, 0, 0], 0.45));
+
+function mergeColorModifiers(tokens: Token[]): Token[] {
+  const out: Token[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    const next = tokens[i + 1];
+    if (t.colorMod && !t.color && next?.color && !next.colorMod) {
+      out.push({ ...next, color: modify(next.color, t.colorMod), text: `${t.text} ${next.text}`, concepts: new Set() });
+      i++;
+      continue;
+    }
+    if (t.color && next?.colorMod && !next.color && !tokens[i + 2]?.color) {
+      out.push({ ...t, color: modify(t.color, next.colorMod), text: `${t.text} ${next.text}`, concepts: new Set() });
+      i++;
+      continue;
+    }
+    // A colour written with its modifier in one word ("hellblau") arrives with both set.
+    if (t.color && t.colorMod) {
+      const { colorMod, ...rest } = t;
+      out.push({ ...rest, color: modify(t.color, colorMod) });
+      continue;
+    }
+    out.push(t);
+  }
+  return out;
+}

@@ -1,0 +1,85 @@
+import type { Clause } from '../clause.ts';
+import type { EditOp } from '../../plan.ts';
+import { amountOf, type Frame } from './frame.ts';
+
+const WHITE: [number, number, number] = [255, 255, 255];
+
+/**
+ * "Remove the background" only when the background is what goes: in "remove the person from the
+ * background" the person is, and that is generative work the engine cannot do.
+ */
+function backgroundIsRemoved(c: Clause): boolean {
+  const remove = c.indexOf('remove');
+  if (remove < 0) return false;
+  const target = c.find((t, i) => i > remove && (t.concepts.has('background') || t.concepts.has('subject') || !!t.thing))[0];
+  return target?.token.concepts.has('background') ?? c.indexOf('background') < remove;
+}
+
+/** Words that may come with any background edit: the subject it keeps, verbs, the background's own words. */
+function takeFraming(c: Clause) {
+  c.takeAll('background', 'subject', 'replace', 'studio', 'color');
+}
+
+/**
+ * Background edits: remove it, replace it with a colour or the second image, blur it, make it black
+ * and white, pixelate it. Read when the clause names the background (or a studio), cuts the subject
+ * out, or carries on from a background edit ("remove the background and make it white").
+ */
+export const background: Frame = {
+  name: 'background', triggers: ['background', 'studio', 'transparent', 'isolate'], example: 'background-color',
+  read(c, ctx) {
+    const named = c.has('background');
+    const isolates = c.has('isolate') && (c.has('subject') || c.find((t) => t.thing?.kind === 'object').length > 0);
+    const second = c.has('second') && (named || c.has('subject', 'change', 'replace', 'on', 'add'));
+    const carriesOn = !named && ctx.previous?.op === 'background' && c.colors().length === 1;
+    if (!named && !isolates && !second && !carriesOn && !c.has('studio')) return null;
+    if (second) {
+      c.takeAll('second', 'first', 'subject', 'isolate', 'remove', 'replace');
+      takeFraming(c);
+      return { op: 'background', action: 'image' };
+    }
+    if (isolates) {
+      c.take('isolate');
+      c.takeWhere((t) => t.thing?.kind === 'object');
+      c.take('remove');
+      takeFraming(c);
+      c.take('transparent');
+      return { op: 'background', action: 'remove' };
+    }
+    // "Remove the background, white": removed and given a colour is given the colour.
+    if ((c.has('remove') || c.has('transparent')) && !(c.has('remove') && c.colors().length === 1 && backgroundIsRemoved(c))) {
+      if (c.has('remove') && !backgroundIsRemoved(c)) return null;
+      c.take('remove');
+      c.take('transparent');
+      takeFraming(c);
+      return { op: 'background', action: 'remove' };
+    }
+    c.take('remove');
+    let op: EditOp | null = null;
+    if (c.take('grayscale')) op = { op: 'background', action: 'grayscale' };
+    else if (c.has('blur', 'blurry') && !c.problem) { c.take('blur') ?? c.take('blurry'); op = { op: 'background', action: 'blur', amount: amountOf(c, 1) }; }
+    else if (c.take('pixelate')) op = { op: 'pixelate', block: undefined, amount: amountOf(c, 1), region: 'background' };
+    else {
+      const colors = c.colors();
+      if (colors.length > 1) return null;
+      const color = colors[0]?.color ?? (c.has('studio', 'plain') ? WHITE : null);
+      if (!color) return null;
+      if (colors[0]) c.use(colors[0].index);
+      const shadow = !!c.take('shadow');
+      op = { op: 'background', action: 'color', color, ...(shadow ? { shadow } : {}) };
+    }
+    takeFraming(c);
+    return op;
+  },
+};
+
+/** Pixelate the subject ("pixelate the person"): the subject mask says where. */
+export const pixelateSubject: Frame = {
+  name: 'pixelate-subject', triggers: ['pixelate', 'subject'], example: 'pixelate',
+  read(c) {
+    if (!c.has('pixelate') || !c.has('subject') || c.has('background')) return null;
+    c.take('pixelate');
+    c.takeAll('subject');
+    return { op: 'pixelate', block: undefined, amount: amountOf(c, 1), region: 'subject' };
+  },
+};

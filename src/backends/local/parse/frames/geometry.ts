@@ -1,0 +1,156 @@
+import type { RGB } from '../colors.ts';
+import type { Clause } from '../clause.ts';
+import type { Concept } from '../lexicon/types.ts';
+import { type Frame, numberWith } from './frame.ts';
+
+const turn = (degrees: number) => ((degrees % 360) + 360) % 360;
+
+/**
+ * Rotation: "rotate 90 degrees", "turn it upside down", "rotate left" (a quarter turn). "Turn" alone
+ * is a generic verb, so it rotates only with an angle or a turn word.
+ */
+export const rotate: Frame = {
+  name: 'rotate', triggers: ['rotate', 'upside-down', 'quarter-turn', 'half-turn', 'clockwise', 'counterclockwise'], example: 'rotate',
+  read(c) {
+    if (c.has('flip', 'mirror', 'hue')) return null;
+    const named = !!c.take('rotate');
+    if (!named && !c.has('change')) return null;
+    // A bare number is an angle only after "rotate": "turn it 2" says nothing.
+    let degrees = numberWith(c, ['deg'], named);
+    if (degrees === undefined && (c.take('upside-down') || c.take('half-turn'))) degrees = 180;
+    if (degrees === undefined && c.take('quarter-turn')) degrees = 90;
+    const ccw = !!c.take('counterclockwise') || (named && !!c.take('left'));
+    const cw = !ccw && (!!c.take('clockwise') || (named && !!c.take('right')));
+    if (degrees === undefined && named && (ccw || cw)) degrees = 90; // "rotate left": a quarter turn
+    if (degrees === undefined) return null;
+    if (!named) c.take('change');
+    c.take('by');
+    return { op: 'rotate', degrees: turn(ccw ? -degrees : degrees) };
+  },
+};
+
+/** Flip or mirror; "flip" alone is a left-right mirror, as in every photo editor. */
+export const flip: Frame = {
+  name: 'flip', triggers: ['flip', 'mirror'], example: 'flip',
+  read(c) {
+    const mirror = c.take('mirror');
+    if (!mirror && !c.take('flip')) return null;
+    const vertical = !!(c.take('vertical') || c.take('upside-down') || (c.has('top') && c.has('bottom') && c.take('top') && c.take('bottom')));
+    if (!vertical) { c.take('horizontal'); if (c.has('left') && c.has('right')) { c.take('left'); c.take('right'); } }
+    return { op: 'flip', axis: vertical ? 'vertical' : 'horizontal' };
+  },
+};
+
+/** Sizes: "800x600", "1024 pixels wide", "2x", "50%", "half the size", "upscale". */
+export const resize: Frame = {
+  name: 'resize', triggers: ['resize', 'bigger', 'smaller', 'half', 'double', 'size', 'width', 'height'], example: 'resize',
+  read(c) {
+    if (c.has('canvas', 'border', 'pad', 'brightness', 'contrast', 'saturation')) return null;
+    const named = !!c.take('resize');
+    const up = !!c.take('bigger');
+    const down = !up && !!c.take('smaller');
+    const half = !!c.take('half');
+    const double = !!c.take('double');
+    const sized = c.take('size');
+    const dir = sized || named ? (c.take('more') ? 1 : c.take('less') ? -1 : 0) : 0;
+    const grow = up || dir > 0;
+    const shrink = down || dir < 0;
+    c.takeAll('pixel');
+    const dims = c.find((t) => t.dims !== undefined)[0];
+    if (dims) { c.use(dims.index); return named || up || down || sized || c.take('change') || c.take('to') ? { op: 'resize', width: dims.token.dims!.width, height: dims.token.dims!.height } : null; }
+    // "1024 pixels wide", "a width of 640", "300px tall".
+    const width = c.has('width') ? (c.take('width'), numberWith(c, ['px'], true)) : undefined;
+    const height = c.has('height') ? (c.take('height'), numberWith(c, ['px'], true)) : undefined;
+    if (width || height) return { op: 'resize', ...(width ? { width } : {}), ...(height ? { height } : {}) };
+    const factor = numberWith(c, ['x']);
+    if (factor !== undefined) return factor > 0 && (named || grow || shrink || sized || c.take('change')) ? { op: 'resize', scale: shrink ? 1 / factor : factor } : null;
+    const pct = numberWith(c, ['pct']);
+    if (pct !== undefined) {
+      if (!(named || grow || shrink || sized)) return null;
+      // "reduce by 25%" and "enlarge by 25%" are relative; "scale to 25%" is absolute.
+      const relative = !!c.take('by') && (grow || shrink);
+      const scale = relative ? (shrink ? 1 - pct / 100 : 1 + pct / 100) : pct / 100;
+      return scale > 0 ? { op: 'resize', scale } : null;
+    }
+    if (half) return { op: 'resize', scale: 0.5 };
+    if (double) return { op: 'resize', scale: 2 };
+    const longest = numberWith(c, ['px'], true);
+    if (longest !== undefined) return named || grow || shrink ? { op: 'resize', longest } : null;
+    // "Upscale it", "make it smaller": twice or half the size, the usual step in photo tools.
+    if (grow) return { op: 'resize', scale: 2 };
+    if (shrink) return { op: 'resize', scale: 0.5 };
+    // "Resize it" with no size: to the request's `size` (the engine refuses when none was sent).
+    return named ? { op: 'resize', requested: true } : null;
+  },
+};
+
+const ASPECTS: Array<[Concept, number, number]> = [['square', 1, 1], ['portrait', 4, 5], ['landscape', 3, 2], ['widescreen', 16, 9], ['story', 9, 16]];
+
+/** Crop to an aspect ratio: "crop to square", "16:9", "make it square". */
+export const cropAspect: Frame = {
+  name: 'crop-aspect', triggers: ['crop', 'aspect', 'square', 'widescreen', 'story'], example: 'crop',
+  read(c) {
+    const crop = !!c.take('crop');
+    c.takeAll('aspect');
+    const ratio = c.find((t) => t.ratio !== undefined)[0];
+    let wh: [number, number] | undefined;
+    if (ratio) { c.use(ratio.index); wh = [ratio.token.ratio!.width, ratio.token.ratio!.height]; }
+    for (const [concept, w, h] of ASPECTS) if (!wh && c.take(concept)) wh = [w, h];
+    if (!wh) return null;
+    // "9:16 for my stories": aspect words beside a ratio only repeat it.
+    c.takeAll(...ASPECTS.map(([concept]) => concept));
+    if (!crop && !c.take('change')) return null;
+    const [w, h] = wh;
+    return w > 0 && h > 0 && w / h <= 21 && h / w <= 21 ? { op: 'crop-aspect', width: w, height: h } : null;
+  },
+};
+
+/** The words that name a border or margin around the image. */
+const takeEdgeWords = (c: Clause) => c.takeAll('border', 'edges', 'pad', 'corner');
+
+export const trim: Frame = {
+  name: 'trim', triggers: ['trim'], example: 'trim',
+  read(c) {
+    const named = !!c.take('trim');
+    if (!named && !(c.has('remove') && c.has('border', 'edges', 'pad'))) return null;
+    c.take('remove');
+    c.take('crop');
+    takeEdgeWords(c);
+    // "the white border": the colour says which border; trimming finds it by itself.
+    for (const { index } of c.colors()) c.use(index);
+    return { op: 'trim' };
+  },
+};
+
+function takeColor(c: Clause, fallback: RGB): RGB {
+  const first = c.colors()[0];
+  if (!first) return fallback;
+  c.use(first.index);
+  return first.color;
+}
+
+export const border: Frame = {
+  name: 'border', triggers: ['border'], example: 'border',
+  read(c) {
+    if (c.has('remove', 'trim', 'not') || !c.take('border')) return null;
+    c.takeAll('border');
+    const px = numberWith(c, ['px'], true);
+    const thickness = px ?? (c.take('thick') ? 'thick' : c.take('thin') ? 'thin' : 'normal');
+    c.take('edges');
+    return { op: 'border', thickness, color: takeColor(c, [0, 0, 0]) };
+  },
+};
+
+export const pad: Frame = {
+  name: 'pad', triggers: ['pad', 'canvas', 'extend'], example: 'pad',
+  read(c) {
+    const padding = !!c.take('pad');
+    const canvas = !!c.take('canvas');
+    const extend = !!c.take('extend') || !!c.take('bigger');
+    if (!padding && !(canvas && extend)) return null;
+    c.takeAll('pad', 'edges', 'corner');
+    const pixels = numberWith(c, ['px'], true);
+    const transparent = !!c.take('transparent');
+    return { op: 'pad', pixels, color: transparent ? 'transparent' : takeColor(c, [255, 255, 255]) };
+  },
+};

@@ -1,0 +1,38 @@
+import { type Clause, isIgnorable, isUnknown, OPERATION_CONCEPTS } from '../clause.ts';
+import { hex } from '../colors.ts';
+import type { Frame, Kept } from './frame.ts';
+
+/** Whether a clause only asks to keep things: it starts with a keep word, or has one and no operation. */
+export function isKeepClause(c: Clause, startsKeep: boolean): boolean {
+  if (startsKeep) return true;
+  const first = c.tokens.find((t) => !isIgnorable(t) || t.concepts.has('keep'));
+  if (first?.concepts.has('keep') || first?.concepts.has('except')) return true;
+  return c.has('keep') && !c.tokens.some((t) => [...t.concepts].some((x) => OPERATION_CONCEPTS.has(x) && x !== 'remove'));
+}
+
+/**
+ * "Keep the subject sharp", "leave the background as it is", "keep the red", "everything else
+ * unchanged": what to keep, checked against the plan afterwards (keep.ts in parse/).
+ */
+export const keep: Frame = {
+  name: 'keep', triggers: ['keep'], example: 'splash',
+  read(c) {
+    c.takeAll('keep', 'except', 'same', 'not');
+    const kept: Kept[] = [];
+    for (const { color, token, index } of c.colors()) {
+      c.use(index);
+      kept.push({ what: 'color', color, name: token.text || hex(color) });
+    }
+    if (c.takeAll('background').length) kept.push({ what: 'background' });
+    for (const { token } of c.takeWhere((t) => t.concepts.has('subject') || t.thing?.kind === 'object' || t.thing?.kind === 'being')) {
+      void token;
+      if (!kept.some((k) => k.what === 'subject')) kept.push({ what: 'subject' });
+    }
+    for (const { token } of c.takeWhere((t) => t.thing?.kind === 'part' || t.thing?.kind === 'scene')) kept.push({ what: 'thing', name: token.thing!.name });
+    if (c.takeAll('color').length) kept.push({ what: 'thing', name: 'colours' });
+    if (c.takeAll('size', 'aspect', 'width', 'height').length) kept.push({ what: 'size' });
+    c.takeAll('everything', 'image', 'bright', 'sharpen', 'center');
+    if (c.find((t) => isUnknown(t)).length) return null;
+    return { kept: kept.length ? kept : [{ what: 'everything' }] };
+  },
+};

@@ -1,0 +1,57 @@
+import { isUnknown } from '../clause.ts';
+import type { RGB } from '../colors.ts';
+import type { Frame } from './frame.ts';
+
+const chromatic = (c: RGB) => Math.max(...c) - Math.min(...c) > 40;
+
+/**
+ * Recolouring: "make the red cup green", "change the colour of the car to blue", "change red to
+ * blue", "replace the red car with a blue car". The thing named decides where:
+ * - a thing that is a photo's whole subject (a cup, a car, "the product"): within the subject mask;
+ * - a part of a subject or of the scene (hair, a shirt, the sky): only within a mask the client sends,
+ *   since recolouring the subject's main hue would change other parts too;
+ * - a word the lexicon does not know: within the subject, but only when its colour is named (the
+ *   hue finds it); otherwise it needs a mask like a part;
+ * - nothing named: every pixel of the source colour.
+ */
+export const recolor: Frame = {
+  name: 'recolor', triggers: ['color', 'replace'], example: 'recolor',
+  read(c) {
+    const colors = c.colors();
+    if (colors.length === 0 || colors.length > 3) return null;
+    if (!c.has('change', 'replace', 'color')) return null;
+    c.take('change') ?? c.take('replace');
+    c.takeAll('color', 'change', 'replace');
+    // Named things: the lexicon's, or up to two unknown words side by side ("coffee cup").
+    const things = c.takeWhere((t) => !!t.thing || t.concepts.has('subject'));
+    const unknown = c.find((t) => isUnknown(t));
+    if (unknown.length > 2 || (unknown.length === 2 && unknown[1]!.index !== unknown[0]!.index + 1)) return null;
+    for (const u of unknown) c.use(u.index);
+    const names = new Set(things.map((t) => t.token.thing?.name ?? 'subject'));
+    // "Replace the red car with a blue car" names one thing twice; two different things is not a recolour.
+    if (names.size > 1) return null;
+    const firstTarget = Math.min(...[...things, ...unknown].map((t) => t.index));
+    // The target colour follows "to"/"into"/"with"; without one, it is the last colour named.
+    const before = (i: number) => c.tokens.slice(0, i).reverse().find((t) => !t.filler);
+    const toIndex = c.tokens.findIndex((t, i) => !!t.color && !!before(i) && (before(i)!.concepts.has('to') || before(i)!.concepts.has('with')));
+    const to = colors.find((x) => x.index === toIndex) ?? colors.at(-1)!;
+    const others = colors.filter((x) => x !== to);
+    if (others.length > 1) return null;
+    const from = others[0];
+    for (const x of colors) c.use(x.index);
+    c.takeAll('from', 'to', 'with', 'everything');
+    const part = things.find((t) => t.token.thing && t.token.thing.kind !== 'object');
+    const object = part?.token.thing?.name ?? things[0]?.token.thing?.name ?? (things.length ? 'subject' : unknown.map((u) => u.token.text).join(' ') || null);
+    if (object === null) {
+      // "change red to blue": the source colour must be named, and have a hue to select by.
+      if (!from || !chromatic(from.color)) return null;
+      return { op: 'recolor', from: from.color, to: to.color, object: null, scope: 'all' };
+    }
+    // A source colour after the target ("the car that is red to blue") reads the same.
+    if (from && from.index > firstTarget && from.index > to.index) return null;
+    const fromColor = from && chromatic(from.color) ? from.color : null;
+    if (from && !fromColor) return null;
+    const scope = part || (unknown.length > 0 && things.length === 0 && !fromColor) ? 'mask' : 'subject';
+    return { op: 'recolor', from: fromColor, to: to.color, object, scope };
+  },
+};

@@ -1,0 +1,117 @@
+import { amountOf, directionOf, type Frame, numberWith } from './frame.ts';
+
+/** Black and white: named, or "remove the colour". */
+export const grayscale: Frame = {
+  name: 'grayscale', triggers: ['grayscale'], example: 'grayscale',
+  read(c) {
+    const named = c.take('grayscale');
+    // "Desaturate it a little" is less saturation, not black and white.
+    if (named?.concepts.has('muted') && c.has('slightly', 'less') ) return null;
+    if (named) { c.takeAll('color'); return { op: 'grayscale' }; }
+    if (c.has('remove') && c.has('color') && c.colors().length === 0) { c.take('remove'); c.takeAll('color'); return { op: 'grayscale' }; }
+    return null;
+  },
+};
+
+export const sepia: Frame = {
+  name: 'sepia', triggers: ['sepia'], example: 'sepia',
+  read: (c) => (c.take('sepia') ? (c.takeAll('color'), { op: 'sepia' }) : null),
+};
+
+export const invert: Frame = {
+  name: 'invert', triggers: ['invert'], example: 'invert',
+  read: (c) => (c.take('invert') ? (c.takeAll('color'), { op: 'invert' }) : null),
+};
+
+/**
+ * A tone with a direction: an adjective that carries it ("brighter", "darker") or a noun that takes
+ * one ("more brightness", "lower the brightness"). A problem ("it's too dark") asks for the opposite.
+ */
+function toned(c: import('../clause.ts').Clause, up: 'bright' | 'vivid' | 'warm' | 'contrast-up', down: 'dark' | 'muted' | 'cool' | 'contrast-down', noun: 'brightness' | 'saturation' | 'contrast' | null): number {
+  let sign = 0;
+  if (c.take(up)) sign = 1;
+  else if (c.take(down)) sign = -1;
+  else if (noun && c.take(noun)) sign = 0;
+  else return 0;
+  const dir = directionOf(c);
+  if (sign === 0) sign = dir || (c.problem && c.has('too') ? 1 : 0); // "too much contrast": there is too much of it
+  else if (dir < 0) sign = -sign; // "less bright"
+  if (c.problem) { c.take('too'); sign = -sign; }
+  return sign;
+}
+
+export const brightness: Frame = {
+  name: 'brightness', triggers: ['bright', 'dark', 'brightness'], example: 'brightness',
+  read(c) {
+    const sign = toned(c, 'bright', 'dark', 'brightness');
+    if (!sign) return null;
+    c.take('brightness');
+    const amount = amountOf(c, 0.2);
+    return { op: 'brightness', factor: sign > 0 ? 1 + amount : Math.max(0.05, 1 - amount) };
+  },
+};
+
+export const contrast: Frame = {
+  name: 'contrast', triggers: ['contrast', 'contrast-up', 'contrast-down'], example: 'contrast',
+  read(c) {
+    const sign = toned(c, 'contrast-up', 'contrast-down', 'contrast');
+    if (!sign) return null;
+    c.take('contrast');
+    const amount = amountOf(c, 0.25);
+    return { op: 'contrast', factor: sign > 0 ? 1 + amount : Math.max(0.05, 1 - amount) };
+  },
+};
+
+export const saturation: Frame = {
+  name: 'saturation', triggers: ['saturation', 'vivid', 'muted'], example: 'saturation',
+  read(c) {
+    let sign = toned(c, 'vivid', 'muted', 'saturation');
+    // "more colour", "less colour": the colour noun with a direction.
+    if (!sign && c.has('color') && (c.has('more') || c.has('less')) && c.colors().length === 0) {
+      c.take('color');
+      sign = directionOf(c) * (c.problem ? -1 : 1);
+      if (c.problem) c.take('too');
+    }
+    if (!sign) return null;
+    c.takeAll('color');
+    const amount = amountOf(c, 0.3);
+    return { op: 'saturation', factor: sign > 0 ? 1 + amount : Math.max(0, 1 - amount) };
+  },
+};
+
+export const temperature: Frame = {
+  name: 'temperature', triggers: ['warm', 'cool'], example: 'temperature',
+  read(c) {
+    const sign = toned(c, 'warm', 'cool', null);
+    if (!sign) return null;
+    c.takeAll('color');
+    const amount = amountOf(c, 0.2);
+    return { op: 'temperature', amount: sign > 0 ? amount : -amount };
+  },
+};
+
+export const hue: Frame = {
+  name: 'hue', triggers: ['hue'], example: 'hue',
+  read(c) {
+    if (!c.take('hue')) return null;
+    c.take('rotate');
+    c.takeAll('color');
+    const degrees = numberWith(c, ['deg'], true) ?? 90;
+    const sign = c.take('counterclockwise') ? -1 : (c.take('clockwise'), 1);
+    return { op: 'hue', degrees: (((sign * degrees) % 360) + 360) % 360 };
+  },
+};
+
+/** "Give it a blue tint", "a warm orange filter", "tint it #ff8800". */
+export const tint: Frame = {
+  name: 'tint', triggers: ['tint'], example: 'tint',
+  read(c) {
+    if (!c.has('tint')) return null;
+    const colors = c.colors();
+    if (colors.length !== 1) return null;
+    c.take('tint');
+    c.use(colors[0]!.index);
+    c.takeAll('color');
+    return { op: 'tint', color: colors[0]!.color, strength: amountOf(c, 0.3) };
+  },
+};

@@ -1,0 +1,49 @@
+/**
+ * The first step of reading a prompt: quoted text is taken out verbatim (it is what an overlay
+ * writes, case and all), then the rest is put in one form so that the lexicon matches it whatever
+ * the keyboard: Unicode NFKC (full-width letters and digits become ASCII), lower case, Latin accents
+ * folded ("más" → "mas", "schwarzweiß" → "schwarzweiss"), emoji removed, and CJK punctuation mapped
+ * to the ASCII separators the tokenizer splits on.
+ */
+
+/** Marks a quote's place in the normalised text; the tokenizer turns it back into a quote token. */
+export const QUOTE_MARK = '\u0001';
+
+// Pairs of quotation marks, in the forms used by the languages the lexicon covers. An apostrophe
+// inside a word ("it's", "l'image") is not a quote: a single quote opens only after a non-letter.
+const QUOTES = /(?<![\p{L}\p{N}])'([^']+)'(?![\p{L}])|"([^"]+)"|“([^”]+)”|‘([^’]+)’|«\s*([^»]+?)\s*»|„([^“”]+)[“”]|「([^」]+)」|『([^』]+)』|‚([^‘’]+)[‘’]/gu;
+
+const CJK_PUNCTUATION: Record<string, string> = {
+  '。': '.', '、': ',', '，': ',', '；': ';', '：': ':', '！': '!', '？': '?', '～': '~', '…': '.', '・': ' ', '〜': '~', '　': ' ',
+};
+
+export interface Normalized {
+  text: string;
+  quotes: string[];
+}
+
+/** Folds one surface form of the lexicon exactly as prompts are folded, so both meet in one form. */
+export function fold(text: string): string {
+  return text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[’`´]/g, "'")
+    .replace(/ß/g, 'ss')
+    // Strip accents from Latin letters only: kana with dakuten must keep theirs.
+    .normalize('NFD')
+    .replace(/(\p{Script=Latin})\p{M}+/gu, '$1')
+    .normalize('NFC')
+    .replace(/[。、，；：！？～…・〜　]/g, (c) => CJK_PUNCTUATION[c] ?? ' ')
+    .replace(/\p{Extended_Pictographic}|[\u{1F3FB}-\u{1F3FF}\u{FE0F}\u{200D}]/gu, ' ');
+}
+
+/** Takes the quotes out of a prompt and folds the rest. */
+export function normalize(prompt: string): Normalized {
+  const quotes: string[] = [];
+  const text = prompt.normalize('NFKC').replace(QUOTES, (...m: unknown[]) => {
+    const inner = (m.slice(1, 10).find((g) => typeof g === 'string') as string | undefined) ?? '';
+    quotes.push(inner);
+    return ` ${QUOTE_MARK}${quotes.length - 1}${QUOTE_MARK} `;
+  });
+  return { text: fold(text), quotes };
+}
