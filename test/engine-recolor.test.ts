@@ -81,12 +81,16 @@ describe('recolouring, on pixels', () => {
 
   it('parses the recolour phrasings, and refuses the ones it cannot do honestly', () => {
     const op = (p: string) => parsePrompt(p).ops[0];
-    assert.deepEqual(op('make the red cup green'), { op: 'recolor', from: [255, 0, 0], to: [0, 128, 0], object: 'cup' });
-    assert.deepEqual(op('replace the red car with a blue car'), { op: 'recolor', from: [255, 0, 0], to: [0, 0, 255], object: 'car' });
-    assert.deepEqual(op('change the color of the car to yellow'), { op: 'recolor', from: null, to: [255, 255, 0], object: 'car' });
-    assert.deepEqual(op('turn all the blue into purple'), { op: 'recolor', from: [0, 0, 255], to: [128, 0, 128], object: null });
-    assert.deepEqual(op('paint the car red'), { op: 'recolor', from: null, to: [255, 0, 0], object: 'car' });
-    for (const refused of ['make the sky orange', 'make her shirt red', 'make the white car red', 'change the background to a forest']) {
+    assert.deepEqual(op('make the red cup green'), { op: 'recolor', from: [255, 0, 0], to: [0, 128, 0], object: 'cup', scope: 'subject' });
+    assert.deepEqual(op('replace the red car with a blue car'), { op: 'recolor', from: [255, 0, 0], to: [0, 0, 255], object: 'car', scope: 'subject' });
+    assert.deepEqual(op('change the color of the car to yellow'), { op: 'recolor', from: null, to: [255, 255, 0], object: 'car', scope: 'subject' });
+    assert.deepEqual(op('turn all the blue into purple'), { op: 'recolor', from: [0, 0, 255], to: [128, 0, 128], object: null, scope: 'all' });
+    assert.deepEqual(op('paint the car red'), { op: 'recolor', from: null, to: [255, 0, 0], object: 'car', scope: 'subject' });
+    // Parts of a subject or of the scene: only inside a client's mask (the engine refuses them without one).
+    for (const part of ['make the sky orange', 'make her shirt red', 'change the color of the spacesuit to blue', 'make the red shirt blue']) {
+      assert.equal((op(part) as { scope?: string }).scope, 'mask', part);
+    }
+    for (const refused of ['make the white car red', 'change the background to a forest', 'fix the red eyes', 'replace the red car with a blue truck']) {
       assert.throws(() => parsePrompt(refused), (e: unknown) => e instanceof RetouchError && e.code === 'unsupported_edit', refused);
     }
   });

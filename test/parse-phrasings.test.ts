@@ -106,7 +106,6 @@ const UNDERSTOOD: Array<[string, string[]]> = [
   ['make it more vivid while keeping the original lighting', ['saturation']],
   ['add a 4px white border and a vignette', ['border', 'vignette']],
   ['invert the colors and then flip it vertically', ['invert', 'flip']],
-  ['make it warmer and slightly brighter, but leave the subject as is', ['temperature', 'brightness']],
   ['downscale by half and sharpen', ['resize', 'sharpen']],
   ['add a blue tint and blur it slightly', ['tint', 'blur']],
 ];
@@ -118,8 +117,10 @@ const REFUSED: string[] = [
   'make him look younger', 'fix the red eyes', 'add a rainbow', 'make it look professional', 'turn the day into night',
   'put sunglasses on the cat', 'erase the text', 'change her dress to blue', 'add a reflection', 'make the image 3D',
   'colorize this old photo', 'extend the image to the left with more beach', 'make it look like an anime', 'add motion blur to the car',
-  'whiten the teeth', 'rotate it', 'resize it', 'make it better', 'enhance', 'add the text', 'add a watermark', 'swap the faces',
+  'whiten the teeth', 'rotate it', 'make it better', 'enhance', 'add the text', 'add a watermark', 'swap the faces',
   'pixelate the faces', 'make the sky bluer',
+  // A keep that the plan would break: warming and brightening the whole image changes the subject too.
+  'make it warmer and slightly brighter, but leave the subject as is',
 ];
 
 describe('prompt phrasings the local engine understands', () => {

@@ -70,7 +70,6 @@ const refused: Array<[string, RegExp]> = [
   ['make it black and white and add a cowboy hat', /cowboy hat/],
   ['keep everything as is', /no change/],
   ['remove the person', /remove the person/],
-  ['resize it', /resize it/],
   ['make it look professional', /professional/],
 ];
 
@@ -79,7 +78,13 @@ describe('parsePrompt understands', () => {
     it(JSON.stringify(prompt), () => assert.deepEqual(parsePrompt(prompt).ops, ops));
   }
   it('keeps "keep" clauses as kept, changing nothing', () => {
-    assert.deepEqual(parsePrompt('grayscale and keep everything else the same').kept, ['keep everything else the same']);
+    const plan = parsePrompt('grayscale and keep everything else the same');
+    assert.deepEqual(plan.ops, [G]);
+    assert.deepEqual(plan.kept, []);
+    assert.deepEqual(parsePrompt('white background, keep the product').kept, ['the subject']);
+  });
+  it('reads "resize it" with no size as a resize to the request\'s size', () => {
+    assert.deepEqual(parsePrompt('resize it').ops, [{ op: 'resize', requested: true }]);
   });
 });
 

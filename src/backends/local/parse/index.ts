@@ -126,6 +126,7 @@ function suggest(clause: Clause, lang: CompiledLanguage): { didYouMean: string; 
   for (const frame of FRAMES) {
     let score = frame.triggers.filter((c) => concepts.has(c)).length;
     if (concepts.has('background') && frame.name === 'background') score += colors ? 1 : 0.5;
+    if (frame.name === 'recolor' && colors && clause.tokens.some((t) => t.thing)) score += 2;
     if (score > 0 && (!best || score > best.score)) best = { score, key: frame.example };
   }
   if (!best) return null;

@@ -1,6 +1,6 @@
 import type { Clause } from '../clause.ts';
 import type { EditOp } from '../../plan.ts';
-import { amountOf, type Frame } from './frame.ts';
+import { amountOf, type Frame, numberWith } from './frame.ts';
 
 const WHITE: [number, number, number] = [255, 255, 255];
 
@@ -58,7 +58,11 @@ export const background: Frame = {
     let op: EditOp | null = null;
     if (c.take('grayscale')) op = { op: 'background', action: 'grayscale' };
     else if (c.has('blur', 'blurry') && !c.problem) { c.take('blur') ?? c.take('blurry'); op = { op: 'background', action: 'blur', amount: amountOf(c, 1) }; }
-    else if (c.take('pixelate')) op = { op: 'pixelate', block: undefined, amount: amountOf(c, 1), region: 'background' };
+    else if (c.take('pixelate')) {
+      c.takeAll('pixelate');
+      const block = numberWith(c, ['px'], true);
+      op = { op: 'pixelate', block: block !== undefined ? Math.max(2, block) : undefined, amount: amountOf(c, 1), region: 'background' };
+    }
     else {
       const colors = c.colors();
       if (colors.length > 1) return null;
@@ -75,7 +79,7 @@ export const background: Frame = {
 
 /** Pixelate the subject ("pixelate the person"): the subject mask says where. */
 export const pixelateSubject: Frame = {
-  name: 'pixelate-subject', triggers: ['pixelate', 'subject'], example: 'pixelate',
+  name: 'pixelate-subject', triggers: ['pixelate'], example: 'pixelate',
   read(c) {
     if (!c.has('pixelate') || !c.has('subject') || c.has('background')) return null;
     c.take('pixelate');

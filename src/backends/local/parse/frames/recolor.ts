@@ -27,13 +27,20 @@ export const recolor: Frame = {
     const unknown = c.find((t) => isUnknown(t));
     if (unknown.length > 2 || (unknown.length === 2 && unknown[1]!.index !== unknown[0]!.index + 1)) return null;
     for (const u of unknown) c.use(u.index);
+    // "Her shirt", "the dog's collar": a person or animal beside another thing owns it.
+    const owned = things.filter((t) => t.token.thing?.kind !== 'being' && !(t.token.concepts.has('subject') && !t.token.thing));
+    if (owned.length && owned.length < things.length) things.splice(0, things.length, ...owned);
     const names = new Set(things.map((t) => t.token.thing?.name ?? 'subject'));
     // "Replace the red car with a blue car" names one thing twice; two different things is not a recolour.
     if (names.size > 1) return null;
     const firstTarget = Math.min(...[...things, ...unknown].map((t) => t.index));
-    // The target colour follows "to"/"into"/"with"; without one, it is the last colour named.
     const before = (i: number) => c.tokens.slice(0, i).reverse().find((t) => !t.filler);
     const toIndex = c.tokens.findIndex((t, i) => !!t.color && !!before(i) && (before(i)!.concepts.has('to') || before(i)!.concepts.has('with')));
+    // One colour right before the thing, with no "to", is the thing's colour now ("fix the red eyes"):
+    // there is no new colour.
+    const targets = [...things, ...unknown].map((t) => t.index);
+    if (colors.length === 1 && toIndex < 0 && targets.some((i) => i > colors[0]!.index && c.tokens.slice(colors[0]!.index + 1, i).every((t) => t.filler))) return null;
+    // The target colour follows "to"/"into"/"with"; without one, it is the last colour named.
     const to = colors.find((x) => x.index === toIndex) ?? colors.at(-1)!;
     const others = colors.filter((x) => x !== to);
     if (others.length > 1) return null;

@@ -29,6 +29,9 @@ export const CONCEPTS = [
   'to', 'from', 'with', 'of', 'on', 'by', 'for', 'as',
   // Clause separators.
   'and', 'then', 'but',
+  // Words for edits that need a generative model (colourise, restore, cartoon style…): known, so that
+  // they are never read as a typo of something else, and always refused.
+  'generative',
 ] as const;
 
 export type Concept = (typeof CONCEPTS)[number];
