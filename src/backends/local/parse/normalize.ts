@@ -27,6 +27,8 @@ export function fold(text: string): string {
   return text
     .normalize('NFKC')
     .toLowerCase()
+    // Portuguese "é" (is) would fold into "e" (and) and split a sentence in two: it keeps a form of its own.
+    .replace(/(?<![\p{L}])é(?![\p{L}])/gu, 'eh')
     .replace(/[’`´]/g, "'")
     .replace(/ß/g, 'ss')
     // Strip accents from Latin letters only: kana with dakuten must keep theirs.
