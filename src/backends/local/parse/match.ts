@@ -188,6 +188,9 @@ const CJK_UNITS: Record<string, number> = { 十: 10, 百: 100, 千: 1000 };
 
 /** A number written in Chinese or Japanese numerals ("九十", "一百八十", "两"). */
 function cjkNumeral(chars: string[], start: number): { len: number; value: number } | null {
+  // Arabic digits written inside CJK text.
+  const digits = /^\d+(?:[.,]\d+)?/.exec(chars.slice(start, start + 12).join(''));
+  if (digits) return { len: digits[0].length, value: Number(digits[0].replace(',', '.')) };
   let i = start;
   let total = 0;
   let digit: number | null = null;

@@ -22,8 +22,9 @@ const PIECE = new RegExp(
     String.raw`(?<hex>#(?:[0-9a-f]{6}|[0-9a-f]{3})(?![0-9a-z]))`,
     String.raw`(?<dims>\d{1,5}\s*[x×*]\s*\d{1,5})(?![\d.])`,
     String.raw`(?<ratio>\d{1,2}\s*[:/]\s*\d{1,2})(?![\d])`,
+    // A CJK run takes the digits written into it ("旋转90度", "2枚目"), but not a size or ratio after it.
+    String.raw`(?<cjk>(?:\d+(?:[.,]\d+)?(?=[${CJK}]))?[${CJK}]+(?:\d+(?:[.,]\d+)?[${CJK}]+)*(?:\d+(?:[.,]\d+)?(?![\d.,]*\s*[x×*:/]\s*\d))?)`,
     String.raw`(?<num>\d+(?:[.,]\d+)?)`,
-    String.raw`(?<cjk>[${CJK}]+)`,
     String.raw`(?<word>(?:(?![${CJK}])[\p{L}\p{M}])(?:(?![${CJK}])[\p{L}\p{M}]|'(?=[\p{L}]))*)`,
     String.raw`(?<sym>[%°&+×#])`,
     String.raw`(?<sep>[.;:!?\n~]|,(?!\d))`,

@@ -11,8 +11,11 @@ const WHITE: [number, number, number] = [255, 255, 255];
 function backgroundIsRemoved(c: Clause): boolean {
   const remove = c.indexOf('remove');
   if (remove < 0) return false;
-  const target = c.find((t, i) => i > remove && (t.concepts.has('background') || t.concepts.has('subject') || !!t.thing))[0];
-  return target?.token.concepts.has('background') ?? c.indexOf('background') < remove;
+  const targets = c.find((t) => t.concepts.has('background') || t.concepts.has('subject') || !!t.thing);
+  // The object follows the verb in English ("remove the background") and comes before it in
+  // Japanese, German or Chinese word order ("背景を消して", "den Hintergrund entfernen").
+  const target = targets.find((t) => t.index > remove) ?? targets.filter((t) => t.index < remove).at(-1);
+  return target?.token.concepts.has('background') ?? false;
 }
 
 /** Words that may come with any background edit: the subject it keeps, verbs, the background's own words. */
@@ -29,7 +32,8 @@ export const background: Frame = {
   name: 'background', triggers: ['background', 'studio', 'transparent', 'isolate'], example: 'background-color',
   read(c, ctx) {
     const named = c.has('background');
-    const isolates = c.has('isolate') && (c.has('subject') || c.find((t) => t.thing?.kind === 'object').length > 0);
+    // "Cut out the cup", "抠图": the subject is what a cut-out keeps, named or not; a part cannot be cut out.
+    const isolates = c.has('isolate') && !c.find((t) => t.thing !== undefined && t.thing.kind !== 'object' && t.thing.kind !== 'being').length;
     const second = c.has('second') && (named || c.has('subject', 'change', 'replace', 'on', 'add'));
     const carriesOn = !named && ctx.previous?.op === 'background' && c.colors().length === 1;
     if (!named && !isolates && !second && !carriesOn && !c.has('studio')) return null;

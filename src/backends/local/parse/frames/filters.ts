@@ -35,7 +35,8 @@ export const denoise: Frame = {
     if (!c.take('denoise')) {
       if (!c.has('noise') || !(c.problem || c.has('remove', 'less'))) return null;
       c.take('remove') ?? c.take('less');
-      c.take('too');
+      // "Too much noise", "噪点太多了": the amount of noise is the problem.
+      if (c.take('too')) c.takeAll('more', 'very');
     }
     c.takeAll('noise');
     return { op: 'denoise', amount: amountOf(c, 1) };

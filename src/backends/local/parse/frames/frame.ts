@@ -43,6 +43,8 @@ export function amountOf(c: Clause, base: number): number {
   }
   if (c.take('slightly')) return base / 2;
   if (c.take('very')) return base * 2;
+  // "Sharpen it more", "enfoca más": a little past the usual amount.
+  if (c.take('more')) return base * 1.5;
   return base;
 }
 

@@ -33,9 +33,10 @@ export const rotate: Frame = {
 export const flip: Frame = {
   name: 'flip', triggers: ['flip', 'mirror'], example: 'flip',
   read(c) {
-    const mirror = c.take('mirror');
-    if (!mirror && !c.take('flip')) return null;
-    const vertical = !!(c.take('vertical') || c.take('upside-down') || (c.has('top') && c.has('bottom') && c.take('top') && c.take('bottom')));
+    const verb = c.take('mirror') ?? c.take('flip');
+    if (!verb) return null;
+    // "上下反転" carries its axis in the verb itself.
+    const vertical = verb.concepts.has('vertical') || !!(c.take('vertical') || c.take('upside-down') || (c.has('top') && c.has('bottom') && c.take('top') && c.take('bottom')));
     if (!vertical) { c.take('horizontal'); if (c.has('left') && c.has('right')) { c.take('left'); c.take('right'); } }
     return { op: 'flip', axis: vertical ? 'vertical' : 'horizontal' };
   },
@@ -51,6 +52,8 @@ export const resize: Frame = {
     const down = !up && !!c.take('smaller');
     const half = !!c.take('half');
     const double = !!c.take('double');
+    // "Twice as big", "el doble de grande": the size word only repeats the factor.
+    if (half || double) c.takeAll('large', 'small', 'bigger', 'smaller');
     const sized = c.take('size');
     const dir = sized || named ? (c.take('more') ? 1 : c.take('less') ? -1 : 0) : 0;
     const grow = up || dir > 0;

@@ -5,9 +5,12 @@ import type { Frame, Kept } from './frame.ts';
 /** Whether a clause only asks to keep things: it starts with a keep word, or has one and no operation. */
 export function isKeepClause(c: Clause, startsKeep: boolean): boolean {
   if (startsKeep) return true;
+  const operates = c.tokens.some((t) => [...t.concepts].some((x) => OPERATION_CONCEPTS.has(x) && x !== 'remove'));
   const first = c.tokens.find((t) => !isIgnorable(t) || t.concepts.has('keep'));
-  if (first?.concepts.has('keep') || first?.concepts.has('except')) return true;
-  return c.has('keep') && !c.tokens.some((t) => [...t.concepts].some((x) => OPERATION_CONCEPTS.has(x) && x !== 'remove'));
+  // "Leave"/"deja"/"deixe" also mean "make" ("deja la imagen más clara"): a keep only without an operation.
+  if (first?.concepts.has('except') || (first?.concepts.has('keep') && (!first.concepts.has('change') || !operates))) return true;
+  // "…and the person in colour": what stays, said without a verb.
+  return (c.has('keep') || c.has('same')) && !operates && !c.find((t) => t.color !== undefined && !c.has('keep')).length;
 }
 
 /**

@@ -19,7 +19,8 @@ export const recolor: Frame = {
   read(c) {
     const colors = c.colors();
     if (colors.length === 0 || colors.length > 3) return null;
-    if (!c.has('change', 'replace', 'color')) return null;
+    // A verb, or (in languages that mark the new colour with a particle, "カップを赤に") a "to".
+    if (!c.has('change', 'replace', 'color', 'to')) return null;
     c.take('change') ?? c.take('replace');
     c.takeAll('color', 'change', 'replace');
     // Named things: the lexicon's, or up to two unknown words side by side ("coffee cup").

@@ -29,6 +29,12 @@ export const invert: Frame = {
  */
 function toned(c: import('../clause.ts').Clause, up: 'bright' | 'vivid' | 'warm' | 'contrast-up', down: 'dark' | 'muted' | 'cool' | 'contrast-down', noun: 'brightness' | 'saturation' | 'contrast' | null): number {
   let sign = 0;
+  // "明るすぎるので暗くして", "too bright, darker": the problem and its fix in one clause; the fix wins.
+  if (c.problem && c.has(up) && c.has(down)) {
+    const fix = c.indexOf(down) > c.indexOf(up) ? -1 : 1;
+    c.take(up); c.take(down); c.take('too'); c.takeAll('more', 'less');
+    return fix;
+  }
   if (c.take(up)) sign = 1;
   else if (c.take(down)) sign = -1;
   else if (noun && c.take(noun)) sign = 0;
