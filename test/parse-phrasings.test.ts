@@ -113,9 +113,9 @@ const UNDERSTOOD: Array<[string, string[]]> = [
 const REFUSED: string[] = [
   'add a hat', 'remove the person in the background', 'replace the sky with a sunset', 'make her smile', 'add a dog next to the man',
   'change the background to a beach', 'turn this into a watercolor painting', 'make it look like a Van Gogh', 'remove the watermark',
-  'make her dress blue', 'replace the background with a forest', 'make the background look like Paris', 'remove the tree from the background', 'add snow',
+  'replace the background with a forest', 'make the background look like Paris', 'remove the tree from the background', 'add snow',
   'make him look younger', 'fix the red eyes', 'add a rainbow', 'make it look professional', 'turn the day into night',
-  'put sunglasses on the cat', 'erase the text', 'change her dress to blue', 'add a reflection', 'make the image 3D',
+  'put sunglasses on the cat', 'erase the text', 'add a reflection', 'make the image 3D',
   'colorize this old photo', 'extend the image to the left with more beach', 'make it look like an anime', 'add motion blur to the car',
   'whiten the teeth', 'rotate it', 'make it better', 'enhance', 'add the text', 'add a watermark', 'swap the faces',
   'pixelate the faces', 'make the sky bluer',

@@ -12,7 +12,7 @@ const SOFT = new Set<Concept>(['image', 'change', 'add', 'only', 'to', 'of', 'wi
 
 /** Concepts that name an operation, used to tell keep clauses and problem descriptions apart. */
 export const OPERATION_CONCEPTS = new Set<Concept>(['grayscale', 'sepia', 'invert', 'blur', 'blurry', 'sharpen', 'denoise', 'noise', 'pixelate',
-  'vignette', 'rotate', 'flip', 'mirror', 'resize', 'bigger', 'smaller', 'crop', 'trim', 'border', 'pad', 'canvas', 'text', 'watermark', 'hue',
+  'vignette', 'rotate', 'flip', 'mirror', 'upside-down', 'quarter-turn', 'half-turn', 'square', 'portrait', 'landscape', 'widescreen', 'story', 'resize', 'bigger', 'smaller', 'crop', 'trim', 'border', 'pad', 'canvas', 'text', 'watermark', 'hue',
   'tint', 'bright', 'dark', 'brightness', 'contrast', 'contrast-up', 'contrast-down', 'saturation', 'vivid', 'muted', 'warm', 'cool', 'remove',
   'replace', 'isolate', 'extend', 'transparent', 'studio']);
 
@@ -29,7 +29,8 @@ export class Clause {
 
   constructor(readonly tokens: Token[], used?: boolean[], inheritedProblem = false) {
     this.used = used ? [...used] : tokens.map(() => false);
-    const anyVerb = tokens.some((t) => [...t.concepts].some((c) => VERBS.has(c)) && !t.concepts.has('copula'));
+    // A word that is a noun as well as a verb ("Farben": colours, or "färben": dye) is not the verb here.
+    const anyVerb = tokens.some((t) => [...t.concepts].some((c) => VERBS.has(c)) && !t.concepts.has('copula') && !t.concepts.has('color'));
     const copula = this.hasToken((t) => t.concepts.has('copula'));
     // "It's too dark and a bit blurry": the second clause describes a problem too.
     this.problem = this.hasToken((t) => t.concepts.has('too')) || (copula && !anyVerb) || (inheritedProblem && !anyVerb);
@@ -171,9 +172,10 @@ function mergeFragments(clauses: RawClause[]): RawClause[] {
   const out: RawClause[] = [];
   for (const c of clauses) {
     const content = c.tokens.filter((t) => !isIgnorable(t));
-    const fragment = !c.keep && content.length > 0 && content.every((t) =>
+    const keeps = c.tokens.some((t) => t.concepts.has('keep') || t.concepts.has('same'));
+    const fragment = !c.keep && !keeps && content.length > 0 && content.every((t) =>
       t.number !== undefined || t.dims || (t.color && !c.andJoined) ||
-      [...t.concepts].some((x) => ['top', 'bottom', 'left', 'right', 'center', 'corner', 'shadow', 'large', 'small', 'opacity', 'clockwise', 'counterclockwise', 'degree', 'pixel', 'percent'].includes(x)));
+      [...t.concepts].some((x) => ['top', 'bottom', 'left', 'right', 'center', 'corner', 'shadow', 'large', 'small', 'opacity', 'clockwise', 'counterclockwise', 'degree', 'pixel', 'percent', 'upside-down', 'horizontal', 'vertical'].includes(x)));
     const last = out.at(-1);
     if (fragment && last && content.some((t) => !t.color || !c.andJoined)) last.tokens = [...last.tokens, ...c.tokens];
     else out.push(c);

@@ -43,12 +43,12 @@ export function parsePrompt(prompt: string): EditPlan {
     const clause = new Clause(withBorrowedDirection(raw.tokens, clauses[i - 1]?.tokens, clauses[i + 1]?.tokens), undefined, previousProblem && raw.andJoined);
     previousProblem = clause.problem;
     if (isKeepClause(clause, raw.keep)) {
-      const read = keep.read(clause.fork(), { previous: undefined });
+      const read = keep.read(clause.fork(), { previous: undefined, unknownObjects: false });
       if (!read || !('kept' in read)) throw notUnderstood(clause, lang);
       kept.push(...read.kept);
       return;
     }
-    const ctx: FrameContext = { previous: ops.at(-1)?.op };
+    const ctx: FrameContext = { previous: ops.at(-1)?.op, unknownObjects: lang === ENGLISH };
     for (const op of readClause(clause, ctx, lang)) ops.push({ op, problem: clause.problem });
   });
   const plan = reconcile(tidy(ops), kept);

@@ -24,6 +24,8 @@ const PIECE = new RegExp(
     String.raw`(?<ratio>\d{1,2}\s*[:/]\s*\d{1,2})(?![\d])`,
     // A CJK run takes the digits written into it ("旋转90度", "2枚目"), but not a size or ratio after it.
     String.raw`(?<cjk>(?:\d+(?:[.,]\d+)?(?=[${CJK}]))?[${CJK}]+(?:\d+(?:[.,]\d+)?[${CJK}]+)*(?:\d+(?:[.,]\d+)?(?![\d.,]*\s*[x×*:/]\s*\d))?)`,
+    // "The 1900s", "80s": a decade describes a look, it is not a quantity.
+    String.raw`(?<decade>\d{2,4}s)(?![\p{L}\d])`,
     String.raw`(?<num>\d+(?:[.,]\d+)?)`,
     String.raw`(?<word>(?:(?![${CJK}])[\p{L}\p{M}])(?:(?![${CJK}])[\p{L}\p{M}]|'(?=[\p{L}]))*)`,
     String.raw`(?<sym>[%°&+×#])`,
@@ -50,6 +52,7 @@ export function tokenize(text: string): Piece[] {
       pieces.push({ kind: 'ratio', text: g.ratio, width: w, height: h });
     } else if (g.num) pieces.push({ kind: 'num', text: g.num, value: Number(g.num.replace(',', '.')) });
     else if (g.cjk) pieces.push({ kind: 'cjk', text: g.cjk });
+    else if (g.decade) pieces.push({ kind: 'word', text: 'decade' });
     else if (g.word) pieces.push(...splitWord(g.word));
     else if (g.sym) pieces.push({ kind: 'word', text: g.sym });
     else if (g.sep) pieces.push({ kind: 'sep', text: g.sep });
@@ -67,6 +70,8 @@ function splitWord(word: string): Piece[] {
 
 /** The words of a surface form as the tokenizer splits prompts, for building phrase keys. */
 export function phraseKey(surface: string): string[] | null {
+  // An elided article on its own ("l'", "d'", "c'") is the piece the tokenizer splits off "l'image".
+  if (/^\p{L}+'$/u.test(surface)) return [surface];
   const pieces = tokenize(surface);
   if (pieces.some((p) => p.kind === 'cjk')) return null;
   return pieces.map((p) => p.text);

@@ -16,6 +16,12 @@ export type Kept =
 export interface FrameContext {
   /** The operation of the clause before, for clauses that leave their target unsaid ("… and make it white"). */
   previous: EditOp | undefined;
+  /**
+   * Whether a word the lexicon does not know may name the thing to recolour ("the red kayak"). Only
+   * where the lexicon's function words are complete enough that an unknown word is a noun (English);
+   * elsewhere an unknown word may be grammar the lexicon lacks, and recolouring "it" would be a guess.
+   */
+  unknownObjects: boolean;
 }
 
 /**

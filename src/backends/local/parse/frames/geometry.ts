@@ -147,10 +147,10 @@ export const border: Frame = {
 export const pad: Frame = {
   name: 'pad', triggers: ['pad', 'canvas', 'extend'], example: 'pad',
   read(c) {
-    const padding = !!c.take('pad');
-    const canvas = !!c.take('canvas');
-    const extend = !!c.take('extend') || !!c.take('bigger');
-    if (!padding && !(canvas && extend)) return null;
+    const padding = c.has('pad');
+    // One word may say both ("amplía el lienzo" reads as one phrase).
+    if (!padding && !(c.has('canvas') && c.has('extend', 'bigger'))) return null;
+    c.takeAll('pad', 'canvas', 'extend', 'bigger');
     c.takeAll('pad', 'edges', 'corner');
     const pixels = numberWith(c, ['px'], true);
     const transparent = !!c.take('transparent');

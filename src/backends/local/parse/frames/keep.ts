@@ -5,12 +5,15 @@ import type { Frame, Kept } from './frame.ts';
 /** Whether a clause only asks to keep things: it starts with a keep word, or has one and no operation. */
 export function isKeepClause(c: Clause, startsKeep: boolean): boolean {
   if (startsKeep) return true;
-  const operates = c.tokens.some((t) => [...t.concepts].some((x) => OPERATION_CONCEPTS.has(x) && x !== 'remove'));
+  // "La persona colorida" (in colour): a word that also says "as it is" does not make an operation.
+  const operates = c.tokens.some((t) => !t.concepts.has('same') && [...t.concepts].some((x) => OPERATION_CONCEPTS.has(x) && x !== 'remove')) ||
+    c.colors().length > 1 || (c.colors().length > 0 && c.find((t) => t.thing?.kind === 'object').length > 0);
   const first = c.tokens.find((t) => !isIgnorable(t) || t.concepts.has('keep'));
   // "Leave"/"deja"/"deixe" also mean "make" ("deja la imagen más clara"): a keep only without an operation.
   if (first?.concepts.has('except') || (first?.concepts.has('keep') && (!first.concepts.has('change') || !operates))) return true;
   // "…and the person in colour": what stays, said without a verb.
-  return (c.has('keep') || c.has('same')) && !operates && !c.find((t) => t.color !== undefined && !c.has('keep')).length;
+  return (c.has('keep') || (c.has('same') && c.has('subject', 'background', 'everything'))) && !operates &&
+    !c.find((t) => t.color !== undefined && !c.has('keep')).length;
 }
 
 /**

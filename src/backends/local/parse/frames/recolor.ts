@@ -16,7 +16,7 @@ const chromatic = (c: RGB) => Math.max(...c) - Math.min(...c) > 40;
  */
 export const recolor: Frame = {
   name: 'recolor', triggers: ['color', 'replace'], example: 'recolor',
-  read(c) {
+  read(c, ctx) {
     const colors = c.colors();
     if (colors.length === 0 || colors.length > 3) return null;
     // A verb, or (in languages that mark the new colour with a particle, "カップを赤に") a "to".
@@ -26,6 +26,7 @@ export const recolor: Frame = {
     // Named things: the lexicon's, or up to two unknown words side by side ("coffee cup").
     const things = c.takeWhere((t) => !!t.thing || t.concepts.has('subject'));
     const unknown = c.find((t) => isUnknown(t));
+    if (unknown.length > 0 && !ctx.unknownObjects) return null;
     if (unknown.length > 2 || (unknown.length === 2 && unknown[1]!.index !== unknown[0]!.index + 1)) return null;
     for (const u of unknown) c.use(u.index);
     // "Her shirt", "the dog's collar": a person or animal beside another thing owns it.

@@ -39,9 +39,11 @@ function toned(c: import('../clause.ts').Clause, up: 'bright' | 'vivid' | 'warm'
   else if (c.take(down)) sign = -1;
   else if (noun && c.take(noun)) sign = 0;
   else return 0;
+  // "Lower the colour temperature, cooler": the direction belongs to the temperature, the adjective says which way.
+  const aboutNoun = noun === null && c.has('color');
   const dir = directionOf(c);
   if (sign === 0) sign = dir || (c.problem && c.has('too') ? 1 : 0); // "too much contrast": there is too much of it
-  else if (dir < 0) sign = -sign; // "less bright"
+  else if (dir < 0 && !aboutNoun) sign = -sign; // "less bright"
   if (c.problem) { c.take('too'); sign = -sign; }
   return sign;
 }
