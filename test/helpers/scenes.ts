@@ -33,3 +33,25 @@ export function iou(mask: Uint8Array | Buffer, truth: Uint8Array): number {
   }
   return inter / union;
 }
+
+/**
+ * A wide product photo: a shaded red ellipse 480x180 px centred in a 640x360 photo over texture. A
+ * square crop of it must either cut the product or keep it whole.
+ */
+export async function wideProductScene(w = 640, h = 360) {
+  const data = Buffer.alloc(w * h * 3);
+  const rx = w * 0.375, ry = h * 0.25;
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    const i = y * w + x;
+    const d = ((x - w / 2) / rx) ** 2 + ((y - h / 2) / ry) ** 2;
+    if (d < 1) {
+      const shade = 1 - 0.35 * ((y - h / 2) / ry + 1) / 2;
+      data.set([225 * shade, 35 * shade, 30 * shade].map(Math.round), i * 3);
+    } else {
+      const n = ((x * 7 + y * 13) % 29) - 14 + (((x >> 4) + (y >> 4)) % 2) * 10;
+      data.set([120 + n, 130 + n, 140 + n], i * 3);
+    }
+  }
+  const png = await sharp(data, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer();
+  return { png, w, h };
+}

@@ -74,6 +74,8 @@ export function describePlan(plan: EditPlan): string {
   return text;
 }
 
+const styleOf = (op: { color?: RGB; size?: number | 'small' | 'large' }) =>
+  `${op.color ? ` in ${hex(op.color)}` : ''}${op.size !== undefined ? `, ${typeof op.size === 'number' ? `${op.size}px` : op.size}` : ''}`;
 const pct = (f: number) => `${Math.round(Math.abs(f - 1) * 100)}%`;
 const n = (v: number) => +v.toFixed(4);
 
@@ -119,8 +121,8 @@ export function describeOp(op: EditOp): string {
       break;
     case 'recolor': return `recolour ${op.object ? `the ${op.object}` : 'everything'}${op.from ? ` from ${hex(op.from)}` : ''} to ${hex(op.to)}, keeping shading${op.object ? '; keep the rest' : ''}`;
     case 'splash': return `convert to black and white except colours near ${hex(op.keep)}`;
-    case 'text': return `add text ${JSON.stringify(op.text)} at ${op.position}`;
-    case 'watermark': return `add watermark ${JSON.stringify(op.text)} at ${op.position}, ${Math.round(op.opacity * 100)}% opacity`;
+    case 'text': return `add text ${JSON.stringify(op.text)} at ${op.position}${styleOf(op)}`;
+    case 'watermark': return `add watermark ${JSON.stringify(op.text)} at ${op.position}, ${Math.round(op.opacity * 100)}% opacity${styleOf(op)}`;
   }
 }
 
