@@ -8,7 +8,7 @@ import type { Token } from './match.ts';
  * not understood.
  */
 const SOFT = new Set<Concept>(['image', 'change', 'add', 'only', 'to', 'of', 'with', 'on', 'from', 'by', 'copula', 'for', 'as', 'and',
-  'then', 'but', 'slightly', 'very', 'plain', 'setting', 'everything']);
+  'then', 'but', 'slightly', 'very', 'plain', 'setting', 'everything', 'narrative', 'purpose']);
 
 /** Concepts that name an operation, used to tell keep clauses and problem descriptions apart. */
 export const OPERATION_CONCEPTS = new Set<Concept>(['grayscale', 'sepia', 'invert', 'blur', 'blurry', 'sharpen', 'denoise', 'noise', 'pixelate',
@@ -26,14 +26,19 @@ export class Clause {
    * of its words: frames flip the direction of what they read.
    */
   readonly problem: boolean;
+  /** A problem said with a verb of its own ("remove the noise, it's too much"): not set aside. */
+  readonly describesWithVerb: boolean;
 
   constructor(readonly tokens: Token[], used?: boolean[], inheritedProblem = false) {
     this.used = used ? [...used] : tokens.map(() => false);
     // A word that is a noun as well as a verb ("Farben": colours, or "färben": dye) is not the verb here.
-    const anyVerb = tokens.some((t) => [...t.concepts].some((c) => VERBS.has(c)) && !t.concepts.has('copula') && !t.concepts.has('color'));
-    const copula = this.hasToken((t) => t.concepts.has('copula'));
+    // Words set aside as a purpose ("… so it looks cozier") do not make the clause a problem.
+    const said = tokens.filter((t) => !t.purpose);
+    const anyVerb = said.some((t) => [...t.concepts].some((c) => VERBS.has(c)) && !t.concepts.has('copula') && !t.concepts.has('color'));
+    const copula = said.some((t) => t.concepts.has('copula'));
     // "It's too dark and a bit blurry": the second clause describes a problem too.
-    this.problem = this.hasToken((t) => t.concepts.has('too')) || (copula && !anyVerb) || (inheritedProblem && !anyVerb);
+    this.problem = said.some((t) => t.concepts.has('too')) || (copula && !anyVerb) || (inheritedProblem && !anyVerb);
+    this.describesWithVerb = anyVerb;
   }
 
   /** A copy to try a frame on, so a frame that does not fit leaves no marks. */
@@ -41,10 +46,6 @@ export class Clause {
     const copy = new Clause(this.tokens, this.used);
     (copy as { problem: boolean }).problem = this.problem;
     return copy;
-  }
-
-  private hasToken(pred: (t: Token) => boolean) {
-    return this.tokens.some(pred);
   }
 
   /** Whether an unused token carries the concept. */
@@ -161,7 +162,22 @@ export function splitClauses(tokens: Token[]): RawClause[] {
     current.push(t);
   }
   flush(false);
-  return mergeFragments(clauses);
+  return mergeFragments(clauses.flatMap(splitAfterKeep));
+}
+
+const operates = (t: Token) => [...t.concepts].some((k) => OPERATION_CONCEPTS.has(k));
+
+/**
+ * Verb-final languages end a keep with its verb and go on with the edit in the same sentence
+ * ("赤だけ残して他は白黒に": keep only the red, the rest black and white): split after the keep.
+ */
+function splitAfterKeep(c: RawClause): RawClause[] {
+  const k = c.tokens.findIndex((t) => t.concepts.has('keep') && !t.concepts.has('change'));
+  if (k <= 0) return [c];
+  const before = c.tokens.slice(0, k);
+  const after = c.tokens.slice(k + 1);
+  if (!before.some((t) => !isIgnorable(t)) || before.some(operates) || !after.some(operates)) return [c];
+  return [{ tokens: c.tokens.slice(0, k + 1), keep: true, andJoined: c.andJoined }, { tokens: after, keep: false, andJoined: false }];
 }
 
 /**
@@ -173,9 +189,11 @@ function mergeFragments(clauses: RawClause[]): RawClause[] {
   for (const c of clauses) {
     const content = c.tokens.filter((t) => !isIgnorable(t));
     const keeps = c.tokens.some((t) => t.concepts.has('keep') || t.concepts.has('same'));
-    const fragment = !c.keep && !keeps && content.length > 0 && content.every((t) =>
+    // A verb that is also a preposition ("用红色": with red) does not make a clause of its own.
+    const verb = c.tokens.some((t) => [...t.concepts].some((x) => VERBS.has(x)) && !['with', 'to', 'on', 'for', 'as'].some((p) => t.concepts.has(p as Concept)));
+    const fragment = !c.keep && !keeps && !verb && content.length > 0 && content.every((t) =>
       t.number !== undefined || t.dims || (t.color && !c.andJoined) ||
-      [...t.concepts].some((x) => ['top', 'bottom', 'left', 'right', 'center', 'corner', 'shadow', 'large', 'small', 'opacity', 'clockwise', 'counterclockwise', 'degree', 'pixel', 'percent', 'upside-down', 'horizontal', 'vertical'].includes(x)));
+      [...t.concepts].some((x) => ['top', 'bottom', 'left', 'right', 'center', 'corner', 'shadow', 'large', 'small', 'opacity', 'clockwise', 'counterclockwise', 'degree', 'pixel', 'percent', 'upside-down', 'horizontal', 'vertical', 'width', 'height'].includes(x)));
     const last = out.at(-1);
     if (fragment && last && content.some((t) => !t.color || !c.andJoined)) last.tokens = [...last.tokens, ...c.tokens];
     else out.push(c);
@@ -190,13 +208,18 @@ function mergeFragments(clauses: RawClause[]): RawClause[] {
  * edit could use (no colour, number, quote or operation).
  */
 export function dropPurpose(tokens: Token[]): Token[] {
-  const at = tokens.findIndex((t) => t.concepts.has('for') || (t.concepts.has('as') && !t.concepts.has('keep')));
+  const at = tokens.findIndex((t) => t.concepts.has('for') || t.concepts.has('purpose') || (t.concepts.has('as') && !t.concepts.has('keep')));
   if (at < 0) return tokens;
   const tail = tokens.slice(at + 1);
+  // "… so it looks cozier": a result ("so", "so that") may describe the edit itself; it adds no target.
+  const result = tokens[at]!.concepts.has('purpose');
+  const target = (t: Token) => t.color || t.number !== undefined || t.quote !== undefined || t.dims || t.ratio || t.thing?.kind === 'part' ||
+    t.concepts.has('background') || t.concepts.has('second');
+  if (result && tail.length > 0 && tail.length <= 10 && !tail.some(target)) return [...tokens.slice(0, at), ...tokens.slice(at).map((t) => ({ ...t, filler: true, purpose: true }))];
   const usable = (t: Token) =>
     t.color || t.number !== undefined || t.quote !== undefined || t.dims || t.ratio || t.thing?.kind === 'part' ||
     [...t.concepts].some((c) => OPERATION_CONCEPTS.has(c) || c === 'background' || c === 'keep' || c === 'square' || c === 'story' ||
       c === 'portrait' || c === 'landscape' || c === 'widescreen' || c === 'second');
-  if (tail.length === 0 || tail.length > 6 || tail.some(usable)) return tokens;
-  return [...tokens.slice(0, at), ...tokens.slice(at).map((t) => ({ ...t, filler: true }))];
+  if (tail.length === 0 || tail.length > 10 || tail.some(usable)) return tokens;
+  return [...tokens.slice(0, at), ...tokens.slice(at).map((t) => ({ ...t, filler: true, purpose: true }))];
 }

@@ -7,7 +7,31 @@ import type { Token } from './match.ts';
  * blue", "azul claro", "深蓝"). Runs after lexicon matching, before clauses are split.
  */
 export function compose(tokens: Token[]): Token[] {
-  return mergeColorModifiers(attachUnits(composeNumbers(tokens)));
+  return mergeColorModifiers(joinDimensions(markYears(attachUnits(composeNumbers(tokens)))));
+}
+
+/** "Sixteen by nine", "1920 by 1080" written with words: two plain numbers joined by "by" are a size or ratio. */
+function joinDimensions(tokens: Token[]): Token[] {
+  const out: Token[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const [a, by, b] = [tokens[i]!, tokens[i + 1], tokens[i + 2]];
+    if (a.number !== undefined && !a.unit && by?.concepts.has('by') && b?.number !== undefined && !b.unit && a.number > 0 && b.number > 0) {
+      out.push({ text: `${a.text} ${by.text} ${b.text}`, concepts: new Set(), filler: false, dims: { width: a.number, height: b.number } });
+      i += 2;
+      continue;
+    }
+    out.push(a);
+  }
+  return out;
+}
+
+/** "A photo from 1900": a year after "from"/"of"/"in" describes the look; it is not an amount. */
+function markYears(tokens: Token[]): Token[] {
+  return tokens.map((t, i) => {
+    const before = tokens.slice(0, i).reverse().find((x) => !x.filler);
+    const year = t.number !== undefined && !t.unit && Number.isInteger(t.number) && t.number >= 1800 && t.number <= 2099;
+    return year && (before?.concepts.has('from') || before?.concepts.has('of')) ? { ...t, filler: true } : t;
+  });
 }
 
 const isWordNumber = (t: Token) => t.number !== undefined && !/^\d/.test(t.text) && t.concepts.size === 0 && !t.unit;

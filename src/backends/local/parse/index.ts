@@ -1,6 +1,6 @@
 import { errors } from '../../../errors.ts';
 import type { EditOp, EditPlan } from '../plan.ts';
-import { Clause, dropPurpose, isIgnorable, isUnknown, splitClauses } from './clause.ts';
+import { Clause, dropPurpose, isIgnorable, isUnknown, OPERATION_CONCEPTS, splitClauses } from './clause.ts';
 import { compose } from './compose.ts';
 import { FRAMES } from './frames/index.ts';
 import type { FrameContext, Kept } from './frames/frame.ts';
@@ -36,12 +36,17 @@ export function parsePrompt(prompt: string): EditPlan {
   const ops: Array<{ op: EditOp; problem: boolean }> = [];
   const kept: Kept[] = [];
   let previousProblem = false;
+  // Problems described beside an instruction ("it's overexposed, lower the brightness") are the
+  // reason for it: when one of them cannot be read, it is set aside if the prompt asks for something
+  // it can do, and refused only when the problems are all the prompt says.
+  const unreadProblems: Clause[] = [];
   clauses.forEach((raw, i) => {
     if (raw.tokens.every(isIgnorable)) return;
     // "Too cold and blue": a colour alone after a problem only describes it further.
     if (previousProblem && raw.andJoined && raw.tokens.filter((t) => !isIgnorable(t)).every((t) => t.color && t.concepts.size === 0)) return;
     const clause = new Clause(withBorrowedDirection(raw.tokens, clauses[i - 1]?.tokens, clauses[i + 1]?.tokens), undefined, previousProblem && raw.andJoined);
     previousProblem = clause.problem;
+    if (isContext(clause)) return;
     if (isKeepClause(clause, raw.keep)) {
       const read = keep.read(clause.fork(), { previous: undefined, unknownObjects: false });
       if (!read || !('kept' in read)) throw notUnderstood(clause, lang);
@@ -49,8 +54,14 @@ export function parsePrompt(prompt: string): EditPlan {
       return;
     }
     const ctx: FrameContext = { previous: ops.at(-1)?.op, unknownObjects: lang === ENGLISH };
-    for (const op of readClause(clause, ctx, lang)) ops.push({ op, problem: clause.problem });
+    try {
+      for (const op of readClause(clause, ctx, lang)) ops.push({ op, problem: clause.problem });
+    } catch (err) {
+      if (!clause.problem || clause.describesWithVerb) throw err;
+      unreadProblems.push(clause);
+    }
   });
+  if (unreadProblems.length && !ops.some((o) => !o.problem)) throw notUnderstood(unreadProblems[0]!, lang);
   const plan = reconcile(tidy(ops), kept);
   if (plan.length === 0) {
     throw errors.unsupportedEdit(`The prompt asks for no change the local engine can make. It can do ${CAPABILITIES}. ${MORE}`);
@@ -61,6 +72,25 @@ export function parsePrompt(prompt: string): EditPlan {
     ...(lang !== ENGLISH ? { language: { code: lang.data.code, name: lang.data.name } } : {}),
     ...(corrections.length ? { corrections } : {}),
   };
+}
+
+/**
+ * A sentence that only tells the story around the edit ("my client sent this over", "I run a candle
+ * shop", "it's lying on its side"): told in the first person or with "is", it names no operation,
+ * no verb of change, no part of a photo to change and no text, only words the lexicon does not
+ * know. A request with a verb ("add a hat") or a thing to change ("a rainbow in the sky") is never
+ * taken for one.
+ */
+function isContext(clause: Clause): boolean {
+  const tokens = clause.tokens;
+  const unknown = tokens.filter(isUnknown).length;
+  if (unknown === 0) return false;
+  const told = tokens.some((t) => t.concepts.has('narrative') || t.concepts.has('copula'));
+  const blocks = tokens.some((t) =>
+    t.quote !== undefined || (t.thing && (t.thing.kind === 'part' || t.thing.kind === 'scene')) ||
+    [...t.concepts].some((c) => OPERATION_CONCEPTS.has(c) || c === 'change' || c === 'add' || c === 'remove' || c === 'replace' || c === 'keep' ||
+      c === 'background' || c === 'generative' || c === 'isolate' || c === 'extend'));
+  return told && !blocks;
 }
 
 /** The first frame that reads the whole clause; a refusal naming what was left over otherwise. */

@@ -20,6 +20,8 @@ export interface Token {
   quote?: string;
   /** A clause boundary (punctuation). */
   sep?: boolean;
+  /** Set aside as a purpose ("for my shop", "so it looks cozier"): filler that says why, not what. */
+  purpose?: boolean;
   joiner?: boolean;
 }
 

@@ -20,7 +20,7 @@ const PIECE = new RegExp(
   [
     String.raw`(?<quote>${QUOTE_MARK}(\d+)${QUOTE_MARK})`,
     String.raw`(?<hex>#(?:[0-9a-f]{6}|[0-9a-f]{3})(?![0-9a-z]))`,
-    String.raw`(?<dims>\d{1,5}\s*[x×*]\s*\d{1,5})(?![\d.])`,
+    String.raw`(?<dims>\d{1,5}\s*(?:[x×*]|\s(?:by|por|mal|par|per)\s)\s*\d{1,5})(?![\d.])`,
     String.raw`(?<ratio>\d{1,2}\s*[:/]\s*\d{1,2})(?![\d])`,
     // A CJK run takes the digits written into it ("旋转90度", "2枚目"), but not a size or ratio after it.
     String.raw`(?<cjk>(?:\d+(?:[.,]\d+)?(?=[${CJK}]))?[${CJK}]+(?:\d+(?:[.,]\d+)?[${CJK}]+)*(?:\d+(?:[.,]\d+)?(?![\d.,]*\s*[x×*:/]\s*\d))?)`,
@@ -45,7 +45,7 @@ export function tokenize(text: string): Piece[] {
     if (g.quote) pieces.push({ kind: 'quote', text: g.quote, index: Number(m[2]) });
     else if (g.hex) pieces.push({ kind: 'hex', text: g.hex });
     else if (g.dims) {
-      const [w, h] = g.dims.split(/\s*[x×*]\s*/).map(Number) as [number, number];
+      const [w, h] = g.dims.split(/\s*(?:[x×*]|\s(?:by|por|mal|par|per)\s)\s*/).map(Number) as [number, number];
       pieces.push({ kind: 'dims', text: g.dims, width: w, height: h });
     } else if (g.ratio) {
       const [w, h] = g.ratio.split(/\s*[:/]\s*/).map(Number) as [number, number];

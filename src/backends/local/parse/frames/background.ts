@@ -1,6 +1,6 @@
-import type { Clause } from '../clause.ts';
+import { type Clause, isUnknown } from '../clause.ts';
 import type { EditOp } from '../../plan.ts';
-import { amountOf, type Frame, numberWith } from './frame.ts';
+import { amountOf, type Frame, type FrameContext, numberWith } from './frame.ts';
 
 const WHITE: [number, number, number] = [255, 255, 255];
 
@@ -14,12 +14,20 @@ function backgroundIsRemoved(c: Clause): boolean {
   const targets = c.find((t) => t.concepts.has('background') || t.concepts.has('subject') || !!t.thing);
   // The object follows the verb in English ("remove the background") and comes before it in
   // Japanese, German or Chinese word order ("背景を消して", "den Hintergrund entfernen").
+  if (c.tokens[remove]!.concepts.has('background')) return true; // one word for both ("去背")
   const target = targets.find((t) => t.index > remove) ?? targets.filter((t) => t.index < remove).at(-1);
   return target?.token.concepts.has('background') ?? false;
 }
 
-/** Words that may come with any background edit: the subject it keeps, verbs, the background's own words. */
-function takeFraming(c: Clause) {
+/**
+ * Words that may come with any background edit: the subject it keeps, verbs, the background's own
+ * words. In English an unknown word right before the subject describes it ("this perfume bottle",
+ * "a ceramic mug") and goes with it.
+ */
+function takeFraming(c: Clause, ctx: FrameContext) {
+  const subjects = c.find((t) => t.concepts.has('subject') || t.thing?.kind === 'object' || t.thing?.kind === 'being');
+  if (ctx.unknownObjects) for (const { index } of subjects) if (index > 0 && isUnknown(c.tokens[index - 1]!)) c.use(index - 1);
+  for (const { index } of subjects) c.use(index);
   c.takeAll('background', 'subject', 'replace', 'studio', 'color');
 }
 
@@ -35,18 +43,19 @@ export const background: Frame = {
     // "Cut out the cup", "抠图": the subject is what a cut-out keeps, named or not; a part cannot be cut out.
     const isolates = c.has('isolate') && !c.find((t) => t.thing !== undefined && t.thing.kind !== 'object' && t.thing.kind !== 'being').length;
     const second = c.has('second') && (named || c.has('subject', 'change', 'replace', 'on', 'add'));
-    const carriesOn = !named && ctx.previous?.op === 'background' && c.colors().length === 1;
+    // "… and make it white", "… I need a transparent PNG": a clause that carries on a background edit.
+    const carriesOn = !named && ctx.previous?.op === 'background' && (c.colors().length === 1 || c.has('transparent'));
     if (!named && !isolates && !second && !carriesOn && !c.has('studio')) return null;
     if (second) {
       c.takeAll('second', 'first', 'subject', 'isolate', 'remove', 'replace');
-      takeFraming(c);
+      takeFraming(c, ctx);
       return { op: 'background', action: 'image' };
     }
     if (isolates) {
       c.take('isolate');
       c.takeWhere((t) => t.thing?.kind === 'object');
       c.take('remove');
-      takeFraming(c);
+      takeFraming(c, ctx);
       c.take('transparent');
       return { op: 'background', action: 'remove' };
     }
@@ -55,7 +64,7 @@ export const background: Frame = {
       if (c.has('remove') && !backgroundIsRemoved(c)) return null;
       c.take('remove');
       c.take('transparent');
-      takeFraming(c);
+      takeFraming(c, ctx);
       return { op: 'background', action: 'remove' };
     }
     c.take('remove');
@@ -76,7 +85,7 @@ export const background: Frame = {
       const shadow = !!c.take('shadow');
       op = { op: 'background', action: 'color', color, ...(shadow ? { shadow } : {}) };
     }
-    takeFraming(c);
+    takeFraming(c, ctx);
     return op;
   },
 };

@@ -92,17 +92,20 @@ const ASPECTS: Array<[Concept, number, number]> = [['square', 1, 1], ['portrait'
 /** Crop to an aspect ratio: "crop to square", "16:9", "make it square". */
 export const cropAspect: Frame = {
   name: 'crop-aspect', triggers: ['crop', 'aspect', 'square', 'widescreen', 'story'], example: 'crop',
-  read(c) {
+  read(c, ctx) {
     const crop = !!c.take('crop');
     c.takeAll('aspect');
-    const ratio = c.find((t) => t.ratio !== undefined)[0];
+    // A ratio, or a small "size" that is one ("crop to 16 by 9").
+    const ratio = c.find((t) => t.ratio !== undefined || (t.dims !== undefined && t.dims.width <= 32 && t.dims.height <= 32))[0];
     let wh: [number, number] | undefined;
-    if (ratio) { c.use(ratio.index); wh = [ratio.token.ratio!.width, ratio.token.ratio!.height]; }
+    if (ratio) { c.use(ratio.index); const r = ratio.token.ratio ?? ratio.token.dims!; wh = [r.width, r.height]; }
     for (const [concept, w, h] of ASPECTS) if (!wh && c.take(concept)) wh = [w, h];
-    if (!wh) return null;
+    // "… square. Can you crop it?": the crop was already asked for.
+    if (!wh) return crop && ctx.previous?.op === 'crop-aspect' ? ctx.previous : null;
     // "9:16 for my stories": aspect words beside a ratio only repeat it.
     c.takeAll(...ASPECTS.map(([concept]) => concept));
-    if (!crop && !c.take('change')) return null;
+    // "Brighter, more saturated, and square": an aspect word alone is a crop too.
+    if (!crop) c.take('change');
     const [w, h] = wh;
     return w > 0 && h > 0 && w / h <= 21 && h / w <= 21 ? { op: 'crop-aspect', width: w, height: h } : null;
   },
@@ -119,6 +122,8 @@ export const trim: Frame = {
     c.take('remove');
     c.take('crop');
     takeEdgeWords(c);
+    // "The black bars at the top and bottom": where the border is does not change what trimming does.
+    c.takeAll('top', 'bottom', 'left', 'right', 'vertical', 'horizontal', 'plain');
     // "the white border": the colour says which border; trimming finds it by itself.
     for (const { index } of c.colors()) c.use(index);
     return { op: 'trim' };

@@ -30,8 +30,10 @@ export const keep: Frame = {
       kept.push({ what: 'color', color, name: token.text || hex(color) });
     }
     if (c.takeAll('background').length) kept.push({ what: 'background' });
-    for (const { token } of c.takeWhere((t) => t.concepts.has('subject') || t.thing?.kind === 'object' || t.thing?.kind === 'being')) {
-      void token;
+    // "Except the red umbrella": the colour names what to keep; the thing only says where it is.
+    const byColour = kept.some((k) => k.what === 'color');
+    for (const { index } of c.takeWhere((t) => t.concepts.has('subject') || t.thing?.kind === 'object' || t.thing?.kind === 'being')) {
+      if (byColour) { if (index > 0 && isUnknown(c.tokens[index - 1]!)) c.use(index - 1); continue; }
       if (!kept.some((k) => k.what === 'subject')) kept.push({ what: 'subject' });
     }
     for (const { token } of c.takeWhere((t) => t.thing?.kind === 'part' || t.thing?.kind === 'scene')) kept.push({ what: 'thing', name: token.thing!.name });

@@ -39,10 +39,16 @@ function toned(c: import('../clause.ts').Clause, up: 'bright' | 'vivid' | 'warm'
   else if (c.take(down)) sign = -1;
   else if (noun && c.take(noun)) sign = 0;
   else return 0;
+  // "不够鲜艳" (not vivid enough): one word says both "too" and "less"; the problem is too little of it.
+  const dirHit = c.find((t) => t.concepts.has('more') || t.concepts.has('add') || t.concepts.has('less'))[0];
+  const tooHit = c.find((t) => t.concepts.has('too'))[0];
+  if (sign !== 0 && dirHit && tooHit && dirHit.index === tooHit.index) { c.use(dirHit.index); return sign; }
   // "Lower the colour temperature, cooler": the direction belongs to the temperature, the adjective says which way.
   const aboutNoun = noun === null && c.has('color');
   const dir = directionOf(c);
   if (sign === 0) sign = dir || (c.problem && c.has('too') ? 1 : 0); // "too much contrast": there is too much of it
+  // "The contrast is too harsh, lower it": beside a problem, the direction word is the fix.
+  else if (c.problem && dir !== 0) { c.take('too'); return dir; }
   else if (dir < 0 && !aboutNoun) sign = -sign; // "less bright"
   if (c.problem) { c.take('too'); sign = -sign; }
   return sign;
@@ -54,6 +60,7 @@ export const brightness: Frame = {
     const sign = toned(c, 'bright', 'dark', 'brightness');
     if (!sign) return null;
     c.take('brightness');
+    c.takeAll('color');
     const amount = amountOf(c, 0.2);
     return { op: 'brightness', factor: sign > 0 ? 1 + amount : Math.max(0.05, 1 - amount) };
   },
@@ -65,6 +72,7 @@ export const contrast: Frame = {
     const sign = toned(c, 'contrast-up', 'contrast-down', 'contrast');
     if (!sign) return null;
     c.take('contrast');
+    c.takeAll('color');
     const amount = amountOf(c, 0.25);
     return { op: 'contrast', factor: sign > 0 ? 1 + amount : Math.max(0.05, 1 - amount) };
   },

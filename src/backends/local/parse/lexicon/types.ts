@@ -32,6 +32,8 @@ export const CONCEPTS = [
   // Words for edits that need a generative model (colourise, restore, cartoon style…): known, so that
   // they are never read as a typo of something else, and always refused.
   'generative',
+  // Words that tell a story around the edit ("I", "my client", "we"), and purpose markers ("so that").
+  'narrative', 'purpose',
 ] as const;
 
 export type Concept = (typeof CONCEPTS)[number];
