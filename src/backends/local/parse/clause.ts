@@ -160,12 +160,14 @@ export function splitClauses(tokens: Token[]): RawClause[] {
     if (t.sep || joinsOnly) { nextAnd = !t.sep && t.concepts.has('and') && t.concepts.size === 1; flush(nextAnd); continue; }
     if (t.concepts.has('except') && current.some((c) => !c.filler)) { flush(false); keep = true; }
     current.push(t);
+    // "背景を消してから…" (after removing the background, …): a verb form that also says "then" ends its clause.
+    if (t.concepts.has('then') && [...t.concepts].some((c) => VERBS.has(c))) flush(false);
   }
   flush(false);
   return mergeFragments(clauses.flatMap(splitAfterKeep));
 }
 
-const operates = (t: Token) => [...t.concepts].some((k) => OPERATION_CONCEPTS.has(k));
+const operates = (t: Token) => !t.concepts.has('same') && [...t.concepts].some((k) => OPERATION_CONCEPTS.has(k));
 
 /**
  * Verb-final languages end a keep with its verb and go on with the edit in the same sentence
@@ -192,10 +194,11 @@ function mergeFragments(clauses: RawClause[]): RawClause[] {
     // A verb that is also a preposition ("用红色": with red) does not make a clause of its own.
     const verb = c.tokens.some((t) => [...t.concepts].some((x) => VERBS.has(x)) && !['with', 'to', 'on', 'for', 'as'].some((p) => t.concepts.has(p as Concept)));
     const fragment = !c.keep && !keeps && !verb && content.length > 0 && content.every((t) =>
-      t.number !== undefined || t.dims || (t.color && !c.andJoined) ||
+      t.number !== undefined || t.dims || (t.color && !c.andJoined && c.tokens.some((x) => x.concepts.has('to') || x.concepts.has('with'))) ||
       [...t.concepts].some((x) => ['top', 'bottom', 'left', 'right', 'center', 'corner', 'shadow', 'large', 'small', 'opacity', 'clockwise', 'counterclockwise', 'degree', 'pixel', 'percent', 'upside-down', 'horizontal', 'vertical', 'width', 'height'].includes(x)));
     const last = out.at(-1);
-    if (fragment && last && content.some((t) => !t.color || !c.andJoined)) last.tokens = [...last.tokens, ...c.tokens];
+    const sequenced = last?.tokens.at(-1)?.concepts.has('then') ?? false;
+    if (fragment && last && !sequenced && content.some((t) => !t.color || !c.andJoined)) last.tokens = [...last.tokens, ...c.tokens];
     else out.push(c);
   }
   return out;

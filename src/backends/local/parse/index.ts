@@ -44,7 +44,7 @@ export function parsePrompt(prompt: string): EditPlan {
     if (raw.tokens.every(isIgnorable)) return;
     // "Too cold and blue": a colour alone after a problem only describes it further.
     if (previousProblem && raw.andJoined && raw.tokens.filter((t) => !isIgnorable(t)).every((t) => t.color && t.concepts.size === 0)) return;
-    const clause = new Clause(withBorrowedDirection(raw.tokens, clauses[i - 1]?.tokens, clauses[i + 1]?.tokens), undefined, previousProblem && raw.andJoined);
+    const clause = new Clause(withBorrowedObject(withBorrowedDirection(raw.tokens, clauses[i - 1]?.tokens, clauses[i + 1]?.tokens), clauses[i - 1]?.tokens), undefined, previousProblem && raw.andJoined);
     previousProblem = clause.problem;
     if (isContext(clause)) return;
     if (isKeepClause(clause, raw.keep)) {
@@ -117,6 +117,28 @@ function withBorrowedDirection(tokens: Token[], before: Token[] | undefined, aft
   if (!needs) return tokens;
   const direction = [...(before ?? []), ...(after ?? [])].find((t) => t.concepts.has('more') || t.concepts.has('less'));
   return direction ? [...tokens, direction] : tokens;
+}
+
+/** What a clause can be about, which a clause of verbs and directions only may take from the one before. */
+const OBJECTS = ['brightness', 'contrast', 'saturation', 'noise', 'background', 'border', 'pad', 'text', 'watermark', 'hue'] as const;
+
+/**
+ * "The contrast is too strong, lower it a bit", "ノイズがひどい、除去して", "the mug is red, make it
+ * blue": a clause that says only what to do (a direction, "remove", "make it" and a colour) is about
+ * the thing the clause before named.
+ */
+function withBorrowedObject(tokens: Token[], before: Token[] | undefined): Token[] {
+  if (!before) return tokens;
+  const content = tokens.filter((t) => !isIgnorable(t) || t.concepts.has('remove'));
+  if (content.length === 0) return tokens;
+  const names = (t: Token) => OBJECTS.some((c) => t.concepts.has(c)) || t.thing !== undefined;
+  if (content.some(names)) return tokens;
+  const directionsOnly = content.every((t) => t.concepts.has('more') || t.concepts.has('less') || t.concepts.has('remove') || t.concepts.has('slightly') || t.concepts.has('very'));
+  const recolour = content.every((t) => t.color !== undefined) && content.length === 1 && tokens.some((t) => t.concepts.has('change'));
+  if (!directionsOnly && !recolour) return tokens;
+  const borrowed = before.filter((t) => names(t) || (recolour && t.color !== undefined));
+  if (!borrowed.some(names)) return tokens;
+  return [...borrowed, ...tokens];
 }
 
 function describeKept(k: Kept): string {

@@ -99,6 +99,14 @@ export function matchPieces(pieces: Piece[], langs: CompiledLanguage[], quotes: 
 const known = (word: string, langs: CompiledLanguage[]) => langs.some((l) => l.vocabulary.has(word));
 
 /**
+ * The prompt's own language decides what a form means; the others (English, or the other CJK
+ * language) only fill in forms it does not have: "他" is "the rest" in Japanese, "he" in Chinese.
+ */
+function inPrecedence(entries: Array<Entry | undefined>): Entry[] {
+  return entries[0] ? [entries[0]] : entries.filter((e): e is Entry => e !== undefined);
+}
+
+/**
  * The entry for a window of words, each with its readings. With several readings, exactly one
  * combination may match (inside a phrase), or every matching one must mean the same.
  */
@@ -106,7 +114,7 @@ function lookup(window: string[][], langs: CompiledLanguage[]): { words: string[
   let combos: string[][] = [[]];
   for (const options of window) combos = combos.flatMap((c) => options.map((o) => [...c, o])).slice(0, 32);
   const hits = combos.flatMap((words) => {
-    const entries = langs.map((l) => l.phrases.get(words.join(' '))).filter((e): e is Entry => e !== undefined);
+    const entries = inPrecedence(langs.map((l) => l.phrases.get(words.join(' '))));
     return entries.length ? [{ words, entry: mergeEntries(entries) }] : [];
   });
   if (hits.length === 0) return null;
@@ -162,7 +170,7 @@ function matchCjk(run: string, langs: CompiledLanguage[]): Token[] {
     let hit: { len: number; entry: Entry } | null = null;
     for (let len = Math.min(maxChars, chars.length - i); len >= 1 && !hit; len--) {
       const key = chars.slice(i, i + len).join('');
-      const entries = langs.map((l) => l.cjk.get(key)).filter((e): e is Entry => e !== undefined);
+      const entries = inPrecedence(langs.map((l) => l.cjk.get(key)));
       if (entries.length) hit = { len, entry: mergeEntries(entries) };
     }
     const numeral = cjkNumeral(chars, i);

@@ -74,13 +74,18 @@ export function tidy(ops: Array<{ op: EditOp; problem: boolean }>): EditOp[] {
     }
     out.push(entry);
   }
-  return out.filter((e, i) => !e.problem || !out.some((o, j) => j !== i && !o.problem && o.op.op === e.op.op)).map((e) => e.op);
+  // A problem described next to an instruction is its reason ("it looks flat, boost the contrast"):
+  // when the prompt says what to do, that is what is done.
+  const instructed = out.some((e) => !e.problem);
+  return out.filter((e) => !e.problem || !instructed).map((e) => e.op);
 }
 
 /** Two operations of one kind in one direction: said twice, done once. */
 function sameEdit(a: EditOp, b: EditOp): boolean {
   if (a.op !== b.op) return false;
   if (JSON.stringify(a) === JSON.stringify(b)) return true;
+  // "Darken the corners, add a vignette": one filter named twice, the second with its own strength.
+  if (['vignette', 'sharpen', 'denoise', 'grayscale', 'sepia', 'invert'].includes(a.op)) return true;
   const direction = (op: EditOp) =>
     'factor' in op ? Math.sign(op.factor - 1) : op.op === 'temperature' ? Math.sign(op.amount) : null;
   const d = direction(a);

@@ -71,7 +71,7 @@ function splitWord(word: string): Piece[] {
 /** The words of a surface form as the tokenizer splits prompts, for building phrase keys. */
 export function phraseKey(surface: string): string[] | null {
   // An elided article on its own ("l'", "d'", "c'") is the piece the tokenizer splits off "l'image".
-  if (/^\p{L}+'$/u.test(surface)) return [surface];
+  if (/^\p{L}+'$/u.test(surface) || /^'\p{L}+$/u.test(surface)) return [surface];
   const pieces = tokenize(surface);
   if (pieces.some((p) => p.kind === 'cjk')) return null;
   return pieces.map((p) => p.text);

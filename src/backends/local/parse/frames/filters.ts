@@ -59,8 +59,8 @@ export const vignette: Frame = {
   read(c) {
     if (!c.take('vignette')) {
       if (!(c.has('dark') && c.has('edges', 'corner'))) return null;
-      c.take('dark');
     }
+    c.take('dark');
     c.takeAll('edges', 'corner');
     return { op: 'vignette', amount: amountOf(c, 0.5) };
   },

@@ -52,8 +52,8 @@ export const resize: Frame = {
     const down = !up && !!c.take('smaller');
     const half = !!c.take('half');
     const double = !!c.take('double');
-    // "Twice as big", "el doble de grande": the size word only repeats the factor.
-    if (half || double) c.takeAll('large', 'small', 'bigger', 'smaller');
+    // "Twice as big", "el doble de grande", "redúcela a la mitad": the size and direction words only repeat the factor.
+    if (half || double) c.takeAll('large', 'small', 'bigger', 'smaller', 'more', 'less');
     const sized = c.take('size');
     const dir = sized || named ? (c.take('more') ? 1 : c.take('less') ? -1 : 0) : 0;
     const grow = up || dir > 0;

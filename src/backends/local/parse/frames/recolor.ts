@@ -43,7 +43,9 @@ export const recolor: Frame = {
     const targets = [...things, ...unknown].map((t) => t.index);
     if (colors.length === 1 && toIndex < 0 && targets.some((i) => i > colors[0]!.index && c.tokens.slice(colors[0]!.index + 1, i).every((t) => t.filler))) return null;
     // The target colour follows "to"/"into"/"with"; without one, it is the last colour named.
-    const to = colors.find((x) => x.index === toIndex) ?? colors.at(-1)!;
+    // "Blau statt rot", "blue instead of red": a colour after "instead of" is the one it has now.
+    const fromIndex = c.tokens.findIndex((t, i) => !!t.color && !!before(i) && before(i)!.concepts.has('from') && !before(i)!.concepts.has('to'));
+    const to = colors.find((x) => x.index === toIndex) ?? colors.filter((x) => x.index !== fromIndex).at(-1) ?? colors.at(-1)!;
     const others = colors.filter((x) => x !== to);
     if (others.length > 1) return null;
     const from = others[0];
@@ -57,7 +59,7 @@ export const recolor: Frame = {
       return { op: 'recolor', from: from.color, to: to.color, object: null, scope: 'all' };
     }
     // A source colour after the target ("the car that is red to blue") reads the same.
-    if (from && from.index > firstTarget && from.index > to.index) return null;
+    if (from && from.index !== fromIndex && from.index > firstTarget && from.index > to.index) return null;
     const fromColor = from && chromatic(from.color) ? from.color : null;
     if (from && !fromColor) return null;
     const scope = part || (unknown.length > 0 && things.length === 0 && !fromColor) ? 'mask' : 'subject';
