@@ -90,7 +90,9 @@ describe('recolouring, on pixels', () => {
     for (const part of ['make the sky orange', 'make her shirt red', 'change the color of the spacesuit to blue', 'make the red shirt blue']) {
       assert.equal((op(part) as { scope?: string }).scope, 'mask', part);
     }
-    for (const refused of ['make the white car red', 'change the background to a forest', 'fix the red eyes', 'replace the red car with a blue truck']) {
+    // White, grey and black things are found by lightness inside the subject, never by hue across the image.
+    assert.deepEqual(op('make the white car red'), { op: 'recolor', from: [255, 255, 255], to: [255, 0, 0], object: 'car', scope: 'subject' });
+    for (const refused of ['change white to red', 'change the background to a forest', 'fix the red eyes', 'replace the red car with a blue truck']) {
       assert.throws(() => parsePrompt(refused), (e: unknown) => e instanceof RetouchError && e.code === 'unsupported_edit', refused);
     }
   });

@@ -47,7 +47,10 @@ async function quadrants(): Promise<Buffer> {
   return sharp(data, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer();
 }
 
-const IMAGES = { quadrants: quadrants(), ball: ballScene().then((s) => s.png), wide: wideProductScene().then((s) => s.png) };
+const IMAGES = {
+  quadrants: quadrants(), ball: ballScene().then((s) => s.png), wide: wideProductScene().then((s) => s.png),
+  blackBag: wideProductScene(480, 360, [30, 30, 34]).then((s) => s.png),
+};
 type ImageName = keyof typeof IMAGES;
 
 const luma = (p: number[]) => 0.2126 * p[0]! + 0.7152 * p[1]! + 0.0722 * p[2]!;
@@ -126,6 +129,12 @@ const checks = {
     assert.ok(near(pixel(o, 240, 180), pixel(s, 240, 180), 6), 'subject changed');
   }) as Check,
   bgGrey: ((s, o) => { const p = pixel(o, 10, 10); assert.ok(Math.abs(p[0]! - p[2]!) < 3, 'background not grey'); assert.ok(near(pixel(o, 240, 180), pixel(s, 240, 180), 6), 'subject lost colour'); }) as Check,
+  // A black product (a wide dark ellipse) on texture: black has no hue, so it is found by lightness inside the subject.
+  blackToRed: ((s, o) => {
+    const p = pixel(o, 240, 180);
+    assert.ok(p[0]! > p[1]! + 40 && p[0]! > p[2]! + 40, `the black thing is not red: ${p}`);
+    assert.ok(near(pixel(o, 8, 8), pixel(s, 8, 8), 6), 'the background changed');
+  }) as Check,
   // The wide product: a red ellipse 480 px wide in a 640x360 photo, asked for a square.
   wholeSubjectWhite: ((_s, o) => {
     assert.deepEqual([o.width, o.height], [1024, 1024]);
@@ -171,6 +180,7 @@ const ROWS: Row[] = [
   ['remove the background', 'ball', 'bgRemoved'], ['quita el fondo', 'ball', 'bgRemoved'], ['isolate the ball', 'ball', 'bgRemoved'],
   ['背景をぼかして', 'ball', 'bgBlurred'], ['blur the image but keep the subject sharp', 'ball', 'bgBlurred'], ['Hintergrund unscharf machen', 'ball', 'bgBlurred'],
   ['make the background black and white', 'ball', 'bgGrey'], ['fundo em preto e branco e a pessoa colorida', 'ball', 'bgGrey'],
+  ['make the black bag red', 'blackBag', 'blackToRed'], ['muda a bolsa preta para vermelha', 'blackBag', 'blackToRed'],
   // A size that would cut the subject: the subject is kept whole, on the new background.
   ['white background', 'wide', 'wholeSubjectWhite', { size: '1024x1024' }],
   // Refused: generative, parts without a mask, half-doable.

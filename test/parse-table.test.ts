@@ -9,6 +9,14 @@ import { cases as fr } from './prompt-table/fr.ts';
 import { cases as ja } from './prompt-table/ja.ts';
 import { cases as pt } from './prompt-table/pt.ts';
 import { cases as zh } from './prompt-table/zh.ts';
+import { cases as fresh } from './prompt-table/fresh.ts';
+import { cases as holdoutDe } from './prompt-table/holdout-de.ts';
+import { cases as holdoutEn } from './prompt-table/holdout-en.ts';
+import { cases as holdoutEs } from './prompt-table/holdout-es.ts';
+import { cases as holdoutFr } from './prompt-table/holdout-fr.ts';
+import { cases as holdoutJa } from './prompt-table/holdout-ja.ts';
+import { cases as holdoutPt } from './prompt-table/holdout-pt.ts';
+import { cases as holdoutZh } from './prompt-table/holdout-zh.ts';
 import { matches, show } from './prompt-table/signature.ts';
 import type { PromptCase } from './prompt-table/types.ts';
 
@@ -17,7 +25,18 @@ import type { PromptCase } from './prompt-table/types.ts';
  * give or to a refusal. A recolour the plan can only do inside a client's mask counts as a refusal
  * here (the engine refuses it when no mask is sent).
  */
-const TABLES: Record<string, PromptCase[]> = { en, zh, ja, es, de, fr, pt };
+/**
+ * The first seven were written before the parser and tuned against; the holdout set was written
+ * later by someone who had seen neither, and first passed at 77 % (352 of 454) before its misses
+ * were fixed in the lexicon and grammar. The fresh set came after that, again unseen: 174 of 190
+ * (92 %) passed on first run; of the 16 misses, 15 were refusals and one a wrong plan (a polite
+ * Japanese ending read as a problem description), all fixed since.
+ */
+const TABLES: Record<string, PromptCase[]> = {
+  en, zh, ja, es, de, fr, pt,
+  'holdout en': holdoutEn, 'holdout zh': holdoutZh, 'holdout ja': holdoutJa, 'holdout es': holdoutEs, 'holdout de': holdoutDe,
+  'holdout fr': holdoutFr, 'holdout pt': holdoutPt, fresh,
+};
 
 for (const [lang, cases] of Object.entries(TABLES)) {
   describe(`prompt table: ${lang} (${cases.length} prompts)`, () => {

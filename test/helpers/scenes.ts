@@ -38,7 +38,7 @@ export function iou(mask: Uint8Array | Buffer, truth: Uint8Array): number {
  * A wide product photo: a shaded red ellipse 480x180 px centred in a 640x360 photo over texture. A
  * square crop of it must either cut the product or keep it whole.
  */
-export async function wideProductScene(w = 640, h = 360) {
+export async function wideProductScene(w = 640, h = 360, rgb: [number, number, number] = [225, 35, 30]) {
   const data = Buffer.alloc(w * h * 3);
   const rx = w * 0.375, ry = h * 0.25;
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
@@ -46,7 +46,7 @@ export async function wideProductScene(w = 640, h = 360) {
     const d = ((x - w / 2) / rx) ** 2 + ((y - h / 2) / ry) ** 2;
     if (d < 1) {
       const shade = 1 - 0.35 * ((y - h / 2) / ry + 1) / 2;
-      data.set([225 * shade, 35 * shade, 30 * shade].map(Math.round), i * 3);
+      data.set(rgb.map((v) => Math.round(v * shade)), i * 3);
     } else {
       const n = ((x * 7 + y * 13) % 29) - 14 + (((x >> 4) + (y >> 4)) % 2) * 10;
       data.set([120 + n, 130 + n, 140 + n], i * 3);

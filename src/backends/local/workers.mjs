@@ -84,6 +84,16 @@ function rgbOf(h, s, v) {
 const hueDistance = (a, b) => Math.min(Math.abs(a - b), 360 - Math.abs(a - b));
 
 function colorizeMasked(data, out, n, channels, mask, toH, toS, toV, area) {
+  // The thing takes the target's lightness, and keeps its own shading around it: each pixel's
+  // lightness relative to the thing's mean, so a black bag becomes a red one, not a near-black red.
+  let sumV = 0, count = 0;
+  for (let i = 0; i < n; i++) {
+    if (mask[i] < 128) continue;
+    const o = i * channels;
+    sumV += Math.max(data[o], data[o + 1], data[o + 2]) / 255;
+    count++;
+  }
+  const meanV = count ? Math.max(0.04, sumV / count) : 0.5;
   let changed = 0;
   for (let i = 0; i < n; i++) {
     const w = mask[i] / 255;
@@ -91,7 +101,8 @@ function colorizeMasked(data, out, n, channels, mask, toH, toS, toV, area) {
     const o = i * channels;
     const r = data[o], g = data[o + 1], b = data[o + 2];
     const v = Math.max(r, g, b) / 255;
-    const [nr, ng, nb] = toS < 0.1 ? rgbOf(0, 0, Math.min(1, v * (0.35 + toV))) : rgbOf(toH, Math.max(0.35, toS * 0.75), Math.min(1, v * (0.55 + 0.45 * toV)));
+    const shade = Math.min(1.3, Math.max(0.45, v / meanV));
+    const [nr, ng, nb] = toS < 0.1 ? rgbOf(0, 0, Math.min(1, toV * shade)) : rgbOf(toH, Math.max(0.35, toS * 0.85), Math.min(1, Math.max(0.25, toV * 0.9) * shade));
     out[o] = Math.round(r + (nr - r) * w);
     out[o + 1] = Math.round(g + (ng - g) * w);
     out[o + 2] = Math.round(b + (nb - b) * w);
@@ -147,6 +158,23 @@ export function recolor({ data, width, height, channels, mask, from, to, coloriz
   }
   const MIN_S = 0.22;
   const MIN_V = 0.12;
+  // A white, grey or black thing ("the black bag"): no hue to select by, so select by lightness
+  // among unsaturated pixels inside the mask, and colourise those.
+  if (from && mask && hsv(from[0], from[1], from[2])[1] < 0.15) {
+    const fromV = hsv(from[0], from[1], from[2])[2];
+    const select = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      if (mask[i] === 0) continue;
+      const o = i * channels;
+      const [, s, v] = hsv(data[o], data[o + 1], data[o + 2]);
+      if (s > 0.3) continue;
+      const dv = Math.abs(v - fromV);
+      const w = dv <= 0.2 ? 1 : dv >= 0.35 ? 0 : (0.35 - dv) / 0.15;
+      select[i] = Math.round(mask[i] * w);
+    }
+    const [toH0, toS0, toV0] = hsv(to[0], to[1], to[2]);
+    return colorizeMasked(data, new Uint8Array(data), n, channels, select, toH0, toS0, toV0, area);
+  }
   let source = from ? hsv(from[0], from[1], from[2])[0] : null;
   if (source === null) {
     // The dominant hue of saturated pixels inside the mask, from a 36-bin histogram.

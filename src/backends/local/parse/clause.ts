@@ -159,9 +159,12 @@ export function splitClauses(tokens: Token[]): RawClause[] {
     const joinsOnly = t.concepts.size > 0 && [...t.concepts].every((c) => c === 'and' || c === 'then' || c === 'but');
     if (t.sep || joinsOnly) { nextAnd = !t.sep && t.concepts.has('and') && t.concepts.size === 1; flush(nextAnd); continue; }
     if (t.concepts.has('except') && current.some((c) => !c.filler)) { flush(false); keep = true; }
+    // "Alles außer Rot schwarz-weiß machen": the exception ends where the operation starts.
+    else if (keep && operates(t) && current.some((c) => c.concepts.has('except'))) flush(false);
     current.push(t);
     // "背景を消してから…" (after removing the background, …): a verb form that also says "then" ends its clause.
-    if (t.concepts.has('then') && [...t.concepts].some((c) => VERBS.has(c))) flush(false);
+    // "ちょっと暗いので…" (it is a bit dark, so …): a "then" that is also "is" ends a clause that states a problem.
+    if (t.concepts.has('then') && ([...t.concepts].some((c) => VERBS.has(c)) || t.concepts.has('copula'))) flush(false);
   }
   flush(false);
   return mergeFragments(clauses.flatMap(splitAfterKeep));

@@ -50,6 +50,10 @@ export function reconcile(ops: EditOp[], kept: Kept[]): EditOp[] {
           if (touches) throw cannot(`the ${k.name}`, op);
         }
         break;
+      case 'aspect':
+        // Scaling keeps the proportions; a crop or a size with both sides given may not.
+        for (const op of plan) if (op.op === 'crop-aspect' || (op.op === 'resize' && 'width' in op && op.width && op.height)) throw cannot('the aspect ratio', op);
+        break;
       case 'size':
         for (const op of plan) if (SIZE_CHANGING.has(op.op) || (op.op === 'rotate' && op.degrees % 90 !== 0)) throw cannot('the size', op);
         break;

@@ -10,6 +10,7 @@ export type Kept =
   | { what: 'subject' }
   | { what: 'background' }
   | { what: 'size' }
+  | { what: 'aspect' }
   | { what: 'color'; color: RGB; name: string }
   | { what: 'thing'; name: string };
 
@@ -57,6 +58,8 @@ export function amountOf(c: Clause, base: number): number {
 /** +1 for "more", -1 for "less", 0 when the clause says neither. */
 export function directionOf(c: Clause): number {
   if (c.take('more') || c.take('add')) return 1;
+  // "Take away some saturation", "tira um pouco da saturação".
+  if (c.take('remove')) return -1;
   if (c.take('less')) return -1;
   return 0;
 }

@@ -38,7 +38,8 @@ export const keep: Frame = {
     }
     for (const { token } of c.takeWhere((t) => t.thing?.kind === 'part' || t.thing?.kind === 'scene')) kept.push({ what: 'thing', name: token.thing!.name });
     if (c.takeAll('color').length) kept.push({ what: 'thing', name: 'colours' });
-    if (c.takeAll('size', 'aspect', 'width', 'height').length) kept.push({ what: 'size' });
+    if (c.takeAll('aspect').length) kept.push({ what: 'aspect' });
+    if (c.takeAll('size', 'width', 'height').length) kept.push({ what: 'size' });
     c.takeAll('everything', 'image', 'bright', 'sharpen', 'center');
     if (c.find((t) => isUnknown(t)).length) return null;
     return { kept: kept.length ? kept : [{ what: 'everything' }] };

@@ -60,8 +60,9 @@ export const recolor: Frame = {
     }
     // A source colour after the target ("the car that is red to blue") reads the same.
     if (from && from.index !== fromIndex && from.index > firstTarget && from.index > to.index) return null;
-    const fromColor = from && chromatic(from.color) ? from.color : null;
-    if (from && !fromColor) return null;
+    // A white, grey or black thing has no hue to find it by: only inside the thing named ("the black bag").
+    const fromColor = from ? from.color : null;
+    if (from && !chromatic(from.color) && things.length === 0) return null;
     const scope = part || (unknown.length > 0 && things.length === 0 && !fromColor) ? 'mask' : 'subject';
     return { op: 'recolor', from: fromColor, to: to.color, object, scope };
   },

@@ -124,7 +124,7 @@ export const de: LanguageData = {
     for: ['fur', 'furs', 'damit es', 'zum hochladen auf'],
     as: ['als'],
     and: ['und', 'sowie', 'ausserdem', 'auch', 'zusatzlich'],
-    then: ['dann', 'danach', 'anschliessend', 'zum schluss', 'und dann', 'schliesslich'],
+    then: ['erst', 'zuerst', 'zunachst', 'dann', 'danach', 'anschliessend', 'zum schluss', 'und dann', 'schliesslich'],
     but: ['aber', 'jedoch', 'doch', 'allerdings'],
     narrative: ['ich', 'mein', 'meine', 'meinen', 'wir', 'unser', 'unsere', 'mein kunde', 'meine kundin'],
     purpose: ['damit', 'sodass', 'so dass'],

@@ -121,7 +121,7 @@ export const en: LanguageData = {
     subject: ['subject', 'main subject', 'person', 'people', 'persons', 'man', 'woman', 'guy', 'girl', 'boy', 'child', 'kid', 'baby', 'model',
       'foreground', 'product', 'item', 'object', 'him', 'her', 'them', 'he', 'she', 'they', 'figure', 'portrait', 'me', 'myself',
       'the main thing', 'animal', 'pet', 'cat', 'dog', 'puppy', 'kitten', 'bird', 'horse', 'subject matter'],
-    image: ['iso', 'high iso', 'exposure time', 'lens', 'wallpaper', 'desktop wallpaper', 'night', 'at night', 'indoors', 'indoor', 'tungsten', 'lighting conditions', 'decade', 'the decade', 'old', 'filter', 'film', 'scan', 'scanned image', 'screenshot', 'document', 'drawing', 'artwork', 'illustration', 'graphic', 'render', 'details', 'detail', 'night shot', 'night photo', 'low light photo', 'image', 'images', 'photo', 'photos', 'photograph', 'picture', 'pictures', 'pic', 'pics', 'shot', 'snapshot', 'it', 'this', 'that',
+    image: ['postcard', 'vintage postcard', 'going for', 'going for a', 'i am going for', "i'm going for", 'iso', 'high iso', 'exposure time', 'lens', 'wallpaper', 'desktop wallpaper', 'night', 'at night', 'indoors', 'indoor', 'tungsten', 'lighting conditions', 'decade', 'the decade', 'old', 'filter', 'film', 'scan', 'scanned image', 'screenshot', 'document', 'drawing', 'artwork', 'illustration', 'graphic', 'render', 'details', 'detail', 'night shot', 'night photo', 'low light photo', 'image', 'images', 'photo', 'photos', 'photograph', 'picture', 'pictures', 'pic', 'pics', 'shot', 'snapshot', 'it', 'this', 'that',
       'the whole thing', 'whole image', 'entire image', 'whole', 'entire', 'overall', 'result', 'output', 'version', 'file', 'one', 'selfie',
       'headshot', 'product shot', 'product photo', 'product image', 'upload', 'img', 'look', 'looks', 'style', 'effect', 'feel', 'vibe', 'mood'],
     everything: ['thing', 'things', 'every', 'stuff', 'everything else', 'composition', 'framing', 'layout', 'perspective', 'pose', 'expression', 'proportions', 'quality', 'lighting', 'light', 'mood', 'atmosphere', 'feel', 'vibe', 'character', 'identity', 'features', 'everything', 'everything else', 'all', 'the rest', 'rest', 'all else', 'anything else', 'the others', 'all the rest', 'all of it', 'other'],
@@ -205,7 +205,7 @@ export const en: LanguageData = {
   },
   numberJoiners: ['and'],
   filler: [
-    'off',
+    'not so cramped', 'so cramped', 'cramped', 'off',
     'them', 'they', 'him', 'her', 'those', 'these ones', 'ugh', 'honestly', 'seriously', 'frankly', 'tbh', 'omg', 'ya', 'u', 'ur', 'terribly', 'new', 'i uploaded', 'uploaded', 'i sent', 'attached', 'out', 'away', 'a bunch of', 'bunch of', 'three things', 'two things', 'a few things', 'a couple of things', 'things', 'webcam', 'camera', 'phone camera', 'can follow', 'automatically', 'proportionally', 'back', 'quick one', 'quick question', 'one more thing', 'entirely', 'a', 'an', 'the', 'some', 'any', 'my', 'our', 'your', 'his', 'her', 'their', 'these', 'those', 'there', 'here', 'its', 'it', 'me', 'us', 'i', 'we', 'you',
     'please', 'pls', 'plz', 'kindly', 'thanks', 'thank you', 'thx', 'ty', 'cheers', 'thanks in advance', 'thank you so much', 'many thanks', 'ta',
     'hi', 'hello', 'hey', 'hiya', 'yo', 'dear', 'ok', 'okay', 'so', 'well', 'now', 'just', 'simply', 'quickly', 'quick', 'basically', 'actually', 'really',

@@ -168,7 +168,7 @@ export const pt: LanguageData = {
   },
   numberJoiners: ['e'],
   filler: [
-    'elas', 'eles', 'vazias', 'vazia', 'vazio', 'sobrando', 'inteira', 'inteiro', 'em volta', 'ao redor', 'em redor', 'o', 'a', 'os', 'as', 'um', 'uma', 'uns', 'umas', 'meu', 'minha', 'meus', 'minhas', 'seu', 'sua', 'seus', 'suas', 'este', 'esta', 'isto', 'aquele',
+    'pros', 'pras', 'pro', 'pra', 'elas', 'eles', 'vazias', 'vazia', 'vazio', 'sobrando', 'inteira', 'inteiro', 'em volta', 'ao redor', 'em redor', 'o', 'a', 'os', 'as', 'um', 'uma', 'uns', 'umas', 'meu', 'minha', 'meus', 'minhas', 'seu', 'sua', 'seus', 'suas', 'este', 'esta', 'isto', 'aquele',
     'aquela', 'por favor', 'pfv', 'pf', 'porfavor', 'obrigado', 'obrigada', 'valeu', 'oi', 'ola', 'bom dia', 'boa tarde', 'boa noite', 'voce', 'vc', 'pode',
     'poderia', 'podes', 'consegue', 'conseguiria', 'quero', 'queria', 'gostaria', 'preciso', 'precisamos', 'me', 'eu', 'nos', 'que', 'na', 'no', 'num',
     'numa', 'loja', 'minha loja', 'etsy', 'instagram', 'insta', 'shopee', 'mercado livre', 'olx', 'anuncio', 'perfil', 'foto de perfil', 'site',
