@@ -6,6 +6,7 @@ import { coldStartBench } from './cold-start.ts';
 import { encodersBench } from './encoders.ts';
 import { engineBench } from './engine.ts';
 import { memoryBench } from './memory.ts';
+import { parseBench } from './parse.ts';
 import { portsBench } from './ports.ts';
 import { relayBench } from './relay.ts';
 import { scalingBench } from './scaling.ts';
@@ -18,6 +19,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   encoders: encodersBench,
   engine: engineBench,
   memory: memoryBench,
+  parse: parseBench,
   ports: portsBench,
   relay: relayBench,
   scaling: scalingBench,

@@ -30,9 +30,9 @@ async function scene() {
   return { png: await sharp(data, { raw: { width: W, height: H, channels: 3 } }).png().toBuffer(), data };
 }
 
-async function run(image: Buffer, prompt: string) {
+async function run(image: Buffer, prompt: string, mask?: Buffer) {
   const scalars = parseScalarFields({ prompt, model: 'retouch-local-1', output_format: 'png' }, limits.maxPromptChars);
-  const request = await buildEditRequest({ fields: {}, images: [image], mask: undefined }, scalars, limits);
+  const request = await buildEditRequest({ fields: {}, images: [image], mask }, scalars, limits);
   const result = await engine.edit(request, { model: 'retouch-local-1', signal: new AbortController().signal });
   return decode(result.images[0]!.bytes);
 }
@@ -95,5 +95,31 @@ describe('recolouring, on pixels', () => {
     for (const refused of ['change white to red', 'change the background to a forest', 'fix the red eyes', 'replace the red car with a blue truck']) {
       assert.throws(() => parsePrompt(refused), (e: unknown) => e instanceof RetouchError && e.code === 'unsupported_edit', refused);
     }
+  });
+
+  describe('a part of the subject (the spacesuit of an astronaut)', () => {
+    // A white suit (left) beside a skin-toned face (right): recolouring "the subject" would turn both blue.
+    const astronaut = async () => {
+      const w = 160, h = 100, data = Buffer.alloc(w * h * 3);
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data.set(x < 100 ? [235 - (y % 9), 236 - (y % 9), 238 - (y % 9)] : [224, 172, 140], (y * w + x) * 3);
+      return sharp(data, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer();
+    };
+    // Transparent (edit here) over the suit, opaque over the face.
+    const suitMask = () => {
+      const w = 160, h = 100, data = Buffer.alloc(w * h * 4);
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data.set([0, 0, 0, x < 100 ? 0 : 255], (y * w + x) * 4);
+      return sharp(data, { raw: { width: w, height: h, channels: 4 } }).png().toBuffer();
+    };
+    it('without a mask: 400 that says to send one, no image', async () => {
+      await assert.rejects(run(await astronaut(), 'change the color of the spacesuit to blue'),
+        (e: unknown) => e instanceof RetouchError && e.code === 'unsupported_edit' && /mask/.test(e.message));
+    });
+    it('with a mask over the suit: the suit turns blue, the face keeps its colour', async () => {
+      const out = await run(await astronaut(), 'change the color of the spacesuit to blue', await suitMask());
+      const suit = pixel(out, 50, 50);
+      const face = pixel(out, 130, 50);
+      assert.ok(suit[2]! > suit[0]! + 40 && suit[2]! > suit[1]! + 20, `suit not blue: ${suit}`);
+      assert.deepEqual(face.slice(0, 3), [224, 172, 140]);
+    });
   });
 });

@@ -165,7 +165,7 @@ function notUnderstood(clause: Clause, lang: CompiledLanguage, left?: Token[]) {
   parts[0] += named.length ? `: it cannot use ${named.map((w) => `"${w}"`).join(', ')}.` : '.';
   if (generative) parts.push('Adding, removing or replacing things in a photo needs a generative model.');
   const suggestion = suggest(clause, lang);
-  if (suggestion) parts.push(`${suggestion.didYouMean}: ${suggestion.example}?`);
+  if (suggestion) parts.push(`${suggestion.didYouMean.charAt(0).toUpperCase()}${suggestion.didYouMean.slice(1)}: ${suggestion.example}?`);
   parts.push(`It can do ${CAPABILITIES}.`, MORE);
   return errors.unsupportedEdit(parts.join(' '));
 }
