@@ -6,7 +6,7 @@ import { FRAMES } from './frames/index.ts';
 import type { FrameContext, Kept } from './frames/frame.ts';
 import { isKeepClause, keep } from './frames/keep.ts';
 import type { CompiledLanguage } from './lexicon/compile.ts';
-import { detectLanguage, ENGLISH, lexiconsFor } from './lexicon/index.ts';
+import { detectLanguage, english, lexiconsFor } from './lexicon/index.ts';
 import { type Correction, matchPieces, type Token } from './match.ts';
 import { normalize } from './normalize.ts';
 import { reconcile, tidy } from './reconcile.ts';
@@ -53,7 +53,7 @@ export function parsePrompt(prompt: string): EditPlan {
       kept.push(...read.kept);
       return;
     }
-    const ctx: FrameContext = { previous: ops.at(-1)?.op, unknownObjects: lang === ENGLISH };
+    const ctx: FrameContext = { previous: ops.at(-1)?.op, unknownObjects: lang === english() };
     try {
       for (const op of readClause(clause, ctx, lang)) ops.push({ op, problem: clause.problem });
     } catch (err) {
@@ -69,7 +69,7 @@ export function parsePrompt(prompt: string): EditPlan {
   return {
     ops: plan,
     kept: kept.filter((k) => k.what !== 'everything').map(describeKept),
-    ...(lang !== ENGLISH ? { language: { code: lang.data.code, name: lang.data.name } } : {}),
+    ...(lang !== english() ? { language: { code: lang.data.code, name: lang.data.name } } : {}),
     ...(corrections.length ? { corrections } : {}),
   };
 }
@@ -185,6 +185,6 @@ function suggest(clause: Clause, lang: CompiledLanguage): { didYouMean: string; 
   const key = concepts.has('background') && best.key === 'background-color'
     ? (concepts.has('blur') || concepts.has('blurry') ? 'background-blur' : concepts.has('remove') ? 'background-remove' : 'background-color')
     : best.key;
-  const example = lang.data.examples[key] ?? ENGLISH.data.examples[key];
-  return example ? { didYouMean: example === lang.data.examples[key] ? lang.data.didYouMean : ENGLISH.data.didYouMean, example } : null;
+  const example = lang.data.examples[key] ?? english().data.examples[key];
+  return example ? { didYouMean: example === lang.data.examples[key] ? lang.data.didYouMean : english().data.didYouMean, example } : null;
 }

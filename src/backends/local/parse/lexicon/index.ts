@@ -9,11 +9,23 @@ import { pt } from './pt.ts';
 import { zh } from './zh.ts';
 
 /** Every language the local engine reads. Adding one is adding its data file here. */
-export const LANGUAGES: CompiledLanguage[] = [en, zh, ja, es, de, fr, pt].map(compileLanguage);
+export const LANGUAGE_DATA = [en, zh, ja, es, de, fr, pt];
 
-const byCode = new Map(LANGUAGES.map((l) => [l.data.code, l]));
-export const ENGLISH = byCode.get('en')!;
-const LATIN = LANGUAGES.filter((l) => l.cjk.size === 0 || l.data.code === 'en');
+/**
+ * The compiled lexicons, built on the first prompt rather than at import: a few hundred
+ * milliseconds that a server's start-up (and every CLI command that never parses) should not pay.
+ */
+let compiled: { all: CompiledLanguage[]; byCode: Map<string, CompiledLanguage>; latin: CompiledLanguage[] } | undefined;
+function lexicons() {
+  if (!compiled) {
+    const all = LANGUAGE_DATA.map(compileLanguage);
+    compiled = { all, byCode: new Map(all.map((l) => [l.data.code, l])), latin: all.filter((l) => l.cjk.size === 0 || l.data.code === 'en') };
+  }
+  return compiled;
+}
+
+/** The English lexicon, which every prompt is also read with. */
+export const english = () => lexicons().byCode.get('en')!;
 
 /**
  * The language a prompt is written in: Japanese when it has kana, Chinese when it has Han
@@ -22,16 +34,17 @@ const LATIN = LANGUAGES.filter((l) => l.cjk.size === 0 || l.data.code === 'en');
  */
 export function detectLanguage(pieces: Piece[]): CompiledLanguage {
   const cjk = pieces.filter((p) => p.kind === 'cjk').map((p) => p.text).join('');
+  const { byCode, latin } = lexicons();
   if (/[\p{Script=Hiragana}\p{Script=Katakana}]/u.test(cjk)) return byCode.get('ja')!;
   if (/\p{Script=Han}/u.test(cjk)) return byCode.get('zh')!;
   const scores = new Map<CompiledLanguage, number>();
   for (const p of pieces) {
     if (p.kind !== 'word') continue;
-    const knowing = LATIN.filter((l) => l.vocabulary.has(p.text));
+    const knowing = latin.filter((l) => l.vocabulary.has(p.text));
     for (const l of knowing) scores.set(l, (scores.get(l) ?? 0) + 1 / knowing.length);
   }
-  let best = ENGLISH;
-  for (const l of LATIN) if ((scores.get(l) ?? 0) > (scores.get(best) ?? 0) + 1e-9) best = l;
+  let best = english();
+  for (const l of latin) if ((scores.get(l) ?? 0) > (scores.get(best) ?? 0) + 1e-9) best = l;
   return best;
 }
 
@@ -40,7 +53,9 @@ export function detectLanguage(pieces: Piece[]): CompiledLanguage {
  * and every language shares the CSS colour names); Chinese and Japanese share their Han words.
  */
 export function lexiconsFor(lang: CompiledLanguage): CompiledLanguage[] {
-  if (lang.data.code === 'ja') return [lang, byCode.get('zh')!, ENGLISH];
-  if (lang.data.code === 'zh') return [lang, byCode.get('ja')!, ENGLISH];
-  return lang === ENGLISH ? [ENGLISH] : [lang, ENGLISH];
+  const { byCode } = lexicons();
+  const en = english();
+  if (lang.data.code === 'ja') return [lang, byCode.get('zh')!, en];
+  if (lang.data.code === 'zh') return [lang, byCode.get('ja')!, en];
+  return lang === en ? [en] : [lang, en];
 }
