@@ -1,19 +1,14 @@
 import { type RGB } from './colors.ts';
-import type { CompiledLanguage, Entry, ThingKind } from './lexicon/compile.ts';
-import type { Concept } from './lexicon/types.ts';
+import { type CompiledLanguage, type Entry, merge } from './lexicon/compile.ts';
 import type { Piece } from './tokenize.ts';
 
-/** One unit of meaning in a prompt, as the grammar sees it. */
-export interface Token {
+/**
+ * One unit of meaning in a prompt, as the grammar sees it: what the lexicon says the words mean
+ * (concepts, filler, a colour, a thing, a number), and what the prompt itself adds.
+ */
+export interface Token extends Entry {
   /** The words as typed (normalised), for messages. */
   text: string;
-  concepts: Set<Concept>;
-  /** Carries no instruction on its own ("please", "the", "for my Etsy shop"). */
-  filler: boolean;
-  color?: RGB;
-  colorMod?: 'light' | 'dark';
-  thing?: { kind: ThingKind; name: string };
-  number?: number;
   unit?: 'deg' | 'px' | 'pct' | 'x';
   dims?: { width: number; height: number };
   ratio?: { width: number; height: number };
@@ -22,7 +17,6 @@ export interface Token {
   sep?: boolean;
   /** Set aside as a purpose ("for my shop", "so it looks cozier"): filler that says why, not what. */
   purpose?: boolean;
-  joiner?: boolean;
 }
 
 export interface Correction {
@@ -38,16 +32,7 @@ const fromEntry = (text: string, e: Entry): Token => ({
 
 function mergeEntries(entries: Entry[]): Entry {
   const out: Entry = { concepts: new Set(), filler: false };
-  for (const e of entries) {
-    for (const c of e.concepts) out.concepts.add(c);
-    out.filler ||= e.filler;
-    out.joiner ||= e.joiner ?? false;
-    out.color ??= e.color;
-    out.colorMod ??= e.colorMod;
-    out.thing ??= e.thing;
-    out.number ??= e.number;
-  }
-  for (const k of ['color', 'colorMod', 'thing', 'number'] as const) if (out[k] === undefined) delete out[k];
+  for (const e of entries) merge(out, e);
   return out;
 }
 

@@ -32,7 +32,8 @@ export interface CompiledLanguage {
 
 const newEntry = (): Entry => ({ concepts: new Set(), filler: false });
 
-function merge(into: Entry, from: Partial<Entry>) {
+/** Adds what `from` means to `into`: concepts join, the first colour, thing or number stays. */
+export function merge(into: Entry, from: Partial<Entry>) {
   for (const c of from.concepts ?? []) into.concepts.add(c);
   into.filler ||= from.filler ?? false;
   into.joiner ||= from.joiner ?? false;
