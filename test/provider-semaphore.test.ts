@@ -86,3 +86,21 @@ models:
     }
   });
 });
+
+describe('when Redis goes away', () => {
+  it('a limited key gets 503 with retry-after, not unmetered service nor a bare 500', async () => {
+    const t = await startTestApp({ RETOUCH_REDIS_URL: redis.url, RETOUCH_REDIS_PREFIX: redis.prefix, RETOUCH_DEFAULT_RPM: '100' });
+    try {
+      const { body, headers } = await nodeForm([{ name: 'image', file: await card() }, { name: 'model', value: 'retouch-local-1' }, { name: 'prompt', value: 'grayscale' }]);
+      const send = () => t.app.server.inject({ method: 'POST', url: '/v1/images/edits', headers: { ...headers, ...t.auth }, payload: body });
+      assert.equal((await send()).statusCode, 200);
+      await t.app.services.limiter.close();
+      const res = await send();
+      assert.equal(res.statusCode, 503, res.body);
+      assert.equal(JSON.parse(res.body).error.code, 'service_unavailable');
+      assert.equal(res.headers['retry-after'], '1');
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -4,7 +4,7 @@ import type { Services } from '../../app.ts';
 import { parseScalarFields } from '../../edits/request.ts';
 import { inputKey } from '../../edits/inputs.ts';
 import type { EditError, EditOutcome } from '../../edits/service.ts';
-import { errors } from '../../errors.ts';
+import { errors, RetouchError } from '../../errors.ts';
 import { CANCELLED_STATUS } from '../../usage/meter.ts';
 import { BodyMemory } from '../body-memory.ts';
 import { notePrompt } from '../error-edge.ts';
@@ -58,8 +58,14 @@ export function editRoutes(app: FastifyInstance, services: Services, auth: onReq
   const keyLimits: onRequestHookHandler = async (request, reply) => {
     const limits = request.apiKeyLimits;
     if (!request.apiKeyId || !limits || Object.keys(limits).length === 0) return;
-    const admission = await gate.admit(request.apiKeyId, limits).catch((err: { headers?: Record<string, string> }) => {
-      if (err.headers) reply.headers(err.headers);
+    const admission = await gate.admit(request.apiKeyId, limits).catch((err: unknown) => {
+      if (!(err instanceof RetouchError)) {
+        // The shared limiter (Redis) is unreachable: refuse for now rather than run unmetered.
+        request.log.error({ err }, 'rate limiter unavailable');
+        throw new RetouchError('Rate limits cannot be checked right now; try again shortly.', { status: 503, type: 'server_error', code: 'service_unavailable', retryAfter: 1, cause: err });
+      }
+      const headers = (err as RetouchError & { headers?: Record<string, string> }).headers;
+      if (headers) reply.headers(headers);
       throw err;
     });
     reply.headers(admission.headers);
