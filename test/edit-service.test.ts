@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -100,6 +101,28 @@ describe('a client that disconnects', () => {
     assert.deepEqual([rec.status, rec.errorCode, rec.model, rec.backend, rec.inputPixels], [499, 'request_cancelled', 'slow-model', 'slow', 64 * 48]);
     assert.equal(rec.attempts?.[0]?.backend, 'slow');
     assert.match(rec.requestId, /^req_/);
+  });
+});
+
+describe('a client that disconnects mid-upload', () => {
+  it('gets a usage record too, and no answer is waited for', async () => {
+    const base = `http://127.0.0.1:${(t.app.server.server.address() as import('node:net').AddressInfo).port}`;
+    const { secret, id: keyId } = await t.app.services.keys.create('uploader');
+    const { body, headers } = await nodeForm([{ name: 'model', value: 'retouch-local-1' }, { name: 'prompt', value: 'grayscale' }, { name: 'image', file: await card(640, 480) }]);
+    const req = http.request(`${base}/v1/images/edits`, { method: 'POST', headers: { ...headers, authorization: `Bearer ${secret}`, 'content-length': String(body.length) } });
+    req.on('error', () => {});
+    req.write(body.subarray(0, Math.floor(body.length / 2)));
+    await new Promise((r) => setTimeout(r, 200));
+    req.destroy();
+    let rec;
+    for (let i = 0; i < 100 && !rec; i++) {
+      rec = (await t.app.services.store.usageForKey(keyId, 1))[0];
+      if (!rec) await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.ok(rec, 'recorded');
+    assert.deepEqual([rec.status, rec.errorCode], [499, 'request_cancelled']);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal((await t.app.services.store.usageForKey(keyId, 10)).length, 1, 'recorded once');
   });
 });
 

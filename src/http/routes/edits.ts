@@ -76,18 +76,23 @@ export function editRoutes(app: FastifyInstance, services: Services, auth: onReq
   };
 
   /** Gives back the request's concurrency lease and charges its quotas with what it produced. */
-  async function finishAdmission(request: FastifyRequest) {
-    await request.admission?.finish({ images: request.imagesProduced, pixels: request.usage?.outputPixels ?? 0 })
+  async function finishAdmission(request: FastifyRequest, pixels: number) {
+    await request.admission?.finish({ images: request.imagesProduced, pixels })
       .catch((err) => request.log.warn({ err }, 'could not charge the quota'));
   }
 
   // Every authenticated request gets a usage record, even one refused before its body is read.
-  const startUsage: onRequestHookHandler = async (request) => {
+  const startUsage: onRequestHookHandler = async (request, reply) => {
     request.usage = {};
+    // A client that leaves before its answer (mid-upload, say) is recorded here; one that leaves
+    // while its edit runs is recorded by the handler once the edit stops, with the work done.
+    // (writableEnded, not writableFinished: an answer already handed over is not a departure.)
+    reply.raw.once('close', () => { if (!reply.raw.writableEnded && !request.editRunning) recordCancelled(request, reply); });
   };
 
   /** A client that left still gets its usage record, with the work done for it, recorded now. */
   function recordCancelled(request: FastifyRequest, reply: FastifyReply) {
+    if (!request.usage) return; // recorded already
     const usage = { ...request.usage, errorCode: 'request_cancelled' };
     request.usage = null; // onResponse must not record it a second time
     void services.usage.record({ requestId: request.id, keyId: request.apiKeyId, status: CANCELLED_STATUS, latencyMs: reply.elapsedTime, usage })
@@ -98,6 +103,7 @@ export function editRoutes(app: FastifyInstance, services: Services, auth: onReq
     onRequest: [auth, startUsage, keyLimits, contentLength],
     bodyLimit: limits.json,
   }, async (request, reply) => {
+    const usage = request.usage!;
     const form = await readForm(request);
     notePrompt(request, form.fields.prompt ?? '');
     const fields = parseScalarFields(form.fields, config.limits.maxPromptChars);
@@ -109,6 +115,7 @@ export function editRoutes(app: FastifyInstance, services: Services, auth: onReq
     const abort = new AbortController();
     const gone = () => !reply.raw.writableFinished && reply.raw.destroyed;
     reply.raw.once('close', () => { if (!reply.raw.writableFinished) abort.abort(); });
+    if (gone()) throw errors.cancelled(); // no work for a client that has left
     let outcome: EditOutcome;
     request.editRunning = true;
     try {
@@ -117,18 +124,18 @@ export function editRoutes(app: FastifyInstance, services: Services, auth: onReq
         publicBase: config.publicUrl ?? `${request.protocol}://${request.host}`,
       }, { signal: abort.signal });
     } catch (err) {
-      Object.assign(request.usage!, (err as EditError).usage);
-      await finishAdmission(request);
+      Object.assign(usage, (err as EditError).usage);
+      await finishAdmission(request, usage.outputPixels ?? 0);
       if (abort.signal.aborted || gone()) recordCancelled(request, reply);
       throw err;
     } finally {
       request.editRunning = false;
       void inputs.delete(maskKey ? [...keys, maskKey] : keys);
     }
-    Object.assign(request.usage!, outcome.usage);
+    Object.assign(usage, outcome.usage);
     request.imagesProduced = outcome.images;
     // Charged before the answer is sent, so the client's next request sees it on every node.
-    await finishAdmission(request);
+    await finishAdmission(request, usage.outputPixels ?? 0);
     if (abort.signal.aborted || gone()) {
       recordCancelled(request, reply);
       throw errors.cancelled();
