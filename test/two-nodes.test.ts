@@ -38,7 +38,8 @@ async function startNode(extra: Record<string, string> = {}): Promise<Node> {
   child.stdout!.on('data', (d) => { out += d; });
   child.stderr!.on('data', (d) => { out += d; });
   const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200; i++) {
+  // Up to 60 s: on a loaded 2-core machine a cold start alone has taken 10–25 s.
+  for (let i = 0; i < 600; i++) {
     if (await fetch(`${base}/health`).then((r) => r.ok, () => false)) return { child, base, out: () => out, dataDir };
     if (child.exitCode !== null) break;
     await new Promise((r) => setTimeout(r, 100));
