@@ -75,10 +75,12 @@ models:
   it('a long call keeps its lease by renewing it', async () => {
     const limiter = await RedisRateLimiter.connect(redis.url, redis.prefix);
     try {
-      const sem = new DistributedSemaphore(limiter, 'long', 1, { leaseMs: 300 });
+      // Lease lengths of seconds, not milliseconds: on a loaded machine (2 cores shared with other
+      // test files) a timer can fire hundreds of milliseconds late, and a renewal must still land in time.
+      const sem = new DistributedSemaphore(limiter, 'long', 1, { leaseMs: 1500 });
       await sem.run(async () => {
-        await sleep(800);
-        assert.equal(await limiter.acquireLease('long', 1, 300), null, 'still held after more than two lease lengths');
+        await sleep(3500);
+        assert.equal(await limiter.acquireLease('long', 1, 1500), null, 'still held after more than two lease lengths');
       }, new AbortController().signal);
       assert.equal(await limiter.leases('long'), 0);
     } finally {
