@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
+import { jpegClaims } from './corpus/cases.ts';
 import { assertError } from './helpers/assertions.ts';
 import { startTestApp, type TestApp } from './helpers/app.ts';
 import { nodeForm } from './helpers/multipart.ts';
@@ -27,18 +28,6 @@ async function photoJpeg(width: number, height: number, progressive = false): Pr
 
 const EOI = Buffer.from([0xff, 0xd9]);
 
-/** The same JPEG with its SOF dimensions rewritten (its data is for the real size). */
-function claimSize(jpeg: Buffer, width: number, height: number): Buffer {
-  const out = Buffer.from(jpeg);
-  for (let i = 2; i < out.length - 9; i++) {
-    if (out[i] === 0xff && (out[i + 1] === 0xc0 || out[i + 1] === 0xc2)) {
-      out.writeUInt16BE(height, i + 5);
-      out.writeUInt16BE(width, i + 7);
-      return out;
-    }
-  }
-  throw new Error('no SOF marker');
-}
 
 async function post(image: Buffer) {
   const { body, headers } = await nodeForm([{ name: 'image', file: image }, { name: 'model', value: 'nano-banana-1' }, { name: 'prompt', value: 'make it black and white' }, { name: 'response_format', value: 'b64_json' }]);
@@ -57,7 +46,7 @@ describe('damaged JPEG data → 400 invalid_image_file', () => {
   }
 
   it('a small JPEG whose header claims 7000x7000 is refused, not decoded to a grey 49 MP image', async () => {
-    const lie = claimSize(await photoJpeg(200, 150), 7000, 7000);
+    const lie = jpegClaims(await photoJpeg(200, 150), 7000, 7000);
     assert.ok(lie.length < 64 * 1024);
     const err = assertError(await post(lie), 400, { code: 'invalid_image_file', param: 'image' });
     assert.match(err.message, /corrupt or truncated/);

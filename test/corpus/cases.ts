@@ -132,7 +132,7 @@ function pngBomb(width: number, height: number): Buffer {
 // ---- JPEG and WebP surgery ----------------------------------------------------------------
 
 /** The JPEG with its frame header (SOF0/SOF2) claiming another size. */
-function jpegClaims(jpeg: Buffer, width: number, height: number): Buffer {
+export function jpegClaims(jpeg: Buffer, width: number, height: number): Buffer {
   const out = Buffer.from(jpeg);
   for (let i = 2; i < out.length - 9; i++) {
     if (out[i] === 0xff && (out[i + 1] === 0xc0 || out[i + 1] === 0xc2)) {
