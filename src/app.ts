@@ -14,6 +14,8 @@ import { buildServer } from './http/server.ts';
 import { createLogger } from './log.ts';
 import { KeyService } from './keys/index.ts';
 import { openPorts } from './ports.ts';
+import type { EditQueue } from './queue/index.ts';
+import { InlineQueue } from './queue/inline.ts';
 import type { RateLimiter } from './ratelimit/index.ts';
 import { KeyLimitGate } from './ratelimit/key-limits.ts';
 import { shareProviderConcurrency } from './ratelimit/shared-backend.ts';
@@ -33,6 +35,8 @@ export interface Services {
   usage: UsageMeter;
   router: ModelRouter;
   edits: EditService;
+  /** Where edits run: in this process (inline) or on workers. Doors hand jobs to it, not to `edits`. */
+  queue: EditQueue;
 }
 
 export interface App {
@@ -74,7 +78,8 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
   const router = new ModelRouter(limiter.kind === 'memory' ? routes
     : shareProviderConcurrency(routes, limiter, config.routing.providers, opts.providerLeaseMs ? { leaseMs: opts.providerLeaseMs } : {}));
   const edits = new EditService({ router, blobs, inputs, limits: config.limits });
-  const services: Services = { config, logger, store, blobs, inputs, limiter, keys, gate, usage, router, edits };
+  const queue = new InlineQueue((job, runOpts) => edits.run(job, runOpts));
+  const services: Services = { config, logger, store, blobs, inputs, limiter, keys, gate, usage, router, edits, queue };
   const server = await buildServer(services);
   const sweeper = new RetentionSweeper(blobs, config.imageTtlMs, logger);
   sweeper.start();
@@ -84,6 +89,7 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
     async close() {
       sweeper.stop();
       await server.close();
+      await queue.close();
       await local.close();
       await ports.close();
     },

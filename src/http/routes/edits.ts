@@ -26,11 +26,11 @@ export function bodyLimits(maxUploadBytes: number) {
 }
 
 /**
- * POST /v1/images/edits, the synchronous door: parse the form, hand the edit to the EditService as a
- * job, deliver its answer. Limits per key run before a byte of the body is read.
+ * POST /v1/images/edits, the synchronous door: parse the form, hand the edit to the queue as a job
+ * (run by the EditService in this process or on a worker), deliver its answer. Limits per key run before a byte of the body is read.
  */
 export function editRoutes(app: FastifyInstance, services: Services, auth: onRequestHookHandler) {
-  const { config, edits, inputs, gate } = services;
+  const { config, queue, inputs, gate } = services;
   const limits = bodyLimits(config.limits.maxUploadBytes);
 
   // The cheapest checks of all, before a byte is read: a declared body that is too large, then
@@ -119,7 +119,7 @@ export function editRoutes(app: FastifyInstance, services: Services, auth: onReq
     let outcome: EditOutcome;
     request.editRunning = true;
     try {
-      outcome = await edits.run({
+      outcome = await queue.run({
         id: request.id, keyId: request.apiKeyId, fields, images: keys, mask: maskKey,
         publicBase: config.publicUrl ?? `${request.protocol}://${request.host}`,
       }, { signal: abort.signal });

@@ -1,0 +1,29 @@
+import type { EditJob, RunOptions } from '../edits/job.ts';
+import type { EditOutcome } from '../edits/service.ts';
+
+/**
+ * The processor a queue runs for each job: `EditService.run` as the composition root wraps it (job
+ * records, webhooks). Every queue implementation calls exactly this, whether in this process or in a
+ * worker on another machine.
+ */
+export type ProcessEdit = (job: EditJob, opts: RunOptions) => Promise<EditOutcome>;
+
+/** How many jobs wait and run, for metrics and readiness. */
+export interface QueueDepth {
+  waiting: number;
+  active: number;
+}
+
+/**
+ * Where edits run. The door hands a job over and waits for its outcome; `inline` runs it in this
+ * process, `bullmq` on a worker process. Aborting `signal` cancels the job; `onEvent` hears its stages
+ * and partial images wherever it runs. A queue that is full refuses at once (429), never piles up.
+ */
+export interface EditQueue {
+  readonly kind: 'inline' | 'bullmq';
+  run(job: EditJob, opts: RunOptions): Promise<EditOutcome>;
+  depth(): Promise<QueueDepth>;
+  /** Throws when the queue cannot take jobs now (for /ready). */
+  check(): Promise<void>;
+  close(): Promise<void>;
+}
