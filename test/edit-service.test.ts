@@ -42,7 +42,7 @@ describe('EditService', () => {
     const wire: EditJob = JSON.parse(text);
     const events: EditEvent[] = [];
     const out = await edits.run(wire, { signal: new AbortController().signal, onEvent: (e) => events.push(e) });
-    assert.deepEqual(events.map((e) => e.type === 'stage' && e.stage), ['validated', 'edited', 'stored']);
+    assert.deepEqual(events.map((e) => e.type === 'stage' && e.stage), ['started', 'validated', 'edited', 'stored']);
     assert.equal(out.images, 1);
     assert.equal(out.headers['x-retouch-backend'], 'local');
     const url = (out.answer.data[0] as { url: string }).url;

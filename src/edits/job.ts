@@ -19,9 +19,12 @@ export interface EditJob {
   publicBase: string;
 }
 
-/** What `onEvent` hears while a job runs: its stages, and (for the streaming door) partial images. */
+/**
+ * What `onEvent` hears while a job runs: its stages ('started' when a processor takes it, so a door
+ * can tell queue wait from work), and (for the streaming door) partial images.
+ */
 export type EditEvent =
-  | { type: 'stage'; stage: 'validated' | 'edited' | 'stored'; at: number }
+  | { type: 'stage'; stage: 'started' | 'validated' | 'edited' | 'stored'; at: number }
   | { type: 'partial_image'; index: number; image: EncodedImage };
 
 export interface RunOptions {

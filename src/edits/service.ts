@@ -44,6 +44,7 @@ export class EditService {
 
   async run(job: EditJob, { signal, onEvent }: RunOptions): Promise<EditOutcome> {
     const usage: UsageDraft = { model: job.fields.model };
+    onEvent?.({ type: 'stage', stage: 'started', at: Date.now() });
     try {
       if (job.images.length === 0) throw errors.missingParameter('image');
       const route = this.deps.router.resolve(job.fields.model);

@@ -22,6 +22,13 @@ export interface QueueDepth {
 export interface EditQueue {
   readonly kind: 'inline' | 'bullmq';
   run(job: EditJob, opts: RunOptions): Promise<EditOutcome>;
+  /**
+   * Hands a job over without waiting (async jobs): the processor records its outcome where the
+   * client will look for it. Resolves once the job is accepted; refuses (429) when full.
+   */
+  submit(job: EditJob): Promise<void>;
+  /** Cancels a job by id, waiting or running, wherever it runs; a job already ended is left as is. */
+  cancel(jobId: string): Promise<void>;
   depth(): Promise<QueueDepth>;
   /** Throws when the queue cannot take jobs now (for /ready). */
   check(): Promise<void>;

@@ -8,6 +8,8 @@ import type { EditQueue, ProcessEdit } from './index.ts';
 export class InlineQueue implements EditQueue {
   readonly kind = 'inline' as const;
   private active = 0;
+  /** Detached jobs running here, by id, so `cancel` can reach them. */
+  private readonly detached = new Map<string, AbortController>();
 
   constructor(private readonly process: ProcessEdit) {}
 
@@ -20,7 +22,16 @@ export class InlineQueue implements EditQueue {
     }
   }
 
+  async submit(job: EditJob) {
+    const abort = new AbortController();
+    this.detached.set(job.id, abort);
+    // The processor records the outcome (or the failure) itself; nothing waits on this promise.
+    void this.run(job, { signal: abort.signal }).catch(() => {}).finally(() => this.detached.delete(job.id));
+  }
+
+  async cancel(jobId: string) { this.detached.get(jobId)?.abort(); }
+
   async depth() { return { waiting: 0, active: this.active }; }
   async check() {}
-  async close() {}
+  async close() { for (const a of this.detached.values()) a.abort(); }
 }
