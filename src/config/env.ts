@@ -162,6 +162,35 @@ export const ENV = {
     name: 'RETOUCH_REDIS_PREFIX', default: 'retouch:',
     description: 'Prefix of every Redis key, so several deployments can share one Redis', schema: z.string(),
   },
+  RETOUCH_QUEUE: {
+    name: 'RETOUCH_QUEUE', default: 'inline',
+    description: 'Where edits run: inline (in this process) or bullmq (on `retouch worker` processes, through Redis; needs RETOUCH_REDIS_URL)',
+    schema: z.enum(['inline', 'bullmq']),
+  },
+  RETOUCH_QUEUE_MAX_WAITING: {
+    name: 'RETOUCH_QUEUE_MAX_WAITING', default: '64',
+    description: 'With bullmq: edits allowed to wait for a worker across the cluster (a few dozen per worker); beyond it a request gets 429 with retry-after',
+    schema: z.coerce.number().int().min(1).max(100000),
+  },
+  RETOUCH_QUEUE_DEADLINE_SECONDS: {
+    name: 'RETOUCH_QUEUE_DEADLINE_SECONDS', default: '360',
+    description: 'With bullmq: deadline of one edit, queue wait included; past it the job is cancelled and the client gets 504',
+    schema: z.coerce.number().positive().max(86400),
+  },
+  RETOUCH_WORKER_CONCURRENCY: {
+    name: 'RETOUCH_WORKER_CONCURRENCY', default: '8',
+    description: 'Jobs one `retouch worker` runs at once (local-engine work is further bounded by RETOUCH_LOCAL_CONCURRENCY)',
+    schema: positiveInt.max(1000),
+  },
+  RETOUCH_WORKER_PORT: {
+    name: 'RETOUCH_WORKER_PORT', default: '8090',
+    description: 'Port of a worker\'s /health and /ready listener (0: any free port)', schema: port,
+  },
+  RETOUCH_WORKER_LOCK_SECONDS: {
+    name: 'RETOUCH_WORKER_LOCK_SECONDS', default: '30',
+    description: 'A job whose worker stops renewing its lock this long (a killed worker) is picked up again by another',
+    schema: z.coerce.number().min(2).max(3600),
+  },
   RETOUCH_DEFAULT_RPM: {
     name: 'RETOUCH_DEFAULT_RPM', description: 'Requests per minute per key, for keys without their own limit; default: unlimited', schema: positiveInt,
   },

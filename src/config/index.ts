@@ -41,6 +41,17 @@ export interface Config {
   redis: { url: string; prefix: string } | undefined;
   /** Limits for keys that have none of their own. */
   keyDefaults: KeyLimits;
+  /** Where edits run, and the bounds of the BullMQ queue and its workers. */
+  queue: QueueConfig;
+}
+
+export interface QueueConfig {
+  kind: 'inline' | 'bullmq';
+  maxWaiting: number;
+  deadlineMs: number;
+  workerConcurrency: number;
+  workerPort: number;
+  lockMs: number;
 }
 
 export interface S3Config {
@@ -83,6 +94,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = [];
   const v = readEnv(env, problems);
   const routing = loadRouting(env, problems);
+  if (v.RETOUCH_QUEUE === 'bullmq' && !v.RETOUCH_REDIS_URL) {
+    problems.push('RETOUCH_QUEUE=bullmq needs RETOUCH_REDIS_URL: the queue lives in Redis.');
+  }
   if (problems.length) throw new ConfigError(problems);
   const get = <K extends EnvName>(k: K) => v[k] as NonNullable<EnvValues[K]>;
   return {
@@ -130,6 +144,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...(v.RETOUCH_DEFAULT_IMAGES_PER_MONTH ? { imagesPerMonth: v.RETOUCH_DEFAULT_IMAGES_PER_MONTH } : {}),
       ...(v.RETOUCH_DEFAULT_CONCURRENT_EDITS ? { concurrent: v.RETOUCH_DEFAULT_CONCURRENT_EDITS } : {}),
       ...(v.RETOUCH_DEFAULT_MEGAPIXELS_PER_MONTH ? { megapixelsPerMonth: v.RETOUCH_DEFAULT_MEGAPIXELS_PER_MONTH } : {}),
+    },
+    queue: {
+      kind: get('RETOUCH_QUEUE'),
+      maxWaiting: get('RETOUCH_QUEUE_MAX_WAITING'),
+      deadlineMs: get('RETOUCH_QUEUE_DEADLINE_SECONDS') * 1000,
+      workerConcurrency: get('RETOUCH_WORKER_CONCURRENCY'),
+      workerPort: get('RETOUCH_WORKER_PORT'),
+      lockMs: get('RETOUCH_WORKER_LOCK_SECONDS') * 1000,
     },
   };
 }
