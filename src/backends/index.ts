@@ -17,6 +17,12 @@ export interface BackendCall {
   /** The model name on the backend's side (e.g. the upstream's model id). */
   model: string;
   signal: AbortSignal;
+  /**
+   * Present when the client streams and asked for partial images (`partial_images` > 0): a backend
+   * that can show the edit before it ends hands previews here (the router numbers them and stops at
+   * the number asked for). A backend that ignores it is previewed from its result by the router.
+   */
+  onPartial?: (image: EncodedImage) => void;
 }
 
 /** One place edits can be served from: the local engine, or an upstream provider. */

@@ -1,5 +1,8 @@
-import type { EditRequest } from '../edits/request.ts';
+import type { EditEvent } from '../edits/job.ts';
+import { encodeOptionsOf, type EditRequest } from '../edits/request.ts';
 import { errors, RetouchError } from '../errors.ts';
+import type { EncodedImage } from '../images/encode.ts';
+import { previewOf } from '../images/preview.ts';
 import type { BackendResult, RouteEntry } from './index.ts';
 
 export interface Attempt {
@@ -49,13 +52,24 @@ export class ModelRouter {
     }));
   }
 
-  async edit(request: EditRequest, route: RouteEntry[], signal: AbortSignal): Promise<RoutedResult> {
+  /**
+   * Runs the route. With `onEvent` and `partial_images` > 0, partial images reach it as
+   * `partial_image` events numbered from 0, at most as many as asked for; a backend that sent none
+   * (it cannot stream: Gemini, the task APIs) is previewed from its result, at low resolution.
+   */
+  async edit(request: EditRequest, route: RouteEntry[], signal: AbortSignal, onEvent?: (event: EditEvent) => void): Promise<RoutedResult> {
     const attempts: Attempt[] = [];
     let firstFailure: RetouchError | undefined;
+    const wanted = onEvent && request.stream ? request.partialImages : 0;
+    let sent = 0;
+    const onPartial = wanted > 0 ? (image: EncodedImage) => {
+      if (sent < wanted && !signal.aborted) onEvent!({ type: 'partial_image', index: sent++, image });
+    } : undefined;
     for (const entry of route) {
       const started = performance.now();
       try {
-        const result = await entry.backend.edit(request, { model: entry.model, signal });
+        const result = await entry.backend.edit(request, { model: entry.model, signal, ...(onPartial ? { onPartial } : {}) });
+        if (onPartial && sent === 0 && result.images[0]) onPartial(await previewOf(result.images[0], encodeOptionsOf(request)));
         attempts.push({ backend: entry.backend.name, model: entry.model, latencyMs: performance.now() - started, ...(result.upstream ? { calls: result.upstream.attempts } : {}) });
         return { ...result, backend: entry.backend.name, model: entry.model, attempts };
       } catch (err) {

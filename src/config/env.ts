@@ -78,6 +78,11 @@ export const ENV = {
     name: 'RETOUCH_REMOTE_IMAGES', default: 'false',
     description: 'Fetch https:// image URLs given in JSON bodies (public addresses only)', schema: bool,
   },
+  RETOUCH_STREAM_HEARTBEAT_SECONDS: {
+    name: 'RETOUCH_STREAM_HEARTBEAT_SECONDS', default: '15',
+    description: 'A streaming answer (stream=true) sends an SSE comment this often while nothing else is sent, so idle proxies keep it open',
+    schema: z.coerce.number().positive().max(300),
+  },
   RETOUCH_LOCAL_CONCURRENCY: {
     name: 'RETOUCH_LOCAL_CONCURRENCY',
     description: 'Local-engine edits run at once (default: the number of CPU cores)', schema: positiveInt.max(256),

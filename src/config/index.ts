@@ -43,6 +43,8 @@ export interface Config {
   keyDefaults: KeyLimits;
   /** Where edits run, and the bounds of the BullMQ queue and its workers. */
   queue: QueueConfig;
+  /** Long edits: how streams are kept alive. */
+  jobs: { heartbeatMs: number };
 }
 
 export interface QueueConfig {
@@ -138,6 +140,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     } : undefined,
     imageUrls: get('RETOUCH_IMAGE_URLS'),
     redis: v.RETOUCH_REDIS_URL ? { url: v.RETOUCH_REDIS_URL, prefix: get('RETOUCH_REDIS_PREFIX') } : undefined,
+    jobs: {
+      heartbeatMs: get('RETOUCH_STREAM_HEARTBEAT_SECONDS') * 1000,
+    },
     keyDefaults: {
       ...(v.RETOUCH_DEFAULT_RPM ? { rpm: v.RETOUCH_DEFAULT_RPM } : {}),
       ...(v.RETOUCH_DEFAULT_IMAGES_PER_DAY ? { imagesPerDay: v.RETOUCH_DEFAULT_IMAGES_PER_DAY } : {}),

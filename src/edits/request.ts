@@ -46,6 +46,10 @@ export interface ScalarFields {
   outputFormat: OutputFormat;
   outputCompression: number | undefined;
   background: Background;
+  /** `stream=true`: the answer is Server-Sent Events (the streaming door). */
+  stream: boolean;
+  /** Partial images a streaming client asked for, 0–3 (`partial_images`). */
+  partialImages: number;
   /** Fields accepted for compatibility and forwarded to upstreams that understand them. */
   extra: Partial<Record<(typeof PASSTHROUGH_FIELDS)[number], string>>;
 }
@@ -64,6 +68,7 @@ export function parseScalarFields(fields: EditFields, maxPromptChars: number): S
   if (background === 'transparent' && outputFormat === 'jpeg') {
     throw errors.invalidValue('background', "background 'transparent' needs output_format 'png' or 'webp'; JPEG has no transparency.");
   }
+  const stream = oneOf(fields, 'stream', ['true', 'false', '1', '0'], 'false');
   const extra: ScalarFields['extra'] = {};
   for (const name of PASSTHROUGH_FIELDS) if (fields[name]?.trim()) extra[name] = fields[name]!.trim();
   return {
@@ -76,6 +81,8 @@ export function parseScalarFields(fields: EditFields, maxPromptChars: number): S
     outputFormat,
     outputCompression: integer(fields, 'output_compression', 0, 100),
     background,
+    stream: stream === 'true' || stream === '1',
+    partialImages: integer(fields, 'partial_images', 0, 3) ?? 0,
     extra,
   };
 }

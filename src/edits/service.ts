@@ -55,7 +55,7 @@ export class EditService {
       usage.inputPixels = request.images.reduce((n, i) => n + i.width * i.height, 0);
       onEvent?.({ type: 'stage', stage: 'validated', at: Date.now() });
 
-      const result = await this.deps.router.edit(request, route, signal).catch((err: RoutedError) => {
+      const result = await this.deps.router.edit(request, route, signal, onEvent).catch((err: RoutedError) => {
         if (err?.attempts) Object.assign(usage, { attempts: err.attempts, backend: err.attempts.at(-1)?.backend ?? null });
         throw err;
       });

@@ -5,7 +5,7 @@ import type { EncodedImage } from '../images/encode.ts';
 
 /** An image to be sent as base64 in the answer; `answerBody` writes it without a JSON string. */
 export class Base64Image {
-  constructor(private readonly image: EncodedImage) {}
+  constructor(readonly image: EncodedImage) {}
   /** The base64 text as bytes: the upstream's own when it was passed through, else encoded now. */
   text(): Buffer {
     return this.image.base64 ?? Buffer.from(this.image.bytes.toString('base64'), 'latin1');

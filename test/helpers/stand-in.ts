@@ -17,7 +17,9 @@ export interface Recorded {
 export type Reply =
   | { status?: number; headers?: Record<string, string>; json?: unknown; body?: string | Buffer }
   | 'stall'
-  | { hugeBytes: number };
+  | { hugeBytes: number }
+  /** A `text/event-stream` answer, written event by event; `waitMs` items pause between them. */
+  | { sse: Array<{ event: string; data: unknown } | { waitMs: number }> };
 
 export type Script = (req: Recorded, n: number) => Reply | Promise<Reply>;
 
@@ -69,6 +71,15 @@ export async function startStandIn(script: Script) {
       };
       res.on('error', () => {});
       return pump();
+    }
+    if ('sse' in reply) {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.on('error', () => {});
+      for (const item of reply.sse) {
+        if ('waitMs' in item) await new Promise((r) => setTimeout(r, item.waitMs));
+        else res.write(`event: ${item.event}\ndata: ${JSON.stringify(item.data)}\n\n`);
+      }
+      return void res.end();
     }
     const out = reply.json !== undefined ? JSON.stringify(reply.json) : reply.body ?? '';
     res.writeHead(reply.status ?? 200, { 'content-type': reply.json !== undefined ? 'application/json' : 'text/plain', ...reply.headers });

@@ -76,12 +76,27 @@ export function stepsFor(plan: EditPlan, hasMask: boolean, segmenter: Segmenter)
   return [...steps, applyMask, fitSize, encode];
 }
 
-/** Runs steps in order, stopping between steps once the request is aborted (client gone, deadline). */
-export async function runSteps(ctx: EngineContext, steps: Step[]): Promise<void> {
-  for (const step of steps) {
+/**
+ * Runs steps in order, stopping between steps once the request is aborted (client gone, deadline).
+ * `previewAfter` lists the steps after which `onPreview` sees the pixels as they are then.
+ */
+export async function runSteps(ctx: EngineContext, steps: Step[], previewAfter: ReadonlySet<number> = new Set(), onPreview?: () => Promise<void>): Promise<void> {
+  for (const [i, step] of steps.entries()) {
     if (ctx.signal.aborted) throw abortError(ctx.signal);
     await step.run(ctx);
+    if (onPreview && previewAfter.has(i)) await onPreview();
   }
+}
+
+/**
+ * Where a streaming client's partial images come from: after each of the last `count` edit steps
+ * (not the decode, nor the mask, size and encode that finish every edit), so each partial shows
+ * more of the edit done. A plan with fewer steps than asked for sends fewer partials, as OpenAI may.
+ */
+export function previewPoints(steps: Step[], count: number): Set<number> {
+  const FINISHING = 3; // applyMask, fitSize, encode (see stepsFor)
+  const editing = steps.map((_, i) => i).slice(1, steps.length - FINISHING);
+  return new Set(count > 0 ? editing.slice(-count) : []);
 }
 
 function abortError(signal: AbortSignal): RetouchError {

@@ -2,7 +2,10 @@ import type { EditRequest } from '../../edits/request.ts';
 import { errors } from '../../errors.ts';
 import type { Backend, BackendCall, BackendResult } from '../index.ts';
 import type { EngineContext } from './context.ts';
-import { runSteps, stepsFor } from './engine.ts';
+import { encodeOptionsOf } from '../../edits/request.ts';
+import { previewOf } from '../../images/preview.ts';
+import { previewPoints, runSteps, stepsFor } from './engine.ts';
+import { pixels } from './pixels.ts';
 import { parsePrompt } from './parse/index.ts';
 import { describePlan, type EditPlan, imagesUsed } from './plan.ts';
 import { ConcurrencyLimiter } from '../limiter.ts';
@@ -71,7 +74,11 @@ export class LocalBackend implements Backend {
         : `This edit uses two images (the subject from the first, the background from the second), but ${request.images.length} ${request.images.length === 1 ? 'was' : 'were'} sent.`);
     }
     const ctx: EngineContext = { request, plan, maxPixels: this.maxPixels, signal: call.signal, workers: this.workers };
-    await runSteps(ctx, stepsFor(plan, request.mask !== undefined, this.segmenter));
+    const steps = stepsFor(plan, request.mask !== undefined, this.segmenter);
+    // A preview materialises pending pixels (one pipeline becomes two): paid only when asked for.
+    const onPartial = call.onPartial;
+    const preview = onPartial ? async () => onPartial(await previewOf(await pixels(ctx), encodeOptionsOf(request))) : undefined;
+    await runSteps(ctx, steps, previewPoints(steps, onPartial ? request.partialImages : 0), preview);
     const output = ctx.output!;
     // The engine is deterministic: n results of one request are the same image.
     return {

@@ -12,7 +12,8 @@ import { callUpstream, type UpstreamResponse } from '../upstream/http.ts';
 import { fetchResultUrl } from '../upstream/result-url.ts';
 import { multipartBody, multipartRequest, type MultipartValue } from '../upstream/multipart.ts';
 import { base64Bytes, LiftedBase64 } from '../upstream/json-with-images.ts';
-import { openAIFields } from './params.ts';
+import { familyOf, openAIFields } from './params.ts';
+import { relayEditStream, streamFields } from './stream.ts';
 
 /**
  * OpenAI's Images API, or any relay that speaks `POST {baseUrl}/images/edits`. Azure OpenAI is the
@@ -33,8 +34,14 @@ export class OpenAIBackend<C extends KeyedProviderConfig = KeyedProviderConfig> 
 
   async edit(request: EditRequest, call: BackendCall): Promise<BackendResult> {
     return this.limiter.run(async () => {
-      const opts = this.callOptions(call.signal);
-      const form = this.form(request, call.model);
+      // A client streaming with partial images gets the upstream's own partials, relayed as they come.
+      const onPartial = familyOf(call.model) === 'gpt-image' ? call.onPartial : undefined;
+      const opts = {
+        ...this.callOptions(call.signal),
+        ...(onPartial ? { readOk: (res: Response) => (res.headers.get('content-type')?.startsWith('text/event-stream')
+          ? relayEditStream(res, request, onPartial, { provider: this.name, maxBytes: this.provider.maxResponseBytes }) : undefined) } : {}),
+      };
+      const form = this.form(request, call.model, onPartial !== undefined);
       const res = await callUpstream(this.endpoint(call.model), () => {
         const { headers, ...body } = multipartRequest(form);
         // Only the provider's key goes upstream; the client's key stays here.
@@ -54,8 +61,8 @@ export class OpenAIBackend<C extends KeyedProviderConfig = KeyedProviderConfig> 
     }, call.signal);
   }
 
-  private form(request: EditRequest, model: string) {
-    const fields: Array<[string, MultipartValue]> = [...openAIFields(request, model)];
+  private form(request: EditRequest, model: string, stream: boolean) {
+    const fields: Array<[string, MultipartValue]> = [...openAIFields(request, model), ...(stream ? streamFields(request) : [])];
     // One image goes as `image`, several as repeated `image[]`, as the OpenAI SDKs send them.
     const imageField = request.images.length === 1 ? 'image' : 'image[]';
     request.images.forEach((img, i) => {

@@ -20,6 +20,11 @@ export interface CallOptions {
   signal: AbortSignal;
   /** Base of the exponential backoff; tests shorten it. */
   backoffMs?: number;
+  /**
+   * Reads a 200 answer itself (a relayed event stream) instead of buffering it, or returns
+   * undefined to leave it to the default. What it throws as a RetouchError is not retried.
+   */
+  readOk?: (res: Response) => Promise<Buffer> | undefined;
 }
 
 const RETRY_STATUSES = new Set([408, 409, 429]);
@@ -73,7 +78,7 @@ export async function callUpstream(url: string, init: () => RequestInit, opts: C
     let wait: number | undefined;
     try {
       const res = await fetch(url, { ...init(), signal, redirect: 'error' });
-      const body = await readCapped(res, opts.maxResponseBytes, opts.provider);
+      const body = await ((res.status === 200 ? opts.readOk?.(res) : undefined) ?? readCapped(res, opts.maxResponseBytes, opts.provider));
       const result = { status: res.status, headers: res.headers, body, attempts: attempt + 1, latencyMs: performance.now() - started };
       if (!isRetryableStatus(res.status) || attempt === opts.retries) return result;
       wait = retryAfterMs(res.headers);
