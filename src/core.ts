@@ -68,7 +68,7 @@ export async function createCore(config: Config, opts: CreateCoreOptions = {}): 
   const usage = new UsageMeter(store);
   const workers = new EngineWorkers();
   const local = new LocalBackend(config.limits.maxInputPixels, config.local, workers,
-    chooseSegmenter(config.local.segmenter, config.local.segmentationModel, workers));
+    chooseSegmenter(config.local.segmenter, config.local.segmentationModel, workers, config.local.segmentSide));
   const routes = buildRoutes(config.routing, local, {
     maxPixels: config.limits.maxInputPixels,
     ...(opts.upstreamBackoffMs !== undefined ? { backoffMs: opts.upstreamBackoffMs } : {}),

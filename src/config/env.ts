@@ -104,6 +104,11 @@ export const ENV = {
     name: 'RETOUCH_SEGMENTATION_MODEL',
     description: 'Path of an ONNX segmentation model with IS-Net\'s input and output, used instead of the built-in ones', schema: z.string().min(1),
   },
+  RETOUCH_SEGMENT_SIDE: {
+    name: 'RETOUCH_SEGMENT_SIDE', default: '640',
+    description: 'Side of the square an ONNX segmenter sees, a multiple of 32 from 320 to 1024 (IS-Net is made for 1024; memory per background edit grows with its square)',
+    schema: z.coerce.number().int().min(320).max(1024).refine((n) => n % 32 === 0, 'must be a multiple of 32'),
+  },
   RETOUCH_CONFIG: {
     name: 'RETOUCH_CONFIG',
     description: 'Path of a YAML (or JSON) file declaring upstream providers and model routes', schema: z.string().min(1),

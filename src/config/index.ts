@@ -28,7 +28,7 @@ export interface Config {
   corsOrigins: string[];
   remoteImages: boolean;
   /** Bounds on local-engine work: how many edits run at once, how many may wait. */
-  local: { concurrency: number; queue: number; timeoutMs: number; segmenter: 'auto' | 'isnet' | 'grabcut'; segmentationModel: string | undefined };
+  local: { concurrency: number; queue: number; timeoutMs: number; segmenter: 'auto' | 'isnet' | 'grabcut'; segmentationModel: string | undefined; segmentSide: number };
   logLevel: string;
   routing: RoutingConfig;
   /** PostgreSQL when set; SQLite in the data dir otherwise. */
@@ -125,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: get('RETOUCH_LOCAL_TIMEOUT_SECONDS') * 1000,
       segmenter: get('RETOUCH_SEGMENTER'),
       segmentationModel: v.RETOUCH_SEGMENTATION_MODEL ? path.resolve(v.RETOUCH_SEGMENTATION_MODEL) : undefined,
+      segmentSide: get('RETOUCH_SEGMENT_SIDE'),
     },
     logLevel: get('RETOUCH_LOG_LEVEL'),
     routing,

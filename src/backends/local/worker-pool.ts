@@ -28,7 +28,7 @@ export class EngineWorkers {
   }
 
   /** Runs an ONNX model task; `transfer` lists buffers handed to the worker instead of copied. */
-  runModel<T>(task: 'segment', input: unknown, signal: AbortSignal, transfer: ArrayBuffer[] = []): Promise<T> {
+  runModel<T>(task: 'segment' | 'modelSide', input: unknown, signal: AbortSignal, transfer: ArrayBuffer[] = []): Promise<T> {
     return this.models.run(input, { name: task, signal, transferList: transfer });
   }
 

@@ -4,15 +4,16 @@
 // the worker needs no TypeScript loader.
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { retargetSide } from './onnx-side.mjs';
 
 const require = createRequire(import.meta.url);
 
-/** @type {Map<string, Promise<any>>} one session per model, created on first use and kept */
+/** @type {Map<string, Promise<{ session: any, side: number }>>} one session per model and side, created on first use and kept */
 const sessions = new Map();
 
 /**
@@ -37,48 +38,95 @@ const SESSION_OPTIONS = {
  * package ships it) is joined once into a cache file; reading it from a path keeps the 88 MB
  * model, and its chunks, out of JS buffers (loading peaked ~150 MiB higher from a buffer).
  */
-async function modelFile(files) {
+async function joinedFile(files) {
   if (files.length === 1) return files[0];
-  const key = createHash('sha256').update(files.join('\n')).digest('hex').slice(0, 16);
-  const dir = path.join(os.tmpdir(), 'retouch-models');
-  const file = path.join(dir, `${key}.onnx`);
+  const file = await cacheFile(files, '');
   const sizes = await Promise.all(files.map((f) => stat(f).then((s) => s.size)));
   const expected = sizes.reduce((a, b) => a + b, 0);
   if ((await stat(file).catch(() => null))?.size === expected) return file;
-  await mkdir(dir, { recursive: true });
+  await writeAtomically(file, async (partial) => {
+    // One stream through every chunk in order (a pipeline per chunk into one writer would stack
+    // a set of listeners on it per chunk).
+    await pipeline(async function* () { for (const f of files) yield* createReadStream(f); }, createWriteStream(partial));
+  });
+  return file;
+}
+
+/** A cache file named for the model's files, their sizes and modification times. */
+async function cacheFile(files, suffix) {
+  const stats = await Promise.all(files.map((f) => stat(f)));
+  const identity = files.map((f, i) => `${f}:${stats[i].size}:${stats[i].mtimeMs}`).join('\n');
+  const key = createHash('sha256').update(identity).digest('hex').slice(0, 16);
+  return path.join(os.tmpdir(), 'retouch-models', `${key}${suffix}.onnx`);
+}
+
+/** Writes `file` through a partial file of this process, so a reader never sees half of it. */
+async function writeAtomically(file, write) {
+  await mkdir(path.dirname(file), { recursive: true });
   const partial = `${file}.${process.pid}.${Date.now()}.partial`;
   try {
-    const out = createWriteStream(partial);
-    for (const f of files) await pipeline(createReadStream(f), out, { end: false });
-    await new Promise((resolve, reject) => out.end((err) => (err ? reject(err) : resolve())));
+    await write(partial);
     await rename(partial, file);
   } catch (err) {
     await rm(partial, { force: true });
     throw err;
   }
-  return file;
 }
 
-function sessionFor(files) {
-  const key = files.join('\n');
+/**
+ * The model file to load for `side`, and the side it takes: the joined model re-targeted to `side`
+ * once (onnx-side.mjs; cached beside the joined file, 1-2 s and ~200 MiB on first use), or the model
+ * as it is when it cannot be re-targeted (a model of another shape: it then runs at its own side).
+ */
+async function modelFile(files, side) {
+  const joined = await joinedFile(files);
+  const retargeted = await cacheFile(files, `-side${side}`);
+  // What an earlier process found for this model and side: { file, side }, so the model is decoded
+  // once per machine, not once per start.
+  const found = `${retargeted}.json`;
+  const cached = JSON.parse(await readFile(found, 'utf8').catch(() => 'null'));
+  if (cached && (await stat(cached.file).catch(() => null))) return cached;
+  const { bytes, native, reason } = retargetSide(await readFile(joined), side);
+  if (!bytes && !native) throw new Error(`the segmentation model cannot run at ${side}x${side}: ${reason}`);
+  if (bytes && native !== side) await writeAtomically(retargeted, (partial) => writeFile(partial, bytes));
+  const model = bytes ? { file: native === side ? joined : retargeted, side } : { file: joined, side: native };
+  await writeAtomically(found, (partial) => writeFile(partial, JSON.stringify(model)));
+  return model;
+}
+
+function sessionFor(files, side) {
+  const key = `${files.join('\n')}@${side}`;
   if (!sessions.has(key)) {
     sessions.set(key, (async () => {
       const ort = require('onnxruntime-node');
-      return ort.InferenceSession.create(await modelFile(files), SESSION_OPTIONS);
+      const model = await modelFile(files, side);
+      return { session: await ort.InferenceSession.create(model.file, SESSION_OPTIONS), side: model.side };
     })());
+    // A failed load is not kept: the next edit tries again.
+    sessions.get(key).catch(() => sessions.delete(key));
   }
   return sessions.get(key);
 }
 
 /**
+ * The side the model runs at when `side` is asked for (loading it if needed): `side`, or the
+ * model's own when it cannot be re-targeted.
+ * @param {{ files: string[], side: number }} task
+ */
+export async function modelSide({ files, side }) {
+  return (await sessionFor(files, side)).side;
+}
+
+/**
  * IS-Net's interface: input float32 [1,3,side,side], planar RGB, (v − 128) / 256; output
  * [1,1,side,side] in 0–1.
- * @param {{ files: string[], rgb: Uint8Array, side: number }} task the model's files (concatenated), RGB pixels side×side
+ * @param {{ files: string[], rgb: Uint8Array, side: number, asked?: number }} task the model's files (concatenated), RGB pixels
+ *   side×side (the side `modelSide` answered for `asked`)
  * @returns {Promise<Uint8Array>} one byte per pixel, 0–255
  */
-export async function segment({ files, rgb, side }) {
+export async function segment({ files, rgb, side, asked = side }) {
   const ort = require('onnxruntime-node');
-  const session = await sessionFor(files);
+  const { session } = await sessionFor(files, asked);
   const plane = side * side;
   const input = new Float32Array(3 * plane);
   for (let i = 0; i < plane; i++) {
