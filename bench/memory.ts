@@ -76,7 +76,7 @@ export async function memoryBench() {
 
     await writeSection('memory', `## Memory of background edits
 
-Command: \`npm run bench -- memory\` (run on ${today()}; ${machine()}; segmenter ${process.env.RETOUCH_SEGMENTER ?? 'auto'}).
+Command: \`npm run bench -- memory\` (run on ${today()}; ${machine()}; segmenter ${process.env.RETOUCH_SEGMENTER ?? 'auto'} at side ${process.env.RETOUCH_SEGMENT_SIDE ?? '640 (default)'}; MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '2 (as npm start sets it)'}).
 Resident memory (RSS) of \`retouch serve\` in its own process, sampled every 25 ms. The image is a
 ${w}x${h} (${((w * h) / 1e6).toFixed(0)} MP) JPEG photo, "remove the background" to PNG, answered as b64_json. The mixed load is
 ${CLIENTS} clients for ${LOAD_SECONDS} s cycling through: that background removal, a white background and a blurred

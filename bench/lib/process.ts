@@ -41,7 +41,8 @@ export async function spawnRetouch(env: Record<string, string> = {}, nodeArgs: s
   const startedAt = performance.now();
   // `npm start` runs the same command; through npm, its own start-up is counted too.
   const child: ChildProcess = spawn(viaNpm ? 'npm' : process.execPath, viaNpm ? ['start', '--silent'] : [...nodeArgs, 'bin/retouch.js', 'serve'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', RETOUCH_DATA_DIR: dir, RETOUCH_API_KEYS: BENCH_KEY, RETOUCH_LOG_LEVEL: 'warn', ...env },
+    // MALLOC_ARENA_MAX as `npm start` sets it (package.json; why: README, "Memory").
+    env: { MALLOC_ARENA_MAX: '2', ...process.env, PORT: String(port), HOST: '127.0.0.1', RETOUCH_DATA_DIR: dir, RETOUCH_API_KEYS: BENCH_KEY, RETOUCH_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', process.env.BENCH_CHILD_STDOUT ? 'inherit' : 'ignore', 'inherit'],
     // Its own process group, so stop() reaches the server under npm too (npm does not pass SIGTERM on).
     detached: true,
