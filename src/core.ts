@@ -12,7 +12,10 @@ import { EditService } from './edits/service.ts';
 import { createLogger } from './log.ts';
 import { KeyService } from './keys/index.ts';
 import { openPorts } from './ports.ts';
+import { jobProcessor, type Settlements } from './jobs/processor.ts';
+import { WebhookSender } from './jobs/webhooks.ts';
 import type { ProcessEdit } from './queue/index.ts';
+import { Redactor } from './redact.ts';
 import type { RateLimiter } from './ratelimit/index.ts';
 import { KeyLimitGate } from './ratelimit/key-limits.ts';
 import { shareProviderConcurrency } from './ratelimit/shared-backend.ts';
@@ -38,6 +41,12 @@ export interface CoreServices {
    * is wrapped here, once.
    */
   process: ProcessEdit;
+  /** Sends job webhooks (due attempts live in the store); the processor pokes it when a job ends. */
+  webhooks: WebhookSender;
+  /** How async jobs submitted from this process settle their key's quota when they end here. */
+  settlements: Settlements;
+  /** How long a running job's record may go untouched before it counts as its process's death. */
+  jobLeaseMs: number;
 }
 
 export interface Core {
@@ -54,6 +63,10 @@ export interface CreateCoreOptions {
   upstreamTokenSource?: BuildRoutesOptions['tokenSource'];
   /** Tests shorten the lease of the shared provider semaphore. */
   providerLeaseMs?: number;
+  /** Tests shorten the webhook retry delays. */
+  webhookScheduleMs?: number[];
+  /** Tests shorten how long an untouched running job lives (default 60 s). */
+  jobLeaseMs?: number;
 }
 
 /** Builds the services in order: ports, keys and limits, the engine and upstream routes, the edit service. */
@@ -78,10 +91,20 @@ export async function createCore(config: Config, opts: CreateCoreOptions = {}): 
   const router = new ModelRouter(limiter.kind === 'memory' ? routes
     : shareProviderConcurrency(routes, limiter, config.routing.providers, opts.providerLeaseMs ? { leaseMs: opts.providerLeaseMs } : {}));
   const edits = new EditService({ router, blobs, inputs, limits: config.limits });
-  const process: ProcessEdit = (job, runOpts) => edits.run(job, runOpts);
+  const webhooks = new WebhookSender({
+    store, keys, logger, redactor: Redactor.fromConfig(config), allowPrivate: config.jobs.webhookAllowPrivate,
+    ...(opts.webhookScheduleMs ? { scheduleMs: opts.webhookScheduleMs, pollMs: Math.max(50, Math.min(...opts.webhookScheduleMs)) } : {}),
+  });
+  const settlements: Settlements = new Map();
+  const jobLeaseMs = opts.jobLeaseMs ?? 60_000;
+  // Job records and webhooks wrap the edit here, once, for every queue (jobs/processor.ts).
+  const process: ProcessEdit = jobProcessor((job, runOpts) => edits.run(job, runOpts), {
+    store, inputs, usage, settlements, touchEveryMs: jobLeaseMs / 3, onWebhookDue: () => webhooks.poke(),
+  });
   return {
-    services: { config, logger, store, blobs, inputs, limiter, keys, gate, usage, router, edits, process },
+    services: { config, logger, store, blobs, inputs, limiter, keys, gate, usage, router, edits, process, webhooks, settlements, jobLeaseMs },
     async close() {
+      await webhooks.stop();
       await local.close();
       await ports.close();
     },

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 /** Every id prefix Retouch hands out, in one place, so a glance at an id says what it names. */
-export const ID_PREFIX = { image: 'img', request: 'req', key: 'key', usage: 'use' } as const;
+export const ID_PREFIX = { image: 'img', request: 'req', key: 'key', usage: 'use', job: 'job', webhook: 'msg' } as const;
 export type IdKind = keyof typeof ID_PREFIX;
 
 // Crockford base32, lower-case: URL-safe, case-insensitive, no look-alike letters.
@@ -45,4 +45,9 @@ export function idPattern(kind: IdKind): RegExp {
 /** A secret API key: `sk-` and 32 characters of randomness (160 bits). */
 export function newApiKeySecret(): string {
   return `sk-${base32(randomBytes(20))}`;
+}
+
+/** A webhook signing secret as Standard Webhooks writes them: `whsec_` and 32 random bytes in base64. */
+export function newWebhookSecret(): string {
+  return `whsec_${randomBytes(32).toString('base64')}`;
 }

@@ -8,7 +8,7 @@ import { Redactor } from './redact.ts';
  */
 export function createLogger(config: { logLevel: string }, destination?: DestinationStream): Logger {
   const redactor = Redactor.fromConfig(config);
-  return pino({
+  const logger = pino({
     level: config.logLevel,
     hooks: { streamWrite: (line) => redactor.redact(line) },
     serializers: {
@@ -22,4 +22,15 @@ export function createLogger(config: { logLevel: string }, destination?: Destina
       }),
     },
   }, destination);
+  REDACTORS.set(logger, redactor);
+  return logger;
+}
+
+// Which Redactor a logger made here writes through, so secrets learnt later (webhook secrets) can
+// be added to it. Weak: a logger's entry goes with the logger.
+const REDACTORS = new WeakMap<Logger, Redactor>();
+
+/** Tells the logger's Redactor (if it was made by createLogger) about secrets learnt after start-up. */
+export function rememberSecret(logger: Logger, secret: string): void {
+  REDACTORS.get(logger)?.remember(secret);
 }

@@ -33,20 +33,27 @@ const SHAPES: Array<[RegExp, string]> = [
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export class Redactor {
-  private readonly exact: RegExp | undefined;
+  private exact: RegExp | undefined;
+  private readonly forms = new Set<string>();
 
   /** `secrets`: values to replace wherever they appear (their JSON-escaped forms too). */
   constructor(secrets: Iterable<string> = []) {
-    const forms = new Set<string>();
+    this.remember(...secrets);
+  }
+
+  /** Adds secrets learnt after start-up (a key's webhook signing secret, read when it is first used). */
+  remember(...secrets: string[]): void {
+    const before = this.forms.size;
     for (const s of secrets) {
       if (typeof s !== 'string' || s.length < MIN_SECRET_CHARS) continue;
-      forms.add(s);
-      forms.add(JSON.stringify(s).slice(1, -1));
-      forms.add(encodeURIComponent(s));
+      this.forms.add(s);
+      this.forms.add(JSON.stringify(s).slice(1, -1));
+      this.forms.add(encodeURIComponent(s));
     }
+    if (this.forms.size === before) return;
     // Longest first, so a secret that contains another is replaced whole.
-    const sorted = [...forms].sort((a, b) => b.length - a.length).map(escapeRegExp);
-    this.exact = sorted.length ? new RegExp(sorted.join('|'), 'g') : undefined;
+    const sorted = [...this.forms].sort((a, b) => b.length - a.length).map(escapeRegExp);
+    this.exact = new RegExp(sorted.join('|'), 'g');
   }
 
   /** A Redactor for every secret found in a configuration object (see SECRET_NAME). */

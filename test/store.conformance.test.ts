@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { newId } from '../src/ids.ts';
-import type { Store, UsageRecord } from '../src/store/index.ts';
+import type { JobRecord, Store, UsageRecord } from '../src/store/index.ts';
 import { openPostgresStore } from '../src/store/postgres.ts';
 import { openSqliteStore } from '../src/store/sqlite.ts';
 import { pgSchema } from './helpers/services.ts';
@@ -104,6 +104,71 @@ for (const subject of subjects) {
       } finally {
         await other.close();
       }
+    });
+
+    it('keeps jobs: conditional updates (first writer wins), unfinished ones failed, retention', async () => {
+      const { store } = s;
+      const job = (id: string, over: Partial<JobRecord> = {}): JobRecord => ({
+        id, requestId: `req_${id}`, keyId: 'key_a', status: 'queued', model: 'm', createdAt: 1000, updatedAt: 1000, result: null, error: null,
+        responseFormat: 'url', webhookUrl: null, webhookNextAt: null, webhookDeliveredAt: null, ...over,
+      });
+      await store.insertJob(job('job_1', { webhookUrl: 'https://example.com/hook' }));
+      await store.insertJob(job('job_2', { status: 'running' }));
+      await store.insertJob(job('job_3', { createdAt: 5000 }));
+      assert.equal(await store.getJob('job_nope'), null);
+      assert.equal(await store.updateJob('job_1', { status: 'running' }, 1100, ['queued']), true);
+      const result = { created: 1, data: [{ url: 'http://x/img/a.webp' }] };
+      assert.equal(await store.updateJob('job_1', { status: 'succeeded', result, webhookNextAt: 1200 }, 1200, ['queued', 'running']), true);
+      assert.equal(await store.updateJob('job_1', { status: 'canceled' }, 1300, ['queued', 'running']), false, 'a cancel after completion loses');
+      const done = (await store.getJob('job_1'))!;
+      assert.deepEqual([done.status, done.result, done.updatedAt, done.webhookUrl, done.webhookNextAt], ['succeeded', result, 1200, 'https://example.com/hook', 1200]);
+      const reason = { message: 'the server restarted', type: 'server_error', param: null, code: 'job_interrupted' };
+      assert.deepEqual(await store.failUnfinishedJobs(reason, 2000, 1000), [], 'only records untouched since before the cut');
+      assert.deepEqual((await store.failUnfinishedJobs(reason, 2000, 1500)).sort(), ['job_2', 'job_3']);
+      assert.deepEqual((await store.getJob('job_2'))!.error, reason);
+      assert.equal((await store.getJob('job_2'))!.status, 'failed');
+      assert.deepEqual(await store.failUnfinishedJobs(reason, 2100, 9000), []);
+
+      // Webhooks: due ones, claimed once, attempts kept in order.
+      assert.deepEqual((await store.dueWebhooks(1199, 10)).map((j) => j.id), []);
+      assert.deepEqual((await store.dueWebhooks(1200, 10)).map((j) => j.id), ['job_1']);
+      assert.equal(await store.claimWebhook('job_1', 1200, 61_200), true);
+      assert.equal(await store.claimWebhook('job_1', 1200, 61_200), false, 'another sweeper does not get it too');
+      await store.insertWebhookAttempt({ jobId: 'job_1', at: 1300, status: 500, error: 'the receiver answered 500', durationMs: 12.4 });
+      await store.insertWebhookAttempt({ jobId: 'job_1', at: 1250, status: null, error: 'the connection failed', durationMs: 3 });
+      assert.deepEqual((await store.webhookAttempts('job_1')).map((a) => [a.at, a.status, a.durationMs]), [[1250, null, 3], [1300, 500, 12]]);
+
+      // Idempotency: the first use wins; a second node sees it.
+      const first = await store.putIdempotency({ keyId: 'key_a', key: 'k-1', fingerprint: 'f1', jobId: 'job_1', createdAt: 1000 });
+      const again = await store.putIdempotency({ keyId: 'key_a', key: 'k-1', fingerprint: 'f2', jobId: 'job_9', createdAt: 1001 });
+      assert.deepEqual([first.jobId, again.jobId, again.fingerprint], ['job_1', 'job_1', 'f1']);
+      assert.equal((await store.putIdempotency({ keyId: 'key_b', key: 'k-1', fingerprint: 'f3', jobId: 'job_3', createdAt: 1000 })).jobId, 'job_3', 'per key');
+      const other = await s.reopen();
+      try {
+        assert.equal((await other.getIdempotency('key_a', 'k-1'))!.jobId, 'job_1');
+        assert.equal((await other.getJob('job_1'))!.status, 'succeeded');
+      } finally {
+        await other.close();
+      }
+      assert.equal(await store.deleteIdempotencyBefore(1000), 0, 'strictly before');
+      await store.putIdempotency({ keyId: 'key_c', key: 'old', fingerprint: 'f4', jobId: 'job_3', createdAt: 100 });
+      assert.equal(await store.deleteIdempotencyBefore(500), 1, 'records older than 24 h go on their own');
+
+      // Retention: old jobs go with their attempts and idempotency records.
+      assert.equal(await store.deleteJobsBefore(4000), 2);
+      assert.equal(await store.getJob('job_1'), null);
+      assert.deepEqual(await store.webhookAttempts('job_1'), []);
+      assert.equal(await store.getIdempotency('key_a', 'k-1'), null);
+      assert.ok(await store.getJob('job_3'));
+    });
+
+    it('keeps a key\'s webhook secret', async () => {
+      const { store } = s;
+      await store.insertKey({ id: 'key_w', name: null, prefix: 'sk-wwwwwww', hash: 'ef'.repeat(32), createdAt: 1, revokedAt: null, limits: null, webhookSecret: 'whsec_abc' });
+      assert.equal((await store.findKeysByPrefix('sk-wwwwwww'))[0]!.webhookSecret, 'whsec_abc');
+      assert.equal(await store.setWebhookSecret('key_w', 'whsec_def'), true);
+      assert.equal((await store.listKeys()).find((k) => k.id === 'key_w')!.webhookSecret, 'whsec_def');
+      assert.equal(await store.setWebhookSecret('key_nope', 'whsec_x'), false);
     });
   });
 }

@@ -52,6 +52,18 @@ export function keysCommands(program: Command) {
       const key = await k.create(opts.name ?? null, Object.keys(limits).length ? limits : null);
       process.stdout.write(`${key.secret}\n`);
       process.stderr.write(`Created ${key.id}${Object.keys(limits).length ? ` (${describeLimits(limits)})` : ''}. This is the only time the key is shown.\n`);
+      // On stderr, so `KEY=$(retouch keys create)` still captures the key alone.
+      process.stderr.write(`Webhook signing secret: ${key.webhookSecret} (again with \`retouch keys webhook-secret ${key.id}\`)\n`);
+    }));
+  keys.command('webhook-secret').description("Print a key's webhook signing secret (whsec_…), made now for older keys").argument('<id>')
+    .action((id: string) => withKeys(async (k) => {
+      const secret = await k.webhookSecret(id);
+      if (!secret) {
+        process.stderr.write(`No stored key with id ${id}. \`retouch keys list\` shows the ids (keys from RETOUCH_API_KEYS have no webhook secret).\n`);
+        process.exitCode = 1;
+        return;
+      }
+      process.stdout.write(`${secret}\n`);
     }));
   limitOptions(keys.command('update').description("Change a key's rate limits and quotas").argument('<id>'), true)
     .action((id: string, opts: LimitFlags) => withKeys(async (k) => {

@@ -83,6 +83,10 @@ export const ENV = {
     description: 'A streaming answer (stream=true) sends an SSE comment this often while nothing else is sent, so idle proxies keep it open',
     schema: z.coerce.number().positive().max(300),
   },
+  RETOUCH_WEBHOOK_ALLOW_PRIVATE: {
+    name: 'RETOUCH_WEBHOOK_ALLOW_PRIVATE', default: 'false',
+    description: 'Let webhooks reach loopback and private addresses; for development and tests only (default: public addresses only)', schema: bool,
+  },
   RETOUCH_LOCAL_CONCURRENCY: {
     name: 'RETOUCH_LOCAL_CONCURRENCY',
     description: 'Local-engine edits run at once (default: the number of CPU cores)', schema: positiveInt.max(256),

@@ -43,8 +43,8 @@ export interface Config {
   keyDefaults: KeyLimits;
   /** Where edits run, and the bounds of the BullMQ queue and its workers. */
   queue: QueueConfig;
-  /** Long edits: how streams are kept alive. */
-  jobs: { heartbeatMs: number };
+  /** Long edits: how streams are kept alive, where webhooks may go. */
+  jobs: { heartbeatMs: number; webhookAllowPrivate: boolean };
 }
 
 export interface QueueConfig {
@@ -143,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redis: v.RETOUCH_REDIS_URL ? { url: v.RETOUCH_REDIS_URL, prefix: get('RETOUCH_REDIS_PREFIX') } : undefined,
     jobs: {
       heartbeatMs: get('RETOUCH_STREAM_HEARTBEAT_SECONDS') * 1000,
+      webhookAllowPrivate: get('RETOUCH_WEBHOOK_ALLOW_PRIVATE'),
     },
     keyDefaults: {
       ...(v.RETOUCH_DEFAULT_RPM ? { rpm: v.RETOUCH_DEFAULT_RPM } : {}),

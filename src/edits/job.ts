@@ -17,6 +17,11 @@ export interface EditJob {
   mask: string | null;
   /** Base of hosted result URLs (`RETOUCH_PUBLIC_URL`, or the request's own origin). */
   publicBase: string;
+  /**
+   * The job record (`job_…`) that keeps this edit's outcome, for async jobs and idempotent
+   * requests; the processor (src/jobs/processor.ts) records it. Absent: nothing is recorded.
+   */
+  jobId?: string;
 }
 
 /**

@@ -11,6 +11,7 @@ import { responseHeaders } from './response-headers.ts';
 import { watchUploads } from './upload-watch.ts';
 import { editRoutes } from './routes/edits.ts';
 import { healthRoutes } from './routes/health.ts';
+import { jobRoutes } from './routes/jobs.ts';
 import { imageRoutes } from './routes/images.ts';
 import { modelRoutes } from './routes/models.ts';
 import { playgroundRoutes } from './routes/playground.ts';
@@ -84,5 +85,6 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
   modelRoutes(app, services.router, auth);
   imageRoutes(app, services.blobs, config.imageTtlMs, config.imageUrls);
   editRoutes(app, services, auth);
+  jobRoutes(app, services, auth);
   return app;
 }

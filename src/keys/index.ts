@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { newApiKeySecret, newId } from '../ids.ts';
+import { newApiKeySecret, newId, newWebhookSecret } from '../ids.ts';
 import type { ApiKeyRecord, Store } from '../store/index.ts';
 import { effectiveLimits, type KeyLimits } from './limits.ts';
 
@@ -35,14 +35,31 @@ export class KeyService {
     });
   }
 
-  /** Makes a key; the secret is returned once and only its hash is kept. */
-  async create(name: string | null = null, limits: KeyLimits | null = null): Promise<{ id: string; secret: string; prefix: string }> {
+  /**
+   * Makes a key; the secret is returned once and only its hash is kept. Its webhook signing secret
+   * is kept as is (signing needs it) and can be shown again (`retouch keys`).
+   */
+  async create(name: string | null = null, limits: KeyLimits | null = null): Promise<{ id: string; secret: string; prefix: string; webhookSecret: string }> {
     const secret = newApiKeySecret();
+    const webhookSecret = newWebhookSecret();
     const record: ApiKeyRecord = {
-      id: newId('key'), name, prefix: prefixOf(secret), hash: sha256(secret), createdAt: Date.now(), revokedAt: null, limits,
+      id: newId('key'), name, prefix: prefixOf(secret), hash: sha256(secret), createdAt: Date.now(), revokedAt: null, limits, webhookSecret,
     };
     await this.store.insertKey(record);
-    return { id: record.id, secret, prefix: record.prefix };
+    return { id: record.id, secret, prefix: record.prefix, webhookSecret };
+  }
+
+  /**
+   * The webhook signing secret of a stored key, made now for a key from before webhooks; undefined
+   * for static keys (RETOUCH_API_KEYS), which have no record to keep one in.
+   */
+  async webhookSecret(keyId: string): Promise<string | undefined> {
+    const key = (await this.store.listKeys()).find((k) => k.id === keyId);
+    if (!key) return undefined;
+    if (key.webhookSecret) return key.webhookSecret;
+    const made = newWebhookSecret();
+    await this.store.setWebhookSecret(keyId, made);
+    return made;
   }
 
   /** The key a bearer secret belongs to, or null when it is unknown or revoked. */

@@ -28,13 +28,11 @@ export class SafeFetchError extends Error {
 }
 
 /**
- * GETs a URL for a server-side consumer that must not be turned against the network it runs in.
- * The host is resolved once, every address is checked (public unicast only, see address.ts), and
- * the connection is pinned to the checked address, so DNS cannot switch to an internal address
- * between check and connect. Redirects are not followed (each hop would need the same checks), and
- * the body is capped by size and the whole exchange by time.
+ * Parses and checks a URL a server-side request is about to go to: scheme, then every address the
+ * host resolves to (public unicast only, unless trusted or allowed), and a lookup function pinned to
+ * the checked address, so DNS cannot switch to an internal one between check and connect.
  */
-export async function safeFetch(rawUrl: string, opts: SafeFetchOptions): Promise<Buffer> {
+export async function checkedTarget(rawUrl: string, opts: Pick<SafeFetchOptions, 'protocols' | 'trustedHosts' | 'allowPrivateAddresses'>): Promise<{ url: URL; lookup: LookupFunction }> {
   let url: URL;
   try {
     url = new URL(rawUrl);
@@ -55,6 +53,18 @@ export async function safeFetch(rawUrl: string, opts: SafeFetchOptions): Promise
   const pinned = addresses[0]!;
   const pinnedLookup = ((_h: string, o: { all?: boolean }, cb: (...args: unknown[]) => void) =>
     o?.all ? cb(null, [pinned]) : cb(null, pinned.address, pinned.family)) as unknown as LookupFunction;
+  return { url, lookup: pinnedLookup };
+}
+
+/**
+ * GETs a URL for a server-side consumer that must not be turned against the network it runs in.
+ * The host is resolved once, every address is checked (public unicast only, see address.ts), and
+ * the connection is pinned to the checked address, so DNS cannot switch to an internal address
+ * between check and connect. Redirects are not followed (each hop would need the same checks), and
+ * the body is capped by size and the whole exchange by time.
+ */
+export async function safeFetch(rawUrl: string, opts: SafeFetchOptions): Promise<Buffer> {
+  const { url, lookup: pinnedLookup } = await checkedTarget(rawUrl, opts);
 
   return new Promise<Buffer>((resolve, reject) => {
     const client = url.protocol === 'https:' ? https : http;

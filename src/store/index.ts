@@ -1,4 +1,7 @@
 import type { KeyLimits } from '../keys/limits.ts';
+import type { JobStore } from './jobs.ts';
+
+export type * from './jobs.ts';
 
 /** What Retouch keeps between requests: API keys (hashed) and usage records. */
 export interface ApiKeyRecord {
@@ -12,6 +15,11 @@ export interface ApiKeyRecord {
   revokedAt: number | null;
   /** The key's own rate limits and quotas; null: the server's defaults. */
   limits: KeyLimits | null;
+  /**
+   * The key's webhook signing secret (`whsec_…`), kept in the clear because signing needs it; shown
+   * by `retouch keys`, never by the API. Null for keys made before webhooks existed, until set.
+   */
+  webhookSecret?: string | null;
 }
 
 export interface UsageRecord {
@@ -48,7 +56,7 @@ export interface UsageSummaryRow {
   outputTokens: number;
 }
 
-export interface Store {
+export interface Store extends JobStore {
   readonly kind: string;
   insertKey(key: ApiKeyRecord): Promise<void>;
   /** Keys (revoked too) whose prefix matches; the caller compares hashes in constant time. */
@@ -59,6 +67,8 @@ export interface Store {
   /** Replaces a key's limits; false when no key has that id. */
   updateKeyLimits(id: string, limits: KeyLimits | null): Promise<boolean>;
   countKeys(): Promise<number>;
+  /** Sets a key's webhook secret; false when no key has that id. */
+  setWebhookSecret(id: string, secret: string): Promise<boolean>;
   insertUsage(record: UsageRecord): Promise<void>;
   summarizeUsage(since: number): Promise<UsageSummaryRow[]>;
   /** The usage record of one request, for tests and support. */

@@ -50,6 +50,47 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('api_keys').addColumn('limits', 'text').execute();
     },
   },
+  // Async jobs, their webhook deliveries, and Idempotency-Key records (issue #13).
+  '0004_jobs': {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('api_keys').addColumn('webhook_secret', 'text').execute();
+      await db.schema.createTable('jobs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('request_id', 'text', (c) => c.notNull())
+        .addColumn('key_id', 'text')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('model', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addColumn('result', 'text')
+        .addColumn('error', 'text')
+        .addColumn('response_format', 'text', (c) => c.notNull())
+        .addColumn('webhook_url', 'text')
+        .addColumn('webhook_next_at', 'bigint')
+        .addColumn('webhook_delivered_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('jobs_created_at').on('jobs').column('created_at').execute();
+      await db.schema.createIndex('jobs_status').on('jobs').column('status').execute();
+      await db.schema.createIndex('jobs_webhook_next_at').on('jobs').column('webhook_next_at').execute();
+      await db.schema.createTable('webhook_attempts')
+        .addColumn('job_id', 'text', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('status', 'integer')
+        .addColumn('error', 'text')
+        .addColumn('duration_ms', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('webhook_attempts_job').on('webhook_attempts').column('job_id').execute();
+      await db.schema.createTable('idempotency')
+        .addColumn('key_id', 'text', (c) => c.notNull())
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('fingerprint', 'text', (c) => c.notNull())
+        .addColumn('job_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('idempotency_pk', ['key_id', 'key'])
+        .execute();
+      await db.schema.createIndex('idempotency_created_at').on('idempotency').column('created_at').execute();
+    },
+  },
 };
 
 /**

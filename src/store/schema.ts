@@ -9,6 +9,39 @@ export interface Database {
     revoked_at: number | null;
     /** JSON of KeyLimits, or null for the server's defaults. */
     limits: string | null;
+    webhook_secret: string | null;
+  };
+  jobs: {
+    id: string;
+    request_id: string;
+    key_id: string | null;
+    status: string;
+    model: string;
+    created_at: number;
+    updated_at: number;
+    /** JSON of the answer, once succeeded. */
+    result: string | null;
+    /** JSON of the error object, once failed or canceled. */
+    error: string | null;
+    response_format: string;
+    webhook_url: string | null;
+    webhook_next_at: number | null;
+    webhook_delivered_at: number | null;
+  };
+  webhook_attempts: {
+    job_id: string;
+    at: number;
+    status: number | null;
+    error: string | null;
+    duration_ms: number;
+  };
+  idempotency: {
+    /** '' for requests made without a key (a server with no keys configured). */
+    key_id: string;
+    key: string;
+    fingerprint: string;
+    job_id: string;
+    created_at: number;
   };
   usage: {
     id: string;

@@ -2,13 +2,14 @@ import { type Kysely, sql } from 'kysely';
 import type { ApiKeyRecord, Store, UsageRecord, UsageSummaryRow } from './index.ts';
 import type { Database } from './schema.ts';
 import type { KeyLimits } from '../keys/limits.ts';
+import { SqlJobStore } from './sql-jobs.ts';
 
 type KeyRow = Database['api_keys'];
 
 const toKey = (r: KeyRow): ApiKeyRecord => ({
   id: r.id, name: r.name, prefix: r.prefix, hash: r.hash,
   createdAt: Number(r.created_at), revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
-  limits: r.limits ? JSON.parse(r.limits) : null,
+  limits: r.limits ? JSON.parse(r.limits) : null, webhookSecret: r.webhook_secret,
 });
 
 const toUsage = (r: Database['usage']): UsageRecord => ({
@@ -22,14 +23,21 @@ const toUsage = (r: Database['usage']): UsageRecord => ({
 });
 
 /** The Store over any Kysely dialect; sqlite.ts and postgres.ts only build the connection. */
-export class SqlStore implements Store {
-  constructor(readonly kind: string, private readonly db: Kysely<Database>) {}
+export class SqlStore extends SqlJobStore implements Store {
+  constructor(readonly kind: string, db: Kysely<Database>) {
+    super(db);
+  }
 
   async insertKey(k: ApiKeyRecord) {
     await this.db.insertInto('api_keys').values({
       id: k.id, name: k.name, prefix: k.prefix, hash: k.hash, created_at: k.createdAt, revoked_at: k.revokedAt,
-      limits: k.limits ? JSON.stringify(k.limits) : null,
+      limits: k.limits ? JSON.stringify(k.limits) : null, webhook_secret: k.webhookSecret ?? null,
     }).execute();
+  }
+
+  async setWebhookSecret(id: string, secret: string) {
+    const res = await this.db.updateTable('api_keys').set({ webhook_secret: secret }).where('id', '=', id).executeTakeFirst();
+    return Number(res.numUpdatedRows) > 0;
   }
 
   async updateKeyLimits(id: string, limits: KeyLimits | null) {

@@ -26,11 +26,15 @@ export interface TestAppOptions {
   logLines?: { level: string; lines: string[] };
   /** The OAuth2 token source of vertex providers, instead of real service-account credentials. */
   tokenSource?: CreateAppOptions['upstreamTokenSource'];
+  /** Other options of createApp (short webhook retries, job leases). */
+  app?: CreateAppOptions;
+  /** An existing data dir (another process's), kept on close. */
+  dataDir?: string;
 }
 
 /** A real app on a fresh data dir (real SQLite file, real files), with one API key made. */
 export async function startTestApp(env: Record<string, string> = {}, opts: TestAppOptions = {}): Promise<TestApp> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'retouch-test-'));
+  const dataDir = opts.dataDir ?? await mkdtemp(path.join(os.tmpdir(), 'retouch-test-'));
   const configEnv: Record<string, string> = {};
   if (opts.configFile) {
     configEnv.RETOUCH_CONFIG = path.join(dataDir, 'retouch.yaml');
@@ -41,7 +45,7 @@ export async function startTestApp(env: Record<string, string> = {}, opts: TestA
   const logger = logs
     ? createLogger({ ...config, logLevel: logs.level }, { write: (line: string) => { logs.lines.push(line); } })
     : pino({ level: process.env.TEST_LOG ?? 'silent' });
-  const app = await createApp(config, { logger, upstreamBackoffMs: opts.backoffMs ?? 20, ...(opts.tokenSource ? { upstreamTokenSource: opts.tokenSource } : {}) });
+  const app = await createApp(config, { logger, upstreamBackoffMs: opts.backoffMs ?? 20, ...(opts.tokenSource ? { upstreamTokenSource: opts.tokenSource } : {}), ...opts.app });
   const { secret } = await app.services.keys.create('test');
   return {
     app,
@@ -55,7 +59,7 @@ export async function startTestApp(env: Record<string, string> = {}, opts: TestA
     },
     async close() {
       await app.close();
-      await rm(dataDir, { recursive: true, force: true });
+      if (!opts.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

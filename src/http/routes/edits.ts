@@ -13,6 +13,7 @@ import { answerBody } from '../deliver.ts';
 import { readMultipartForm } from '../multipart-form.ts';
 import { createRemoteFetcher } from '../remote-image.ts';
 import type { RawForm } from '../uploads.ts';
+import { asyncRequest, submitAsync } from './edit-async.ts';
 import { editBookkeeping } from './edit-run.ts';
 import { streamEdit } from './edit-stream.ts';
 
@@ -105,6 +106,9 @@ export function editRoutes(app: FastifyInstance, services: Services, auth: onReq
       publicBase: config.publicUrl ?? `${request.protocol}://${request.host}`,
     };
 
+    const async = asyncRequest(request, form.fields);
+    if (async && fields.stream) throw errors.invalidValue('stream', 'A request is either streamed (stream=true) or an async job (Prefer: respond-async), not both.');
+    if (async) return submitAsync(services, request, reply, job, async);
     if (fields.stream) {
       return streamEdit(reply, fields, (onEvent) => book.run(request, reply, job, onEvent), { heartbeatMs: config.jobs.heartbeatMs, redactor, log: request.log });
     }

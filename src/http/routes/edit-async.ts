@@ -1,0 +1,81 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Services } from '../../app.ts';
+import type { EditJob } from '../../edits/job.ts';
+import type { EditFields } from '../../edits/request.ts';
+import { errors, RetouchError } from '../../errors.ts';
+import { newId } from '../../ids.ts';
+import { envelopeError, jobData, parsePrefer } from '../../jobs/view.ts';
+import type { JobRecord } from '../../store/index.ts';
+
+/** What makes a request an async job: `Prefer: respond-async` or `wait=N`, `"async": true`, or a webhook. */
+export function asyncRequest(request: FastifyRequest, fields: EditFields) {
+  const prefer = parsePrefer(request.headers.prefer);
+  const header = request.headers['webhook-url'];
+  const webhookUrl = (typeof header === 'string' ? header : undefined) ?? fields.webhook_url?.trim() ?? undefined;
+  const async = prefer.respondAsync || prefer.waitSeconds !== undefined || ['true', '1'].includes(fields.async?.trim().toLowerCase() ?? '') || !!webhookUrl;
+  return async ? { waitSeconds: prefer.waitSeconds, webhookUrl: webhookUrl ? checkWebhookUrl(webhookUrl) : null } : undefined;
+}
+
+/** A webhook URL must be absolute http(s); where it points is checked at each delivery (safe-post.ts). */
+function checkWebhookUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw errors.invalidValue('webhook_url', "Invalid value for 'webhook_url': not an absolute URL.");
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw errors.invalidValue('webhook_url', "Invalid value for 'webhook_url': only http and https URLs are called.");
+  return url.toString();
+}
+
+/** A job that ended, answered as the synchronous door would have answered it (for `Prefer: wait`). */
+export async function endedAnswer(services: Services, job: JobRecord) {
+  if (job.status === 'succeeded' && job.result) {
+    return { created: job.result.created, data: await jobData(job, services.blobs), ...(job.result.usage ? { usage: job.result.usage } : {}) };
+  }
+  const e = job.error ? envelopeError(job.error) : { message: 'The job failed.', type: 'server_error', param: null, code: null };
+  throw new RetouchError(e.message, { status: job.error?.status ?? 500, type: e.type as RetouchError['type'], code: e.code, param: e.param });
+}
+
+/**
+ * The async door: the job is recorded `queued` and handed to the queue, and the answer is 202 with
+ * the job object and its Location, or, with `Prefer: wait=N`, the finished answer if it ends within
+ * N seconds. The processor writes the usage record and (in this process) settles the key's quota.
+ */
+export async function submitAsync(
+  services: Services, request: FastifyRequest, reply: FastifyReply, job: EditJob,
+  o: { waitSeconds: number | undefined; webhookUrl: string | null },
+) {
+  const { jobs, queue } = services;
+  if (o.webhookUrl && !(job.keyId && (await services.keys.webhookSecret(job.keyId)))) {
+    throw errors.invalidValue('webhook_url', 'Webhooks are signed with the API key\'s webhook secret; keys from RETOUCH_API_KEYS have none. Use a key made with `retouch keys create`.');
+  }
+  const responseFormat = job.fields.responseFormat;
+  // A job's images are always hosted (they outlive the request); b64_json is read back from them.
+  const hosted: EditJob = { ...job, jobId: newId('job'), fields: { ...job.fields, responseFormat: 'url' } };
+  request.usage = null; // the processor records it, with what the edit did
+  // The lease and quotas: settled when the job ends in this process; a worker elsewhere cannot reach
+  // them, so with BullMQ the lease is given back now (quotas uncharged: see README).
+  const admission = request.admission;
+  request.editRunning = true; // the key-limit close hook must not settle it with nothing
+  const settle = admission && queue.kind === 'inline' ? (p: { images: number; pixels: number }) => void admission.finish(p).catch(() => {}) : undefined;
+  let record: JobRecord;
+  try {
+    record = await jobs.submit(hosted, { webhookUrl: o.webhookUrl, responseFormat, ...(settle ? { settle } : {}) });
+  } catch (err) {
+    void admission?.finish({ images: 0, pixels: 0 });
+    throw err;
+  }
+  if (!settle) void admission?.finish({ images: 0, pixels: 0 });
+  if (o.waitSeconds) {
+    const abort = new AbortController();
+    reply.raw.once('close', () => abort.abort());
+    record = await jobs.wait(record, o.waitSeconds * 1000, abort.signal);
+    if (record.status === 'succeeded' || record.status === 'failed' || record.status === 'canceled') {
+      reply.header('preference-applied', `wait=${o.waitSeconds}`).header('x-retouch-job', record.id);
+      return reply.send(await endedAnswer(services, record));
+    }
+  }
+  return reply.code(202).header('location', `/v1/images/edits/${record.id}`).header('preference-applied', 'respond-async')
+    .send(await jobs.view(record));
+}

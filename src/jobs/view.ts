@@ -1,0 +1,80 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { BlobStore } from '../blob/index.ts';
+import type { Redactor } from '../redact.ts';
+import type { JobRecord, Store, WebhookAttempt } from '../store/index.ts';
+import { ENDED } from '../store/jobs.ts';
+
+/** Longest `Prefer: wait=N` honoured, in seconds: past it proxies cut the connection anyway. */
+export const MAX_WAIT_SECONDS = 60;
+
+/**
+ * `Prefer` as RFC 7240 has it: `respond-async` and `wait=N` (seconds, capped), from one or several
+ * headers, case-insensitive.
+ */
+export function parsePrefer(header: string | string[] | undefined): { respondAsync: boolean; waitSeconds: number | undefined } {
+  const tokens = (Array.isArray(header) ? header.join(',') : header ?? '').split(/[,;]/).map((t) => t.trim().toLowerCase());
+  const wait = tokens.map((t) => /^wait\s*=\s*"?(\d+)"?$/.exec(t)?.[1]).find((w) => w !== undefined);
+  return { respondAsync: tokens.includes('respond-async'), waitSeconds: wait === undefined ? undefined : Math.min(Number(wait), MAX_WAIT_SECONDS) };
+}
+
+/**
+ * Waits for a job to end, up to `ms`, by reading its record: the job may run in another process
+ * (a worker, another node), so the store is the one place its outcome shows. Polls from 50 ms up
+ * to 1 s apart.
+ */
+export async function waitForJob(store: Store, id: string, ms: number, signal?: AbortSignal): Promise<JobRecord | null> {
+  const deadline = Date.now() + ms;
+  let pause = 50;
+  for (;;) {
+    const job = await store.getJob(id);
+    if (!job || ENDED.includes(job.status) || Date.now() >= deadline || signal?.aborted) return job;
+    await sleep(Math.min(pause, Math.max(0, deadline - Date.now())), undefined, signal ? { signal } : {}).catch(() => {});
+    pause = Math.min(pause * 2, 1000);
+  }
+}
+
+/** The four keys of the error envelope, without the status the record keeps beside them. */
+export const envelopeError = ({ message, type, param, code }: NonNullable<JobRecord['error']>) => ({ message, type, param, code });
+
+const seconds = (ms: number | null) => (ms === null ? null : Math.floor(ms / 1000));
+
+/** The name of a hosted image from its URL (`…/img/<name>`). */
+const imageName = (url: string) => /\/img\/([^/?#]+)$/.exec(url)?.[1];
+
+/**
+ * A succeeded job's `data` in the format the client asked for: hosted URLs as kept, or base64 read
+ * back from the hosted images (which follow image retention, as the job does).
+ */
+export async function jobData(job: JobRecord, blobs: BlobStore): Promise<unknown[]> {
+  const data = (job.result?.data ?? []) as Array<{ url: string; revised_prompt?: string }>;
+  if (job.responseFormat === 'url') return data;
+  return Promise.all(data.map(async ({ url, ...rest }) => {
+    const name = imageName(url);
+    const blob = name ? await blobs.get(name) : null;
+    if (!blob) return { b64_json: null, ...rest }; // expired with its image
+    const chunks: Buffer[] = [];
+    for await (const c of blob.body) chunks.push(c as Buffer);
+    return { b64_json: Buffer.concat(chunks).toString('base64'), ...rest };
+  }));
+}
+
+/** The job object of the API (`image.edit.job`), as GET, DELETE, the 202 and the webhook show it. */
+export function jobObject(job: JobRecord, data: unknown[] | undefined, attempts: WebhookAttempt[], redactor: Redactor) {
+  return {
+    id: job.id,
+    object: 'image.edit.job',
+    status: job.status,
+    created: seconds(job.createdAt),
+    model: job.model,
+    ...(job.status === 'succeeded' && job.result ? { data: data ?? job.result.data, ...(job.result.usage ? { usage: job.result.usage } : {}) } : {}),
+    ...(job.error ? redactor.redactEnvelope({ error: envelopeError(job.error) }) : {}),
+    ...(job.webhookUrl ? {
+      webhook: {
+        url: job.webhookUrl,
+        delivered_at: seconds(job.webhookDeliveredAt),
+        next_attempt_at: seconds(job.webhookNextAt),
+        attempts: attempts.map((a) => ({ at: seconds(a.at), status: a.status, error: a.error, duration_ms: a.durationMs })),
+      },
+    } : {}),
+  };
+}
