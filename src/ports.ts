@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { BlobStore } from './blob/index.ts';
 import { FsBlobStore } from './blob/fs.ts';
 import type { Config } from './config/index.ts';
-import { type InputStash, MemoryInputs } from './edits/inputs.ts';
+import { BlobInputs, type InputStash, MemoryInputs } from './edits/inputs.ts';
 import type { RateLimiter } from './ratelimit/index.ts';
 import { MemoryRateLimiter } from './ratelimit/memory.ts';
 import type { Store } from './store/index.ts';
@@ -31,7 +31,8 @@ export async function openPorts(config: Config, logger?: Logger): Promise<Ports>
     const limiter = await openLimiter(config);
     opened.push(limiter);
     return {
-      store, blobs, limiter, inputs: new MemoryInputs(),
+      // Jobs that run on workers read their inputs from the shared blob store; inline ones from memory.
+      store, blobs, limiter, inputs: config.queue.kind === 'bullmq' ? new BlobInputs(blobs) : new MemoryInputs(),
       async close() {
         await limiter.close();
         await store.close();

@@ -4,6 +4,7 @@ import { editCommand } from './edit.ts';
 import { keysCommands } from './keys.ts';
 import { serveCommand } from './serve.ts';
 import { usageCommand } from './usage.ts';
+import { workerCommand } from './worker.ts';
 
 const program = new Command('retouch')
   .description('Retouch: a self-hostable image-editing API server (POST /v1/images/edits)')
@@ -14,5 +15,6 @@ keysCommands(program);
 usageCommand(program);
 configCommand(program);
 editCommand(program);
+workerCommand(program);
 
 await program.parseAsync(process.argv);

@@ -81,7 +81,7 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
 
   const auth = bearerAuth(services.keys);
   await playgroundRoutes(app);
-  healthRoutes(app);
+  healthRoutes(app, services);
   modelRoutes(app, services.router, auth);
   imageRoutes(app, services.blobs, config.imageTtlMs, config.imageUrls);
   editRoutes(app, services, auth);

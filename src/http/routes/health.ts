@@ -1,6 +1,19 @@
 import type { FastifyInstance } from 'fastify';
+import type { Services } from '../../app.ts';
+import { assertReady, BLOB_PROBE } from '../../readiness.ts';
 
-/** Liveness and readiness: 200 once the store and blob storage are open. */
-export function healthRoutes(app: FastifyInstance) {
+/**
+ * Liveness (/health: the process answers) and readiness (/ready: the store, blob storage and the
+ * queue, Redis included when shared, can be reached; 503 envelope otherwise, for load balancers).
+ */
+export function healthRoutes(app: FastifyInstance, services: Services) {
   app.get('/health', async () => ({ status: 'ok' }));
+  app.get('/ready', async (_request, reply) => {
+    await assertReady({
+      store: () => services.store.countKeys(),
+      blobs: () => services.blobs.get(BLOB_PROBE),
+      queue: () => services.queue.check(),
+    });
+    return reply.header('cache-control', 'no-store').send({ status: 'ready' });
+  });
 }

@@ -1,0 +1,85 @@
+/**
+ * `npm run cluster`: 2 API nodes + 2 workers + an S3-compatible server (s3rver) on this machine,
+ * against the local PostgreSQL and Redis. Prints the URLs and an API key; Ctrl-C stops everything.
+ *
+ * Override with RETOUCH_DATABASE_URL, RETOUCH_REDIS_URL, RETOUCH_REDIS_PREFIX, CLUSTER_PORT (the first
+ * API node's port; the others follow), CLUSTER_API_NODES, CLUSTER_WORKERS.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { redactShapes } from '../src/redact.ts';
+import { startCluster } from './cluster/launch.ts';
+
+const env = process.env;
+const base = Number(env.CLUSTER_PORT ?? 8080);
+const apiCount = Number(env.CLUSTER_API_NODES ?? 2);
+const workerCount = Number(env.CLUSTER_WORKERS ?? 2);
+const dataDir = path.resolve(env.RETOUCH_DATA_DIR ?? './data/cluster');
+const s3Port = base + 20;
+
+const { default: S3rver } = await import('s3rver');
+await mkdir(path.join(dataDir, 's3'), { recursive: true });
+const bucket = 'retouch';
+const s3 = new S3rver({ port: s3Port, address: '127.0.0.1', silent: true, directory: path.join(dataDir, 's3'), configureBuckets: [{ name: bucket, configs: [] }] });
+await s3.run();
+
+// One static key for the whole cluster, new each run, shown once here and never logged.
+const key = `sk-cluster-${randomBytes(16).toString('hex')}`;
+const shared = {
+  RETOUCH_DATABASE_URL: env.RETOUCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres?schema=retouch_cluster',
+  RETOUCH_REDIS_URL: env.RETOUCH_REDIS_URL ?? 'redis://127.0.0.1:6379/0',
+  RETOUCH_REDIS_PREFIX: env.RETOUCH_REDIS_PREFIX ?? 'retouch-cluster:',
+  RETOUCH_S3_BUCKET: bucket, RETOUCH_S3_ENDPOINT: `http://127.0.0.1:${s3Port}`, RETOUCH_S3_FORCE_PATH_STYLE: 'true',
+  RETOUCH_S3_REQUEST_CHECKSUM: 'when_required', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER',
+  RETOUCH_DATA_DIR: dataDir,
+  RETOUCH_API_KEYS: key,
+};
+
+const apiPorts = Array.from({ length: apiCount }, (_, i) => base + i);
+const workerPorts = Array.from({ length: workerCount }, (_, i) => base + 10 + i);
+process.stdout.write(`starting ${apiCount} API nodes and ${workerCount} workers (database ${redactShapes(maskPassword(shared.RETOUCH_DATABASE_URL))}, redis ${maskPassword(shared.RETOUCH_REDIS_URL)})…\n`);
+
+let stopping = false;
+const cluster = await startCluster({
+  env: shared,
+  apiPorts,
+  workerPorts,
+  onLine: (name, line) => process.stdout.write(`[${name}] ${line}\n`),
+  onExit: (name, code, signal) => {
+    process.stderr.write(`[${name}] exited (${signal ?? code}); stopping the cluster\n`);
+    void shutdown(1);
+  },
+}).catch(async (err: Error) => {
+  process.stderr.write(`cluster did not start: ${err.message}\n`);
+  await s3.close();
+  process.exit(1);
+});
+
+process.stdout.write(`
+Retouch cluster ready.
+  API nodes:   ${cluster.apis.map((m) => m.url).join('  ')}
+  workers:     ${cluster.workers.map((m) => `${m.url}/ready`).join('  ')}
+  S3 (s3rver): http://127.0.0.1:${s3Port}/${bucket}
+  API key:     ${key}
+
+  curl ${cluster.apis[0]!.url}/v1/images/edits -H "Authorization: Bearer ${key}" \\
+    -F model=retouch-local-1 -F image=@photo.jpg -F "prompt=make it black and white"
+
+Ctrl-C stops everything.
+`);
+
+async function shutdown(code: number) {
+  if (stopping) return;
+  stopping = true;
+  process.stdout.write('stopping: API nodes finish their requests, workers their jobs…\n');
+  await cluster.stop();
+  await s3.close();
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+function maskPassword(url: string) {
+  return url.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@');
+}
