@@ -2,12 +2,13 @@ import type { Command } from 'commander';
 import { createApp } from '../app.ts';
 import { ConfigError } from '../config/index.ts';
 import { configOrExit } from './load-config.ts';
+import { exitOnStartFailure } from './start-failure.ts';
 
 export function serveCommand(program: Command) {
   program.command('serve', { isDefault: true }).description('Run the API server').action(async () => {
     const config = configOrExit();
     const app = await createApp(config).catch((err: unknown) => {
-      if (!(err instanceof ConfigError)) throw err;
+      if (!(err instanceof ConfigError)) return exitOnStartFailure(config, 'serve')(err);
       process.stderr.write(`${err.message}\n`);
       process.exit(2);
     });

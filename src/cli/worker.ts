@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { configOrExit } from './load-config.ts';
+import { exitOnStartFailure } from './start-failure.ts';
 
 /** `retouch worker`: takes edit jobs from Redis (src/worker/run.ts); loaded only when run, so `serve` never loads BullMQ. */
 export function workerCommand(program: Command) {
@@ -10,6 +11,6 @@ export function workerCommand(program: Command) {
       process.exit(2);
     }
     const { runWorker } = await import('../worker/run.ts');
-    await runWorker({ ...config, redis: config.redis });
+    await runWorker({ ...config, redis: config.redis }).catch(exitOnStartFailure(config, 'worker'));
   });
 }
