@@ -20,9 +20,9 @@ async function freePort(): Promise<number> {
 }
 
 /** Starts `retouch serve` as `npm start` does, and waits until it listens. */
-async function startServer(): Promise<{ child: ChildProcess; base: string; out: () => string }> {
+async function startServer(bin = BIN): Promise<{ child: ChildProcess; base: string; out: () => string }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [BIN, 'serve'], { env: { ...process.env, RETOUCH_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' } });
+  const child = spawn(process.execPath, [bin, 'serve'], { env: { ...process.env, RETOUCH_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' } });
   let out = '';
   child.stdout!.on('data', (d) => { out += d; });
   child.stderr!.on('data', (d) => { out += d; });
@@ -70,5 +70,23 @@ describe('retouch serve', () => {
     const res = await inflight;
     assert.equal(res.status, 200, await res.clone().text());
     assert.equal(await exited, 0);
+  });
+
+  it('`npm start` runs the compiled build (dist/server, made by `npm run build`): it serves the API and the playground', async () => {
+    const compiled = path.resolve(import.meta.dirname, '../dist/server/cli/main.js');
+    const s = await startServer(compiled);
+    try {
+      const { execFileSync } = await import('node:child_process');
+      const secret = execFileSync(process.execPath, [compiled, 'keys', 'create'], { env: { ...process.env, RETOUCH_DATA_DIR: dataDir }, encoding: 'utf8' }).trim();
+      const image = await (await import('sharp')).default({ create: { width: 40, height: 30, channels: 3, background: '#f80' } }).png().toBuffer();
+      const { body, headers } = await nodeForm([{ name: 'image', file: image }, { name: 'model', value: 'retouch-local-1' }, { name: 'prompt', value: 'flip it' }]);
+      const res = await fetch(`${s.base}/v1/images/edits`, { method: 'POST', body: new Uint8Array(body), headers: { ...headers, authorization: `Bearer ${secret}` } });
+      assert.equal(res.status, 200, await res.clone().text());
+      const page = await fetch(`${s.base}/`);
+      assert.match(await page.text(), /<!doctype html>/i);
+    } finally {
+      s.child.kill('SIGTERM');
+      await new Promise((r) => s.child.once('exit', r));
+    }
   });
 });
