@@ -30,7 +30,11 @@ export class ResultBook {
   }
 
   async read(jobId: string): Promise<JobResult | null> {
-    const value = await this.redis.getBuffer(this.names.result(jobId));
+    return this.decode(jobId, await this.redis.getBuffer(this.names.result(jobId)));
+  }
+
+  /** A result from the raw value of its key (for callers that fetch it in a pipeline with other reads). */
+  async decode(jobId: string, value: Buffer | null): Promise<JobResult | null> {
     if (!value || value.length === 0) return null;
     if (value[0] === IN_REDIS) return unpack<JobResult>(value.subarray(1));
     const blob = await this.blobs.get(blobName(jobId));

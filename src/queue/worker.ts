@@ -77,15 +77,21 @@ export class EditWorker {
 
   private async handle(job: Job<QueuedEdit>, signal: AbortSignal | undefined): Promise<{ recorded: true }> {
     const { job: edit, deadline, events } = job.data;
-    // Taken: its waiting place is free for the next request.
-    await this.redis.zrem(this.names.waiting, edit.id);
-    const recorded = await this.results.read(edit.id);
+    // One round trip: give back its waiting place (taken now), and read what a stalled earlier run
+    // recorded and whether it was cancelled before this worker took it.
+    const replies = await this.redis.multi()
+      .zrem(this.names.waiting, edit.id)
+      .getBuffer(this.names.result(edit.id))
+      .exists(this.names.cancelled(edit.id))
+      .exec();
+    if (!replies || replies.some(([err]) => err)) throw new Error('Redis refused the job\'s first reads');
+    const recorded = await this.results.decode(edit.id, replies[1]![1] as Buffer | null);
     if (recorded) {
       this.opts.logger.info({ jobId: edit.id }, 'job ran again after a stall; returning its recorded result');
       return settle(recorded);
     }
     let result: JobResult;
-    if (await this.redis.exists(this.names.cancelled(edit.id))) {
+    if (replies[2]![1] === 1) {
       result = { ok: false, error: errorToWire(errors.cancelled()) };
     } else if (Date.now() >= deadline) {
       // Nobody waits for it any more (the queue was long, or no worker ran): no work for nobody.
