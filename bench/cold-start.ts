@@ -9,6 +9,7 @@ import { photo } from './lib/images.ts';
 import { BENCH_KEY, spawnRetouch } from './lib/process.ts';
 import { editForm, multipartBody, postRaw } from './lib/server.ts';
 import { median } from './lib/stats.ts';
+import { workerStartBench } from './worker-start.ts';
 
 const RUNS = 3;
 
@@ -56,4 +57,5 @@ ${table(['from `npm start` to', 'median (ms)'], [
     [`then the first background edit done (${runs[0]!.segmenter}, model loaded on first use)`, `+${m('background')}`],
     ['slowest /health answer during that background edit', m('healthMax')],
   ], ['l', 'r'])}`);
+  await workerStartBench();
 }

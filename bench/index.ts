@@ -2,6 +2,7 @@
  * `npm run bench` runs every benchmark; `npm run bench -- engine relay` runs the ones named. Each
  * rewrites its own section of docs/performance.md. Timing never belongs in `npm test`.
  */
+import { clusterBench } from './cluster.ts';
 import { coldStartBench } from './cold-start.ts';
 import { encodersBench } from './encoders.ts';
 import { engineBench } from './engine.ts';
@@ -15,6 +16,7 @@ import { throughputBench } from './throughput.ts';
 import { uploadsBench } from './uploads.ts';
 
 const BENCHES: Record<string, () => Promise<void>> = {
+  cluster: clusterBench,
   'cold-start': coldStartBench,
   encoders: encodersBench,
   engine: engineBench,

@@ -47,7 +47,8 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const launch = (kind: 'api' | 'worker', index: number, port: number): Member => {
     const name = `${kind}-${index}`;
     const env = {
-      ...process.env, ...opts.env, RETOUCH_QUEUE: 'bullmq',
+      // bullmq unless the caller says otherwise (a bench's inline baseline).
+      ...process.env, RETOUCH_QUEUE: 'bullmq', ...opts.env,
       ...(kind === 'api' ? { PORT: String(port) } : { RETOUCH_WORKER_PORT: String(port) }),
     };
     const child = spawn(process.execPath, [CLI, kind === 'api' ? 'serve' : 'worker'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
