@@ -13,7 +13,8 @@ RUN npm ci --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim
 WORKDIR /app
-ENV NODE_ENV=production RETOUCH_DATA_DIR=/data
+# MALLOC_ARENA_MAX as npm start sets it (README, "Memory").
+ENV NODE_ENV=production RETOUCH_DATA_DIR=/data MALLOC_ARENA_MAX=2
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

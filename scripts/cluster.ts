@@ -34,6 +34,8 @@ const shared = {
   RETOUCH_S3_REQUEST_CHECKSUM: 'when_required', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER',
   RETOUCH_DATA_DIR: dataDir,
   RETOUCH_API_KEYS: key,
+  // As npm start sets it: fewer glibc malloc arenas keep freed image buffers from staying resident.
+  MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? '2',
 };
 
 const apiPorts = Array.from({ length: apiCount }, (_, i) => base + i);
