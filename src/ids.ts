@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 /** Every id prefix Retouch hands out, in one place, so a glance at an id says what it names. */
-export const ID_PREFIX = { image: 'img', request: 'req', key: 'key', usage: 'use', job: 'job', webhook: 'msg' } as const;
+export const ID_PREFIX = { image: 'img', request: 'req', key: 'key', usage: 'use', job: 'job', webhook: 'msg', audit: 'aud' } as const;
 export type IdKind = keyof typeof ID_PREFIX;
 
 // Crockford base32, lower-case: URL-safe, case-insensitive, no look-alike letters.

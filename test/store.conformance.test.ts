@@ -45,7 +45,7 @@ const usage = (over: Partial<UsageRecord> = {}): UsageRecord => ({
   id: newId('usage'), requestId: newId('request'), keyId: 'key_a', model: 'm', backend: 'local', status: 200, errorCode: null,
   inputBytes: 10, inputPixels: 100, outputBytes: 20, outputPixels: 200, latencyMs: 12.6, createdAt: Date.now(),
   upstreamModel: null, attempts: [{ backend: 'local', model: 'retouch-local-1', latencyMs: 5 }], upstreamLatencyMs: null,
-  inputTokens: null, outputTokens: null, ...over,
+  inputTokens: null, outputTokens: null, images: 1, ...over,
 });
 
 for (const subject of subjects) {
@@ -169,6 +169,68 @@ for (const subject of subjects) {
       assert.equal(await store.setWebhookSecret('key_w', 'whsec_def'), true);
       assert.equal((await store.listKeys()).find((k) => k.id === 'key_w')!.webhookSecret, 'whsec_def');
       assert.equal(await store.setWebhookSecret('key_nope', 'whsec_x'), false);
+    });
+
+    it('keeps admin scopes, gets a key by id, and rotates an active key only', async () => {
+      const { store } = s;
+      await store.insertKey({ id: 'key_adm', name: 'ops', prefix: 'sk-ccccccc', hash: 'ef'.repeat(32), createdAt: 5000, revokedAt: null, limits: null, scopes: ['admin'] });
+      assert.deepEqual((await store.getKey('key_adm'))?.scopes, ['admin']);
+      assert.equal((await store.getKey('key_2'))?.scopes, undefined, 'an ordinary key has no scopes');
+      assert.equal(await store.getKey('key_nope'), null);
+      assert.equal(await store.rotateKey('key_adm', 'sk-ddddddd', '12'.repeat(32)), true);
+      assert.deepEqual((await store.findKeysByPrefix('sk-ccccccc')), [], 'the old prefix finds nothing');
+      assert.equal((await store.findKeysByPrefix('sk-ddddddd'))[0]?.hash, '12'.repeat(32));
+      assert.equal(await store.rotateKey('key_1', 'sk-eeeeeee', '34'.repeat(32)), false, 'key_1 is revoked');
+      assert.equal(await store.rotateKey('key_nope', 'sk-eeeeeee', '34'.repeat(32)), false);
+    });
+
+    it('buckets usage by hour or day, per key, model or backend, with exact counts and latency percentiles', async () => {
+      const { store } = s;
+      const hour = 3_600_000;
+      const t0 = Date.UTC(2030, 0, 2, 10); // an hour boundary, far from the other tests' records
+      const rec = (min: number, over: Partial<UsageRecord>) => usage({ keyId: 'key_s', createdAt: t0 + min * 60_000, ...over });
+      const records = [
+        ...Array.from({ length: 10 }, (_, i) => rec(i, { latencyMs: (i + 1) * 10, model: 'm1', backend: 'local', images: 2, inputTokens: 5, outputTokens: 7 })),
+        rec(20, { status: 429, errorCode: 'rate_limit_exceeded', images: 0, latencyMs: 1, model: 'm1' }),
+        rec(61, { model: 'm2', backend: 'openai', latencyMs: 500 }),
+        rec(62, { model: 'm2', backend: 'openai', status: 502, errorCode: 'upstream_error', images: 0, latencyMs: 900 }),
+        rec(-1, { model: 'm1' }), // before the range
+        rec(120, { model: 'm1' }), // at its end, excluded
+        usage({ keyId: 'key_other', createdAt: t0 + 5 * 60_000 }),
+      ];
+      for (const r of records) await store.insertUsage(r);
+      const range = { from: t0, to: t0 + 2 * hour, keyId: 'key_s' };
+
+      const { rows, sampled } = await store.usageSeries({ ...range, bucketMs: hour, groupBy: 'model' });
+      assert.equal(sampled, false);
+      assert.deepEqual(rows.map((r) => [r.bucket, r.group, r.requests, r.images, r.errors, r.refusals, r.inputTokens, r.outputTokens]), [
+        [t0, 'm1', 11, 20, 1, 1, 50, 70],
+        [t0 + hour, 'm2', 2, 1, 1, 0, 0, 0],
+      ]);
+      // Nearest rank over 1, 10, 20 … 100 ms (11 values).
+      assert.deepEqual(rows[0]!.latencyMs, { p50: 50, p95: 100, p99: 100 });
+      assert.deepEqual(rows[1]!.latencyMs, { p50: 500, p95: 900, p99: 900 });
+
+      const daily = await store.usageSeries({ ...range, bucketMs: 86_400_000, groupBy: null });
+      assert.deepEqual(daily.rows.map((r) => [r.bucket, r.group, r.requests, r.errors]), [[Date.UTC(2030, 0, 2), null, 13, 2]]);
+      const byBackend = await store.usageSeries({ ...range, bucketMs: 86_400_000, groupBy: 'backend', backend: 'openai' });
+      assert.deepEqual(byBackend.rows.map((r) => [r.group, r.requests]), [['openai', 2]]);
+      const byKey = await store.usageSeries({ from: t0, to: t0 + hour, bucketMs: hour, groupBy: 'key' });
+      assert.deepEqual(byKey.rows.map((r) => [r.group, r.requests]), [['key_other', 1], ['key_s', 11]]);
+
+      const failures = await store.recentFailures(2);
+      assert.ok(failures.every((f) => f.status >= 400));
+      assert.equal(failures.length, 2);
+    });
+
+    it('keeps the audit log, newest first', async () => {
+      const { store } = s;
+      for (const [i, action] of ['keys.create', 'keys.revoke'].entries()) {
+        await store.insertAudit({ id: newId('audit', 1000 + i), at: 1000 + i, actor: 'key_adm', action, target: 'key_2', status: 200, requestId: `req_${i}`, detail: i ? null : { limits: { rpm: 5 } } });
+      }
+      const log = await store.listAudit(10);
+      assert.deepEqual(log.map((a) => [a.action, a.actor, a.target, a.status, a.detail]), [['keys.revoke', 'key_adm', 'key_2', 200, null], ['keys.create', 'key_adm', 'key_2', 200, { limits: { rpm: 5 } }]]);
+      assert.equal((await store.listAudit(1)).length, 1);
     });
   });
 }

@@ -46,12 +46,13 @@ function parseLimits(flags: LimitFlags): KeyLimits {
 
 export function keysCommands(program: Command) {
   const keys = program.command('keys').description('Manage API keys (stored hashed), their rate limits and quotas');
-  limitOptions(keys.command('create').description('Create a key and print it once').option('--name <name>', 'a label for the key'), false)
-    .action((opts: LimitFlags & { name?: string }) => withKeys(async (k) => {
+  limitOptions(keys.command('create').description('Create a key and print it once').option('--name <name>', 'a label for the key')
+    .option('--admin', 'an admin key: opens /v1/admin and the console (/console.html)'), false)
+    .action((opts: LimitFlags & { name?: string; admin?: boolean }) => withKeys(async (k) => {
       const limits = Object.fromEntries(Object.entries(parseLimits(opts)).filter(([, v]) => v > 0)) as KeyLimits;
-      const key = await k.create(opts.name ?? null, Object.keys(limits).length ? limits : null);
+      const key = await k.create(opts.name ?? null, Object.keys(limits).length ? limits : null, opts.admin ? ['admin'] : []);
       process.stdout.write(`${key.secret}\n`);
-      process.stderr.write(`Created ${key.id}${Object.keys(limits).length ? ` (${describeLimits(limits)})` : ''}. This is the only time the key is shown.\n`);
+      process.stderr.write(`Created ${opts.admin ? 'admin key ' : ''}${key.id}${Object.keys(limits).length ? ` (${describeLimits(limits)})` : ''}. This is the only time the key is shown.\n`);
       // On stderr, so `KEY=$(retouch keys create)` still captures the key alone.
       process.stderr.write(`Webhook signing secret: ${key.webhookSecret} (again with \`retouch keys webhook-secret ${key.id}\`)\n`);
     }));
@@ -86,7 +87,7 @@ export function keysCommands(program: Command) {
     if (rows.length === 0) return void process.stdout.write('No keys. Create one with `retouch keys create`.\n');
     for (const r of rows) {
       const limits = describeLimits(r.limits);
-      process.stdout.write(`${r.id}  ${r.prefix}…  ${r.revokedAt ? 'revoked' : 'active '}  ${date(r.createdAt)}  ${r.name ?? ''}${limits ? `  [${limits}]` : ''}\n`);
+      process.stdout.write(`${r.id}  ${r.prefix}…  ${r.revokedAt ? 'revoked' : 'active '}  ${date(r.createdAt)}  ${r.name ?? ''}${limits ? `  [${limits}]` : ''}${r.scopes?.includes('admin') ? '  (admin)' : ''}\n`);
     }
   }));
   keys.command('revoke').description('Revoke a key by id').argument('<id>')

@@ -86,6 +86,7 @@ function recordRouting(usage: UsageDraft, result: RoutedResult) {
   Object.assign(usage, {
     backend: result.backend,
     attempts: result.attempts,
+    images: result.images.length,
     ...(result.upstream ? { upstreamModel: result.model, upstreamLatencyMs: result.upstream.latencyMs } : {}),
     ...(typeof tokens?.input_tokens === 'number' ? { inputTokens: tokens.input_tokens } : {}),
     ...(typeof tokens?.output_tokens === 'number' ? { outputTokens: tokens.output_tokens } : {}),

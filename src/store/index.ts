@@ -20,7 +20,11 @@ export interface ApiKeyRecord {
    * by `retouch keys`, never by the API. Null for keys made before webhooks existed, until set.
    */
   webhookSecret?: string | null;
+  /** Scopes beyond editing: `admin` opens /v1/admin. Absent or empty: an ordinary key. */
+  scopes?: KeyScope[];
 }
+
+export type KeyScope = 'admin';
 
 export interface UsageRecord {
   id: string;
@@ -41,6 +45,48 @@ export interface UsageRecord {
   upstreamLatencyMs: number | null;
   inputTokens: number | null;
   outputTokens: number | null;
+  /** Images produced (n of a successful edit); absent: none. */
+  images?: number;
+}
+
+/** One admin action: who (the admin key's id), what, on what, when, and how it ended. */
+export interface AuditRecord {
+  id: string;
+  at: number;
+  actor: string;
+  action: string;
+  target: string | null;
+  status: number;
+  requestId: string;
+  detail: Record<string, unknown> | null;
+}
+
+/** What the usage charts ask for: a time range in buckets, optionally one series per key, model or backend. */
+export interface UsageQuery {
+  from: number;
+  to: number;
+  bucketMs: number;
+  groupBy: 'key' | 'model' | 'backend' | null;
+  keyId?: string;
+  model?: string;
+  backend?: string;
+}
+
+export interface UsageSeriesRow {
+  /** Start of the bucket, ms since the epoch (UTC-aligned). */
+  bucket: number;
+  /** The key id, model or backend of this series; null without groupBy (or for records without one). */
+  group: string | null;
+  requests: number;
+  images: number;
+  /** Answers with status 400 or more. */
+  errors: number;
+  /** 429s: rate limits and spent quotas. */
+  refusals: number;
+  outputPixels: number;
+  inputTokens: number;
+  outputTokens: number;
+  latencyMs: { p50: number; p95: number; p99: number };
 }
 
 export interface UsageSummaryRow {
@@ -75,5 +121,18 @@ export interface Store extends JobStore {
   usageForRequest(requestId: string): Promise<UsageRecord | null>;
   /** A key's latest usage records, newest first. */
   usageForKey(keyId: string, limit: number): Promise<UsageRecord[]>;
+  getKey(id: string): Promise<ApiKeyRecord | null>;
+  /** Gives a key a new secret (its prefix and hash); false when no active key has that id. */
+  rotateKey(id: string, prefix: string, hash: string): Promise<boolean>;
+  /**
+   * Usage in buckets over [from, to). `sampled` is true when the range held more records than the
+   * percentiles are computed over (the newest ones are used; counts are always exact).
+   */
+  usageSeries(query: UsageQuery): Promise<{ rows: UsageSeriesRow[]; sampled: boolean }>;
+  /** The latest failed requests (status 400 or more), newest first. */
+  recentFailures(limit: number): Promise<UsageRecord[]>;
+  insertAudit(record: AuditRecord): Promise<void>;
+  /** The latest admin actions, newest first. */
+  listAudit(limit: number): Promise<AuditRecord[]>;
   close(): Promise<void>;
 }

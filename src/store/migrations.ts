@@ -91,6 +91,25 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('idempotency_created_at').on('idempotency').column('created_at').execute();
     },
   },
+  '0005_admin': {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('api_keys').addColumn('scopes', 'text').execute();
+      await db.schema.alterTable('usage').addColumn('images', 'integer').execute();
+      // The admin's charts read one key's usage over a time range.
+      await db.schema.createIndex('usage_key_created_at').on('usage').columns(['key_id', 'created_at']).execute();
+      await db.schema.createTable('audit_log')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('target', 'text')
+        .addColumn('status', 'integer', (c) => c.notNull())
+        .addColumn('request_id', 'text', (c) => c.notNull())
+        .addColumn('detail', 'text')
+        .execute();
+      await db.schema.createIndex('audit_log_at').on('audit_log').column('at').execute();
+    },
+  },
 };
 
 /**

@@ -9,6 +9,8 @@ export interface Database {
     revoked_at: number | null;
     /** JSON of KeyLimits, or null for the server's defaults. */
     limits: string | null;
+    /** JSON array of scopes beyond editing (`["admin"]`), or null. */
+    scopes: string | null;
     webhook_secret: string | null;
   };
   jobs: {
@@ -63,5 +65,18 @@ export interface Database {
     upstream_latency_ms: number | null;
     input_tokens: number | null;
     output_tokens: number | null;
+    /** Images produced; null in records kept before 0005. */
+    images: number | null;
+  };
+  audit_log: {
+    id: string;
+    at: number;
+    actor: string;
+    action: string;
+    target: string | null;
+    status: number;
+    request_id: string;
+    /** JSON of what changed (never a secret). */
+    detail: string | null;
   };
 }

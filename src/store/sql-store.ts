@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
-import type { ApiKeyRecord, Store, UsageRecord, UsageSummaryRow } from './index.ts';
+import type { ApiKeyRecord, AuditRecord, Store, UsageQuery, UsageRecord, UsageSeriesRow, UsageSummaryRow } from './index.ts';
+import { percentiles } from '../usage/percentiles.ts';
 import type { Database } from './schema.ts';
 import type { KeyLimits } from '../keys/limits.ts';
 import { SqlJobStore } from './sql-jobs.ts';
@@ -10,6 +11,7 @@ const toKey = (r: KeyRow): ApiKeyRecord => ({
   id: r.id, name: r.name, prefix: r.prefix, hash: r.hash,
   createdAt: Number(r.created_at), revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
   limits: r.limits ? JSON.parse(r.limits) : null, webhookSecret: r.webhook_secret,
+  ...(r.scopes ? { scopes: JSON.parse(r.scopes) } : {}),
 });
 
 const toUsage = (r: Database['usage']): UsageRecord => ({
@@ -20,7 +22,17 @@ const toUsage = (r: Database['usage']): UsageRecord => ({
   upstreamLatencyMs: r.upstream_latency_ms === null ? null : Number(r.upstream_latency_ms),
   inputTokens: r.input_tokens === null ? null : Number(r.input_tokens),
   outputTokens: r.output_tokens === null ? null : Number(r.output_tokens),
+  images: r.images === null ? 0 : Number(r.images),
 });
+
+/**
+ * Latency percentiles are computed here, in code, over at most this many of the range's newest
+ * records: SQLite has no percentile function, and one code path keeps both stores' answers equal.
+ * Counts and sums are SQL aggregates over every record.
+ */
+const PERCENTILE_SAMPLE = 100_000;
+
+const GROUP_COLUMN = { key: 'key_id', model: 'model', backend: 'backend' } as const;
 
 /** The Store over any Kysely dialect; sqlite.ts and postgres.ts only build the connection. */
 export class SqlStore extends SqlJobStore implements Store {
@@ -32,11 +44,23 @@ export class SqlStore extends SqlJobStore implements Store {
     await this.db.insertInto('api_keys').values({
       id: k.id, name: k.name, prefix: k.prefix, hash: k.hash, created_at: k.createdAt, revoked_at: k.revokedAt,
       limits: k.limits ? JSON.stringify(k.limits) : null, webhook_secret: k.webhookSecret ?? null,
+      scopes: k.scopes?.length ? JSON.stringify(k.scopes) : null,
     }).execute();
   }
 
   async setWebhookSecret(id: string, secret: string) {
     const res = await this.db.updateTable('api_keys').set({ webhook_secret: secret }).where('id', '=', id).executeTakeFirst();
+    return Number(res.numUpdatedRows) > 0;
+  }
+
+  async getKey(id: string) {
+    const r = await this.db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? toKey(r) : null;
+  }
+
+  async rotateKey(id: string, prefix: string, hash: string) {
+    const res = await this.db.updateTable('api_keys').set({ prefix, hash })
+      .where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
     return Number(res.numUpdatedRows) > 0;
   }
 
@@ -74,8 +98,75 @@ export class SqlStore extends SqlJobStore implements Store {
       output_pixels: u.outputPixels, latency_ms: Math.round(u.latencyMs), created_at: u.createdAt,
       upstream_model: u.upstreamModel, attempts: u.attempts ? JSON.stringify(u.attempts) : null,
       upstream_latency_ms: u.upstreamLatencyMs === null ? null : Math.round(u.upstreamLatencyMs),
-      input_tokens: u.inputTokens, output_tokens: u.outputTokens,
+      input_tokens: u.inputTokens, output_tokens: u.outputTokens, images: u.images ?? 0,
     }).execute();
+  }
+
+  async usageSeries(q: UsageQuery): Promise<{ rows: UsageSeriesRow[]; sampled: boolean }> {
+    // The bucket width is inlined as a literal (it is a validated integer), so the GROUP BY
+    // expression is the very text of the SELECT one, as PostgreSQL requires.
+    const width = Math.trunc(q.bucketMs);
+    if (!(width > 0)) throw new Error('usageSeries: bucketMs must be a positive integer');
+    const bucket = sql<number>`(created_at - (created_at % ${sql.lit(width)}))`;
+    const column = q.groupBy ? GROUP_COLUMN[q.groupBy] : null;
+    let base = this.db.selectFrom('usage').where('created_at', '>=', q.from).where('created_at', '<', q.to);
+    if (q.keyId) base = base.where('key_id', '=', q.keyId);
+    if (q.model) base = base.where('model', '=', q.model);
+    if (q.backend) base = base.where('backend', '=', q.backend);
+
+    const totals = await base.select([
+      bucket.as('bucket'),
+      (column ? sql<string | null>`${sql.ref(column)}` : sql<null>`null`).as('grp'),
+      sql<number>`count(*)`.as('requests'),
+      sql<number>`coalesce(sum(images), 0)`.as('images'),
+      sql<number>`sum(case when status >= 400 then 1 else 0 end)`.as('errors'),
+      sql<number>`sum(case when status = 429 then 1 else 0 end)`.as('refusals'),
+      sql<number>`coalesce(sum(output_pixels), 0)`.as('output_pixels'),
+      sql<number>`coalesce(sum(input_tokens), 0)`.as('input_tokens'),
+      sql<number>`coalesce(sum(output_tokens), 0)`.as('output_tokens'),
+    ]).groupBy(column ? [bucket, sql.ref(column)] : [bucket]).orderBy('bucket').execute();
+
+    const latencies = await base.select([bucket.as('bucket'), (column ? sql<string | null>`${sql.ref(column)}` : sql<null>`null`).as('grp'), 'latency_ms'])
+      .orderBy('created_at', 'desc').limit(PERCENTILE_SAMPLE + 1).execute();
+    const sampled = latencies.length > PERCENTILE_SAMPLE;
+    const byCell = new Map<string, number[]>();
+    for (const l of latencies.slice(0, PERCENTILE_SAMPLE)) {
+      const cell = `${Number(l.bucket)}\u0000${l.grp ?? ''}`;
+      let list = byCell.get(cell);
+      if (!list) byCell.set(cell, (list = []));
+      list.push(Number(l.latency_ms));
+    }
+    const rows = totals.map((r): UsageSeriesRow => {
+      const [p50, p95, p99] = percentiles(byCell.get(`${Number(r.bucket)}\u0000${r.grp ?? ''}`) ?? [], [50, 95, 99]);
+      return {
+        bucket: Number(r.bucket), group: r.grp ?? null, requests: Number(r.requests), images: Number(r.images),
+        errors: Number(r.errors), refusals: Number(r.refusals), outputPixels: Number(r.output_pixels),
+        inputTokens: Number(r.input_tokens), outputTokens: Number(r.output_tokens), latencyMs: { p50: p50!, p95: p95!, p99: p99! },
+      };
+    });
+    rows.sort((a, b) => a.bucket - b.bucket || String(a.group ?? '').localeCompare(String(b.group ?? '')));
+    return { rows, sampled };
+  }
+
+  async recentFailures(limit: number): Promise<UsageRecord[]> {
+    const rows = await this.db.selectFrom('usage').selectAll().where('status', '>=', 400)
+      .orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+    return rows.map(toUsage);
+  }
+
+  async insertAudit(a: AuditRecord) {
+    await this.db.insertInto('audit_log').values({
+      id: a.id, at: a.at, actor: a.actor, action: a.action, target: a.target, status: a.status, request_id: a.requestId,
+      detail: a.detail ? JSON.stringify(a.detail) : null,
+    }).execute();
+  }
+
+  async listAudit(limit: number): Promise<AuditRecord[]> {
+    const rows = await this.db.selectFrom('audit_log').selectAll().orderBy('at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+    return rows.map((r) => ({
+      id: r.id, at: Number(r.at), actor: r.actor, action: r.action, target: r.target, status: Number(r.status),
+      requestId: r.request_id, detail: r.detail ? JSON.parse(r.detail) : null,
+    }));
   }
 
   async usageForRequest(requestId: string): Promise<UsageRecord | null> {

@@ -41,6 +41,7 @@ export class UsageMeter {
       upstreamLatencyMs: u.upstreamLatencyMs ?? null,
       inputTokens: u.inputTokens ?? null,
       outputTokens: u.outputTokens ?? null,
+      images: u.images ?? 0,
     });
   }
 }
