@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { KeyedProviderConfig } from '../../config/routing.ts';
-import { OPENAI_MODELS } from '../openai/provider.ts';
+import { OPENAI_MODELS, OPENAI_ONLY_MODELS } from '../openai/provider.ts';
 import { defineProvider, maskSecret } from '../provider.ts';
 import { AzureBackend } from './index.ts';
 
@@ -20,7 +20,7 @@ export const azure = defineProvider<AzureConfig>({
   }),
   // Every Azure resource has its own address (https://NAME.openai.azure.com): baseUrl is required.
   defaultBaseUrl: () => undefined,
-  models: OPENAI_MODELS.filter((m) => m !== 'dall-e-2').map((m) => ({ id: m, upstream: m })),
+  models: OPENAI_MODELS.filter((m) => !OPENAI_ONLY_MODELS.includes(m)).map((m) => ({ id: m, upstream: m })),
   capabilities: { mask: true, imagesPerCall: 10, formats: ['png', 'jpeg', 'webp'], sizes: '1024x1024, 1536x1024, 1024x1536 sent as is' },
   describe: (p) => `key ${maskSecret(p.apiKey)}, api-version ${p.apiVersion}${p.deployment ? `, deployment ${p.deployment}` : ''}`,
   create: (p, deps) => new AzureBackend(p, deps.maxPixels, deps.backoffMs),

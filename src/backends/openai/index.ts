@@ -13,6 +13,7 @@ import { fetchResultUrl } from '../upstream/result-url.ts';
 import { multipartBody, multipartRequest, type MultipartValue } from '../upstream/multipart.ts';
 import { base64Bytes, LiftedBase64 } from '../upstream/json-with-images.ts';
 import { familyOf, openAIFields } from './params.ts';
+import { upstreamSize } from './sizes.ts';
 import { relayEditStream, streamFields } from './stream.ts';
 
 /**
@@ -33,6 +34,8 @@ export class OpenAIBackend<C extends KeyedProviderConfig = KeyedProviderConfig> 
   }
 
   async edit(request: EditRequest, call: BackendCall): Promise<BackendResult> {
+    // The model's size rules are checked before a slot is taken or a call is made.
+    upstreamSize(request, call.model);
     return this.limiter.run(async () => {
       // A client streaming with partial images gets the upstream's own partials, relayed as they come.
       const onPartial = familyOf(call.model) === 'gpt-image' ? call.onPartial : undefined;

@@ -1,14 +1,10 @@
 import type { EditRequest } from '../../edits/request.ts';
+import { upstreamSize } from './sizes.ts';
 
 /** Families of OpenAI image models, by what their edit endpoint accepts. */
 export type OpenAIFamily = 'gpt-image' | 'dall-e-2';
 
 export const familyOf = (model: string): OpenAIFamily => (/^dall-e-2/.test(model) ? 'dall-e-2' : 'gpt-image');
-
-const SIZES: Record<OpenAIFamily, string[]> = {
-  'gpt-image': ['1024x1024', '1536x1024', '1024x1536', 'auto'],
-  'dall-e-2': ['256x256', '512x512', '1024x1024'],
-};
 
 /**
  * The text fields sent to `{baseUrl}/images/edits`, by family. GPT image models reject
@@ -18,7 +14,8 @@ const SIZES: Record<OpenAIFamily, string[]> = {
 export function openAIFields(request: EditRequest, model: string): Array<[string, string]> {
   const family = familyOf(model);
   const fields: Array<[string, string]> = [['model', model], ['prompt', request.prompt], ['n', String(request.n)]];
-  if (request.sizeRaw && SIZES[family].includes(request.sizeRaw.toLowerCase())) fields.push(['size', request.sizeRaw.toLowerCase()]);
+  const size = upstreamSize(request, model);
+  if (size) fields.push(['size', size]);
   if (family === 'dall-e-2') {
     fields.push(['response_format', 'b64_json']);
   } else {
