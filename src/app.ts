@@ -38,6 +38,7 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
   const { store, blobs, logger, webhooks, settlements } = core.services;
   const jobs = new Jobs({ store, blobs, queue, settlements, redactor: Redactor.fromConfig(config), onWebhookDue: () => webhooks.poke() });
   const services: Services = { ...core.services, queue, jobs };
+  services.metrics.trackQueue(() => queue.depth());
   const server = await buildServer(services);
   const sweeper = new RetentionSweeper(services.blobs, config.imageTtlMs, services.logger);
   sweeper.start();

@@ -11,6 +11,8 @@ import type { InputStash } from './edits/inputs.ts';
 import { EditService } from './edits/service.ts';
 import { createLogger } from './log.ts';
 import { KeyService } from './keys/index.ts';
+import { Metrics } from './metrics/index.ts';
+import { timedSegmenter } from './metrics/timed-segmenter.ts';
 import { openPorts } from './ports.ts';
 import { jobProcessor, type Settlements } from './jobs/processor.ts';
 import { WebhookSender } from './jobs/webhooks.ts';
@@ -35,6 +37,8 @@ export interface CoreServices {
   usage: UsageMeter;
   router: ModelRouter;
   edits: EditService;
+  /** Prometheus metrics of this process (GET /metrics on an API node); doors and adapters report to it. */
+  metrics: Metrics;
   /**
    * The one processor of edit jobs. Every queue (inline here, the BullMQ worker elsewhere) calls
    * exactly this, never `edits.run`: whatever must happen around every edit (job records, webhooks)
@@ -76,12 +80,13 @@ export async function createCore(config: Config, opts: CreateCoreOptions = {}): 
   sharp.concurrency(Math.max(1, (await import('node:os')).availableParallelism()));
   const ports = await openPorts(config, logger);
   const { store, blobs, limiter, inputs } = ports;
-  const keys = new KeyService(store, config.apiKeys, config.keyDefaults);
+  const keys = new KeyService(store, config.apiKeys, config.keyDefaults, config.adminKeys);
   const gate = new KeyLimitGate(limiter);
   const usage = new UsageMeter(store);
+  const metrics = new Metrics();
   const workers = new EngineWorkers();
   const local = new LocalBackend(config.limits.maxInputPixels, config.local, workers,
-    chooseSegmenter(config.local.segmenter, config.local.segmentationModel, workers, config.local.segmentSide));
+    timedSegmenter(chooseSegmenter(config.local.segmenter, config.local.segmentationModel, workers, config.local.segmentSide), metrics));
   const routes = buildRoutes(config.routing, local, {
     maxPixels: config.limits.maxInputPixels,
     ...(opts.upstreamBackoffMs !== undefined ? { backoffMs: opts.upstreamBackoffMs } : {}),
@@ -101,8 +106,10 @@ export async function createCore(config: Config, opts: CreateCoreOptions = {}): 
   const process: ProcessEdit = jobProcessor((job, runOpts) => edits.run(job, runOpts), {
     store, inputs, usage, settlements, touchEveryMs: jobLeaseMs / 3, onWebhookDue: () => webhooks.poke(),
   });
+  metrics.knowRoutes(routes.keys(), [...routes.values()].flat().map((e) => e.backend.name));
+  metrics.trackEngineSlots(() => local.slotsInUse, config.local.concurrency);
   return {
-    services: { config, logger, store, blobs, inputs, limiter, keys, gate, usage, router, edits, process, webhooks, settlements, jobLeaseMs },
+    services: { config, logger, store, blobs, inputs, limiter, keys, gate, usage, router, edits, metrics, process, webhooks, settlements, jobLeaseMs },
     async close() {
       await webhooks.stop();
       await local.close();

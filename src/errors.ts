@@ -67,6 +67,9 @@ export const errors = {
     new RetouchError(message, { status: 400, type: 'invalid_request_error', code: 'invalid_mask', param: 'mask' }),
   invalidApiKey: (message: string) =>
     new RetouchError(message, { status: 401, type: 'authentication_error', code: 'invalid_api_key', param: null }),
+  /** A valid key without the scope the route needs (an ordinary key on /v1/admin). */
+  forbidden: (message: string) =>
+    new RetouchError(message, { status: 403, type: 'invalid_request_error', code: 'insufficient_permissions', param: null }),
   modelNotFound: (model: string) =>
     new RetouchError(`The model '${model}' does not exist. GET /v1/models lists the models this server serves.`, {
       status: 404, type: 'invalid_request_error', code: 'model_not_found', param: 'model',

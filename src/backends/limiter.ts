@@ -22,6 +22,8 @@ export class ConcurrencyLimiter {
   /** Calls running now. */
   get inFlight() { return this.running; }
   get queued() { return this.waiting.length; }
+  /** Units held by running calls (a heavy call holds several). */
+  get unitsInUse() { return this.active; }
 
   async run<T>(fn: () => Promise<T>, signal: AbortSignal, weight = 1): Promise<T> {
     const units = Math.min(this.max, Math.max(1, Math.ceil(weight)));

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createApp } from '../app.ts';
 import { ConfigError } from '../config/index.ts';
+import { startMetricsServer } from '../metrics/http.ts';
 import { configOrExit } from './load-config.ts';
 import { exitOnStartFailure } from './start-failure.ts';
 
@@ -20,16 +21,20 @@ export function serveCommand(program: Command) {
           'Use it as "Authorization: Bearer <key>". Manage keys with `retouch keys create|list|revoke`.\n\n',
       );
     }
+    let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
     let stopping = false;
     const stop = async (signal: string) => {
       if (stopping) return;
       stopping = true;
       app.services.logger.info({ signal }, 'shutting down: finishing in-flight requests');
+      await metricsServer?.close();
       await app.close();
       process.exit(0);
     };
     process.on('SIGTERM', () => void stop('SIGTERM'));
     process.on('SIGINT', () => void stop('SIGINT'));
     await app.server.listen({ port: config.port, host: config.host });
+    const { port: metricsPort } = config.metrics;
+    if (metricsPort !== undefined) metricsServer = await startMetricsServer(app.services.metrics, { ...config.metrics, port: metricsPort });
   });
 }

@@ -69,6 +69,23 @@ export const ENV = {
     description: 'Comma-separated static API keys, in addition to keys made with `retouch keys create`',
     schema: list.pipe(z.array(z.string().min(8, 'each key needs at least 8 characters'))),
   },
+  RETOUCH_ADMIN_KEYS: {
+    name: 'RETOUCH_ADMIN_KEYS', secret: true,
+    description: 'Comma-separated static admin keys for /v1/admin and the console, in addition to keys made with `retouch keys create --admin`',
+    schema: list.pipe(z.array(z.string().min(16, 'each admin key needs at least 16 characters'))),
+  },
+  RETOUCH_METRICS_TOKEN: {
+    name: 'RETOUCH_METRICS_TOKEN', secret: true,
+    description: 'Serves GET /metrics (Prometheus) on the API port to requests with "Authorization: Bearer <token>"; also required on RETOUCH_METRICS_PORT when set',
+    schema: z.string().min(16, 'needs at least 16 characters'),
+  },
+  RETOUCH_METRICS_PORT: {
+    name: 'RETOUCH_METRICS_PORT',
+    description: 'Serves GET /metrics on this port of its own (and not on the API port); default: metrics only with RETOUCH_METRICS_TOKEN', schema: port,
+  },
+  RETOUCH_METRICS_HOST: {
+    name: 'RETOUCH_METRICS_HOST', default: '127.0.0.1', description: 'Address the metrics port listens on', schema: z.string().min(1),
+  },
   RETOUCH_CORS_ORIGINS: {
     name: 'RETOUCH_CORS_ORIGINS',
     description: 'Comma-separated origins allowed to call the API from a browser, or * for any; default none',

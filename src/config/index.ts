@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ENV, type EnvName, type EnvValues, type EnvVar } from './env.ts';
 import { loadRouting, type RoutingConfig } from './routing.ts';
 import type { KeyLimits } from '../keys/limits.ts';
+import type { MetricsAccess } from '../metrics/index.ts';
 
 export interface Limits {
   maxUploadBytes: number;
@@ -25,6 +26,10 @@ export interface Config {
   limits: Limits;
   imageTtlMs: number;
   apiKeys: string[];
+  /** Static admin keys (RETOUCH_ADMIN_KEYS): they open /v1/admin and the console. */
+  adminKeys: string[];
+  /** How GET /metrics is protected (see metrics/http.ts). */
+  metrics: MetricsAccess;
   corsOrigins: string[];
   remoteImages: boolean;
   /** Bounds on local-engine work: how many edits run at once, how many may wait. */
@@ -117,6 +122,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     imageTtlMs: get('RETOUCH_IMAGE_TTL_HOURS') * 3600_000,
     apiKeys: v.RETOUCH_API_KEYS ?? [],
+    adminKeys: v.RETOUCH_ADMIN_KEYS ?? [],
+    metrics: { token: v.RETOUCH_METRICS_TOKEN, port: v.RETOUCH_METRICS_PORT, host: get('RETOUCH_METRICS_HOST') },
     corsOrigins: v.RETOUCH_CORS_ORIGINS ?? [],
     remoteImages: get('RETOUCH_REMOTE_IMAGES'),
     local: {

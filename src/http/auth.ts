@@ -19,5 +19,6 @@ export function bearerAuth(keys: KeyService) {
     if (!key) throw errors.invalidApiKey('Incorrect API key provided. Create one with `retouch keys create`.');
     request.apiKeyId = key.id;
     request.apiKeyLimits = key.limits;
+    request.apiKeyScopes = key.scopes;
   };
 }

@@ -17,6 +17,13 @@ const FASTIFY_ERRORS: Record<string, (err: FastifyError) => RetouchError> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => errors.invalidRequest('Content-Length does not match the body.', null),
   FST_MP_PREMATURE_CLOSE: () => errors.invalidRequest('The multipart body ended before it was complete.', 'invalid_multipart'),
   FST_PROTO_VIOLATION: () => errors.invalidRequest('A form field name is not allowed.', 'invalid_value'),
+  // A route's schema refused the request (the admin API validates with zod): name the first bad field.
+  FST_ERR_VALIDATION: (fe) => {
+    const first = (fe.validation ?? [])[0];
+    const path = first?.instancePath.replace(/^\//, '').replace(/\//g, '.') ?? '';
+    const param = path || fe.validationContext || null;
+    return errors.invalidValue(param, `Invalid ${fe.validationContext ?? 'request'}${path ? ` field '${path}'` : ''}: ${first?.message ?? 'not valid'}.`);
+  },
 };
 
 /** Turns anything thrown while serving a request into a RetouchError with a public message. */

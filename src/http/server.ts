@@ -4,11 +4,13 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Services } from '../app.ts';
 import { errors } from '../errors.ts';
 import { newId } from '../ids.ts';
+import { apiPortMetrics, observeRequests } from '../metrics/http.ts';
 import { Redactor } from '../redact.ts';
 import { bearerAuth } from './auth.ts';
 import { clientErrorHandler, errorHandler } from './error-edge.ts';
 import { responseHeaders } from './response-headers.ts';
 import { watchUploads } from './upload-watch.ts';
+import { adminRoutes } from './admin/index.ts';
 import { editRoutes } from './routes/edits.ts';
 import { healthRoutes } from './routes/health.ts';
 import { jobRoutes } from './routes/jobs.ts';
@@ -36,6 +38,9 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
   app.decorateRequest('apiKeyId', null);
   app.decorateRequest('usage', null);
   app.decorateRequest('apiKeyLimits', null);
+  app.decorateRequest('apiKeyScopes', null);
+  app.decorateRequest('adminActor', null);
+  app.decorateRequest('audit', null);
   app.decorateRequest('admission', null);
   app.decorateRequest('editRunning', false);
   app.decorateRequest('imagesProduced', 0);
@@ -79,6 +84,9 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
     });
   });
 
+  observeRequests(app, services.metrics);
+  apiPortMetrics(app, services.metrics, config.metrics);
+
   const auth = bearerAuth(services.keys);
   await playgroundRoutes(app);
   healthRoutes(app, services);
@@ -86,5 +94,6 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
   imageRoutes(app, services.blobs, config.imageTtlMs, config.imageUrls);
   editRoutes(app, services, auth);
   jobRoutes(app, services, auth);
+  await adminRoutes(app, services);
   return app;
 }

@@ -1,4 +1,5 @@
 import type { KeyLimits } from '../keys/limits.ts';
+import type { KeyScope } from '../store/index.ts';
 import type { Admission } from '../ratelimit/key-limits.ts';
 import type { UsageDraft } from '../usage/meter.ts';
 
@@ -9,6 +10,8 @@ declare module 'fastify' {
     apiKeyId: string | null;
     usage: UsageDraft | null;
     apiKeyLimits: KeyLimits | null;
+    /** The key's scopes beyond editing (`admin`). */
+    apiKeyScopes: KeyScope[] | null;
     /** The request's place under its key's limits, while it has one. */
     admission: Admission | null;
     editRunning: boolean;

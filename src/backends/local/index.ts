@@ -50,6 +50,11 @@ export class LocalBackend implements Backend {
     return this.limiter.inFlight;
   }
 
+  /** Slots held now: a large image holds more than one (see SLOT_PIXELS). */
+  get slotsInUse(): number {
+    return this.limiter.unitsInUse;
+  }
+
   async edit(request: EditRequest, call: BackendCall): Promise<BackendResult> {
     // The prompt is parsed before queueing, so a prompt the engine cannot do never waits for a slot.
     const plan = parsePrompt(request.prompt);

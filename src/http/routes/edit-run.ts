@@ -44,8 +44,14 @@ export function editBookkeeping(services: Services) {
     }
     let outcome: EditOutcome;
     request.editRunning = true;
+    // Queue wait, from the door's hand-over to the processor's 'started' (wherever the job runs).
+    const queued = Date.now();
+    const observe = (e: EditEvent) => {
+      if (e.type === 'stage' && e.stage === 'started') services.metrics.observeQueueWait(e.at - queued);
+      onEvent?.(e);
+    };
     try {
-      outcome = await queue.run(job, { signal: abort.signal, ...(onEvent ? { onEvent } : {}) });
+      outcome = await queue.run(job, { signal: abort.signal, onEvent: observe });
     } catch (err) {
       Object.assign(usage, (err as EditError).usage);
       await finishAdmission(request, usage.outputPixels ?? 0);
