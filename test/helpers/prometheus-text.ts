@@ -20,11 +20,13 @@ function parseLabels(text: string, line: string): Record<string, string> {
   return labels;
 }
 
+/** A sample value as Prometheus reads one (Go's ParseFloat: Inf and NaN in any case; prom-client writes `Nan`). */
 function parseValue(raw: string, line: string): number {
-  if (raw === '+Inf') return Infinity;
-  if (raw === '-Inf') return -Infinity;
-  const v = raw === 'NaN' ? NaN : Number(raw);
-  if (raw !== 'NaN' && Number.isNaN(v)) throw new Error(`bad value in: ${line}`);
+  if (/^[+]?inf$/i.test(raw)) return Infinity;
+  if (/^-inf$/i.test(raw)) return -Infinity;
+  if (/^nan$/i.test(raw)) return NaN;
+  const v = Number(raw);
+  if (Number.isNaN(v)) throw new Error(`bad value in: ${line}`);
   return v;
 }
 
