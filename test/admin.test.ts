@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { loadConfig } from '../src/config/index.ts';
+import { secretsIn } from '../src/redact.ts';
 import { assertError } from './helpers/assertions.ts';
 import { startTestApp, type TestApp } from './helpers/app.ts';
 import { card } from './helpers/images.ts';
@@ -24,6 +26,12 @@ describe('the admin API', () => {
     const { body, headers } = await nodeForm([{ name: 'image', file: await card() }, { name: 'model', value: 'retouch-local-1' }, { name: 'prompt', value: 'make it black and white' }]);
     return t.app.server.inject({ method: 'POST', url: '/v1/images/edits', headers: { ...headers, authorization: `Bearer ${secret}` }, payload: body });
   }
+
+  it('registers admin keys and the metrics token with the redactor, like every configured secret', () => {
+    const config = loadConfig({ RETOUCH_DATA_DIR: t.dataDir, RETOUCH_ADMIN_KEYS: ADMIN, RETOUCH_METRICS_TOKEN: 'metrics-token-redact-0001' });
+    const secrets = secretsIn(config);
+    assert.ok(secrets.includes(ADMIN) && secrets.includes('metrics-token-redact-0001'));
+  });
 
   it('refuses no key (401), an ordinary key (403) and answers the envelope', async () => {
     assertError(await call('GET', '/v1/admin/keys', undefined, {}), 401, { code: 'invalid_api_key', type: 'authentication_error' });

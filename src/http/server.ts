@@ -11,6 +11,7 @@ import { clientErrorHandler, errorHandler } from './error-edge.ts';
 import { responseHeaders } from './response-headers.ts';
 import { watchUploads } from './upload-watch.ts';
 import { adminRoutes } from './admin/index.ts';
+import { openApi } from './openapi/index.ts';
 import { editRoutes } from './routes/edits.ts';
 import { healthRoutes } from './routes/health.ts';
 import { jobRoutes } from './routes/jobs.ts';
@@ -86,6 +87,9 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
 
   observeRequests(app, services.metrics);
   apiPortMetrics(app, services.metrics, config.metrics);
+
+  // Before the routes: the document is collected as each route is added.
+  await openApi(app);
 
   const auth = bearerAuth(services.keys);
   await playgroundRoutes(app);
