@@ -124,11 +124,8 @@ export interface Store extends JobStore {
   getKey(id: string): Promise<ApiKeyRecord | null>;
   /** Gives a key a new secret (its prefix and hash); false when no active key has that id. */
   rotateKey(id: string, prefix: string, hash: string): Promise<boolean>;
-  /**
-   * Usage in buckets over [from, to). `sampled` is true when the range held more records than the
-   * percentiles are computed over (the newest ones are used; counts are always exact).
-   */
-  usageSeries(query: UsageQuery): Promise<{ rows: UsageSeriesRow[]; sampled: boolean }>;
+  /** Usage in buckets over [from, to), ordered by bucket then series; counts and percentiles exact. */
+  usageSeries(query: UsageQuery): Promise<UsageSeriesRow[]>;
   /** The latest failed requests (status 400 or more), newest first. */
   recentFailures(limit: number): Promise<UsageRecord[]>;
   insertAudit(record: AuditRecord): Promise<void>;

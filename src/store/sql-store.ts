@@ -1,6 +1,5 @@
 import { type Kysely, sql } from 'kysely';
 import type { ApiKeyRecord, AuditRecord, Store, UsageQuery, UsageRecord, UsageSeriesRow, UsageSummaryRow } from './index.ts';
-import { percentiles } from '../usage/percentiles.ts';
 import type { Database } from './schema.ts';
 import type { KeyLimits } from '../keys/limits.ts';
 import { SqlJobStore } from './sql-jobs.ts';
@@ -24,13 +23,6 @@ const toUsage = (r: Database['usage']): UsageRecord => ({
   outputTokens: r.output_tokens === null ? null : Number(r.output_tokens),
   images: r.images === null ? 0 : Number(r.images),
 });
-
-/**
- * Latency percentiles are computed here, in code, over at most this many of the range's newest
- * records: SQLite has no percentile function, and one code path keeps both stores' answers equal.
- * Counts and sums are SQL aggregates over every record.
- */
-const PERCENTILE_SAMPLE = 100_000;
 
 const GROUP_COLUMN = { key: 'key_id', model: 'model', backend: 'backend' } as const;
 
@@ -102,50 +94,43 @@ export class SqlStore extends SqlJobStore implements Store {
     }).execute();
   }
 
-  async usageSeries(q: UsageQuery): Promise<{ rows: UsageSeriesRow[]; sampled: boolean }> {
-    // The bucket width is inlined as a literal (it is a validated integer), so the GROUP BY
-    // expression is the very text of the SELECT one, as PostgreSQL requires.
+  async usageSeries(q: UsageQuery): Promise<UsageSeriesRow[]> {
+    // The bucket width is inlined as a literal (it is a validated integer), so every use of the
+    // bucket expression is the same text, as PostgreSQL's grouping requires.
     const width = Math.trunc(q.bucketMs);
     if (!(width > 0)) throw new Error('usageSeries: bucketMs must be a positive integer');
-    const bucket = sql<number>`(created_at - (created_at % ${sql.lit(width)}))`;
-    const column = q.groupBy ? GROUP_COLUMN[q.groupBy] : null;
-    let base = this.db.selectFrom('usage').where('created_at', '>=', q.from).where('created_at', '<', q.to);
-    if (q.keyId) base = base.where('key_id', '=', q.keyId);
-    if (q.model) base = base.where('model', '=', q.model);
-    if (q.backend) base = base.where('backend', '=', q.backend);
-
-    const totals = await base.select([
-      bucket.as('bucket'),
-      (column ? sql<string | null>`${sql.ref(column)}` : sql<null>`null`).as('grp'),
-      sql<number>`count(*)`.as('requests'),
-      sql<number>`coalesce(sum(images), 0)`.as('images'),
-      sql<number>`sum(case when status >= 400 then 1 else 0 end)`.as('errors'),
-      sql<number>`sum(case when status = 429 then 1 else 0 end)`.as('refusals'),
-      sql<number>`coalesce(sum(output_pixels), 0)`.as('output_pixels'),
-      sql<number>`coalesce(sum(input_tokens), 0)`.as('input_tokens'),
-      sql<number>`coalesce(sum(output_tokens), 0)`.as('output_tokens'),
-    ]).groupBy(column ? [bucket, sql.ref(column)] : [bucket]).orderBy('bucket').execute();
-
-    const latencies = await base.select([bucket.as('bucket'), (column ? sql<string | null>`${sql.ref(column)}` : sql<null>`null`).as('grp'), 'latency_ms'])
-      .orderBy('created_at', 'desc').limit(PERCENTILE_SAMPLE + 1).execute();
-    const sampled = latencies.length > PERCENTILE_SAMPLE;
-    const byCell = new Map<string, number[]>();
-    for (const l of latencies.slice(0, PERCENTILE_SAMPLE)) {
-      const cell = `${Number(l.bucket)}\u0000${l.grp ?? ''}`;
-      let list = byCell.get(cell);
-      if (!list) byCell.set(cell, (list = []));
-      list.push(Number(l.latency_ms));
-    }
-    const rows = totals.map((r): UsageSeriesRow => {
-      const [p50, p95, p99] = percentiles(byCell.get(`${Number(r.bucket)}\u0000${r.grp ?? ''}`) ?? [], [50, 95, 99]);
-      return {
-        bucket: Number(r.bucket), group: r.grp ?? null, requests: Number(r.requests), images: Number(r.images),
-        errors: Number(r.errors), refusals: Number(r.refusals), outputPixels: Number(r.output_pixels),
-        inputTokens: Number(r.input_tokens), outputTokens: Number(r.output_tokens), latencyMs: { p50: p50!, p95: p95!, p99: p99! },
-      };
-    });
-    rows.sort((a, b) => a.bucket - b.bucket || String(a.group ?? '').localeCompare(String(b.group ?? '')));
-    return { rows, sampled };
+    const bucket = sql`(created_at - (created_at % ${sql.lit(width)}))`;
+    const column = q.groupBy ? sql.ref(GROUP_COLUMN[q.groupBy]) : undefined;
+    const filters = [sql`created_at >= ${q.from}`, sql`created_at < ${q.to}`];
+    if (q.keyId) filters.push(sql`key_id = ${q.keyId}`);
+    if (q.model) filters.push(sql`model = ${q.model}`);
+    if (q.backend) filters.push(sql`backend = ${q.backend}`);
+    // Percentiles in SQL, exact, the same on SQLite (3.25+) and PostgreSQL: each record's rank by
+    // latency in its cell (window functions both have), and the nearest-rank percentile p is the
+    // smallest latency whose rank is at least p% of the cell's count (rn * 100 >= n * p: no ceil()).
+    const { rows } = await sql<{
+      bucket: number; grp: string | null; requests: number; images: number; errors: number; refusals: number;
+      output_pixels: number; input_tokens: number; output_tokens: number; p50: number; p95: number; p99: number;
+    }>`
+      with cells as (
+        select ${bucket} as bucket, ${column ?? sql`cast(null as text)`} as grp, status, images, output_pixels, input_tokens, output_tokens, latency_ms,
+          row_number() over (partition by ${bucket}${column ? sql`, ${column}` : sql``} order by latency_ms) as rn,
+          count(*) over (partition by ${bucket}${column ? sql`, ${column}` : sql``}) as n
+        from usage where ${sql.join(filters, sql` and `)}
+      )
+      select bucket, grp, count(*) as requests, coalesce(sum(images), 0) as images,
+        sum(case when status >= 400 then 1 else 0 end) as errors, sum(case when status = 429 then 1 else 0 end) as refusals,
+        coalesce(sum(output_pixels), 0) as output_pixels, coalesce(sum(input_tokens), 0) as input_tokens, coalesce(sum(output_tokens), 0) as output_tokens,
+        min(case when rn * 100 >= n * 50 then latency_ms end) as p50,
+        min(case when rn * 100 >= n * 95 then latency_ms end) as p95,
+        min(case when rn * 100 >= n * 99 then latency_ms end) as p99
+      from cells group by bucket, grp order by bucket, grp`.execute(this.db);
+    return rows.map((r) => ({
+      bucket: Number(r.bucket), group: r.grp ?? null, requests: Number(r.requests), images: Number(r.images),
+      errors: Number(r.errors), refusals: Number(r.refusals), outputPixels: Number(r.output_pixels),
+      inputTokens: Number(r.input_tokens), outputTokens: Number(r.output_tokens),
+      latencyMs: { p50: Number(r.p50), p95: Number(r.p95), p99: Number(r.p99) },
+    }));
   }
 
   async recentFailures(limit: number): Promise<UsageRecord[]> {

@@ -96,7 +96,6 @@ export const UsageAnswer = z.object({
   to: z.string(),
   bucket: z.enum(['hour', 'day']),
   group_by: z.enum(['key', 'model', 'backend']).nullable(),
-  latency_sampled: z.boolean().describe('True when the percentiles were computed over the newest 100,000 records of the range only'),
   data: z.array(UsageRow),
 }).meta({ id: 'Usage' });
 

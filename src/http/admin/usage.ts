@@ -35,7 +35,7 @@ export function adminUsageRoutes(scope: FastifyInstance, store: Store): void {
     if ((to - from) / bucketMs > MAX_BUCKETS) {
       throw errors.invalidValue('from', `That range holds more than ${MAX_BUCKETS} ${q.bucket} buckets; narrow it or use bucket=day.`);
     }
-    const { rows, sampled } = await store.usageSeries({
+    const rows = await store.usageSeries({
       from, to, bucketMs, groupBy: q.group_by ?? null,
       ...(q.key_id ? { keyId: q.key_id } : {}), ...(q.model ? { model: q.model } : {}), ...(q.backend ? { backend: q.backend } : {}),
     });
@@ -46,7 +46,7 @@ export function adminUsageRoutes(scope: FastifyInstance, store: Store): void {
     }
     return {
       object: 'usage' as const, from: new Date(from).toISOString(), to: new Date(to).toISOString(), bucket: q.bucket,
-      group_by: q.group_by ?? null, latency_sampled: sampled, data,
+      group_by: q.group_by ?? null, data,
     };
   });
 
