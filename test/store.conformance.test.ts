@@ -173,7 +173,7 @@ for (const subject of subjects) {
 
     it('keeps admin scopes, gets a key by id, and rotates an active key only', async () => {
       const { store } = s;
-      await store.insertKey({ id: 'key_adm', name: 'ops', prefix: 'sk-ccccccc', hash: 'ef'.repeat(32), createdAt: 5000, revokedAt: null, limits: null, scopes: ['admin'] });
+      await store.insertKey({ id: 'key_adm', name: 'ops', prefix: 'sk-ccccccc', hash: 'a1'.repeat(32), createdAt: 5000, revokedAt: null, limits: null, scopes: ['admin'] });
       assert.deepEqual((await store.getKey('key_adm'))?.scopes, ['admin']);
       assert.equal((await store.getKey('key_2'))?.scopes, undefined, 'an ordinary key has no scopes');
       assert.equal(await store.getKey('key_nope'), null);

@@ -47,6 +47,11 @@ export const PUBLIC_DOCS: Record<string, Record<string, unknown>> = {
     consumes: ['multipart/form-data'],
     response: { 200: ImagesResponse, ...errorsOf(400, 401, 404, 408, 413, 429, 502, 504) },
   },
+  '/v1/images/edits/:id': {
+    tags: ['images'], summary: 'An async edit job of this key (Prefer: respond-async): GET reads it, DELETE cancels it',
+    params: z.object({ id: z.string() }),
+    response: { 200: z.record(z.string(), z.unknown()).describe('The job object (src/jobs)'), ...errorsOf(401, 404) },
+  },
   '/v1/models': { tags: ['models'], summary: 'The models this server routes', response: { 200: ModelList, ...errorsOf(401) } },
   '/v1/models/:id': { tags: ['models'], summary: 'One model', params: z.object({ id: z.string() }), response: { 200: Model, ...errorsOf(401, 404) } },
   '/health': { tags: ['health'], summary: 'Liveness', response: { 200: z.object({ status: z.literal('ok') }) } },
