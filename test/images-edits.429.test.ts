@@ -6,6 +6,7 @@ import { startTestApp, type TestApp } from './helpers/app.ts';
 import { card } from './helpers/images.ts';
 import { nodeForm, type Part } from './helpers/multipart.ts';
 import { startStandIn } from './helpers/stand-in.ts';
+import { withinOneMinute } from './helpers/clock.ts';
 
 let upstream: Awaited<ReturnType<typeof startStandIn>>;
 let t: TestApp;
@@ -35,6 +36,7 @@ async function post(auth: Record<string, string>, extra: Part[] = [], model = 'r
 describe('per-key rate limits', () => {
   it('N requests a minute pass with OpenAI and IETF headers; the (N+1)th gets 429 rate_limit_exceeded', async () => {
     const auth = await keyWith({ rpm: 2 });
+    await withinOneMinute();
     const first = await post(auth);
     assert.equal(first.statusCode, 200);
     assert.equal(first.headers['x-ratelimit-limit-requests'], '2');
@@ -55,6 +57,7 @@ describe('per-key rate limits', () => {
 
   it('refuses before a byte of the body is read', async () => {
     const auth = await keyWith({ rpm: 1 });
+    await withinOneMinute();
     assert.equal((await post(auth)).statusCode, 200);
     const base = await t.listen();
     // Headers promise 20 MB that never come: the answer must not wait for them.

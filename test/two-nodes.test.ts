@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { openPostgresStore } from '../src/store/postgres.ts';
 import { card, decode } from './helpers/images.ts';
 import { nodeForm, type Part } from './helpers/multipart.ts';
+import { withinOneMinute } from './helpers/clock.ts';
 import { pgSchema, redisPrefix, type S3Server, startS3 } from './helpers/services.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../bin/retouch.js');
@@ -116,9 +117,7 @@ describe('two nodes sharing PostgreSQL, Redis and S3', () => {
   it('a key limited to N requests a minute gets its (N+1)th refused on either node', async () => {
     const [a, b] = nodes as [Node, Node];
     const key = await keysCli('create', '--name', 'rpm', '--rpm', '3');
-    // Stay inside one minute window: the count starts again at the next minute.
-    const intoMinute = Date.now() % 60_000;
-    if (intoMinute > 50_000) await new Promise((r) => setTimeout(r, 60_000 - intoMinute + 100));
+    await withinOneMinute();
     assert.deepEqual([(await edit(a, key)).status, (await edit(b, key)).status, (await edit(a, key)).status], [200, 200, 200]);
     const refusedB = await edit(b, key);
     assert.equal(refusedB.status, 429);
