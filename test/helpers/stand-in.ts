@@ -56,7 +56,16 @@ export async function startStandIn(script: Script) {
       rec.json = JSON.parse(body.toString('utf8'));
     }
     requests.push(rec);
-    const reply = await script(rec, requests.length);
+    let reply: Reply;
+    try {
+      reply = await script(rec, requests.length);
+    } catch (err) {
+      // A script that throws (or a stray request that reaches this port between a test file's
+      // scripts) answers 500, which the test that made it will see, instead of an unhandled
+      // rejection that fails whichever test is running in this process.
+      res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `stand-in script failed: ${String(err)}`, type: 'server_error', param: null, code: null } }));
+      return;
+    }
     if (reply === 'stall') return; // never answer; the caller's timeout must fire
     if ('hugeBytes' in reply) {
       res.writeHead(200, { 'content-type': 'application/json' });
