@@ -104,6 +104,14 @@ export const ENV = {
     name: 'RETOUCH_WEBHOOK_ALLOW_PRIVATE', default: 'false',
     description: 'Let webhooks reach loopback and private addresses; for development and tests only (default: public addresses only)', schema: bool,
   },
+  RETOUCH_CACHE_MB: {
+    name: 'RETOUCH_CACHE_MB', default: '64',
+    description: 'Memory for cached local-engine results (same image, prompt and output: the stored answer, x-retouch-cache: hit); 0 turns the cache off',
+    schema: z.coerce.number().min(0),
+  },
+  RETOUCH_CACHE_TTL_MINUTES: {
+    name: 'RETOUCH_CACHE_TTL_MINUTES', default: '60', description: 'How long a cached local-engine result is served', schema: positive,
+  },
   RETOUCH_LOCAL_CONCURRENCY: {
     name: 'RETOUCH_LOCAL_CONCURRENCY',
     description: 'Local-engine edits run at once (default: the number of CPU cores)', schema: positiveInt.max(256),

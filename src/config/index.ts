@@ -48,8 +48,8 @@ export interface Config {
   keyDefaults: KeyLimits;
   /** Where edits run, and the bounds of the BullMQ queue and its workers. */
   queue: QueueConfig;
-  /** Long edits: how streams are kept alive, where webhooks may go. */
-  jobs: { heartbeatMs: number; webhookAllowPrivate: boolean };
+  /** Long edits: how streams are kept alive, where webhooks may go; the local engine's result cache. */
+  jobs: { heartbeatMs: number; webhookAllowPrivate: boolean; cacheBytes: number; cacheTtlMs: number };
 }
 
 export interface QueueConfig {
@@ -151,6 +151,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobs: {
       heartbeatMs: get('RETOUCH_STREAM_HEARTBEAT_SECONDS') * 1000,
       webhookAllowPrivate: get('RETOUCH_WEBHOOK_ALLOW_PRIVATE'),
+      cacheBytes: Math.floor(get('RETOUCH_CACHE_MB') * MIB),
+      cacheTtlMs: get('RETOUCH_CACHE_TTL_MINUTES') * 60_000,
     },
     keyDefaults: {
       ...(v.RETOUCH_DEFAULT_RPM ? { rpm: v.RETOUCH_DEFAULT_RPM } : {}),

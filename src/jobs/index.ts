@@ -36,8 +36,8 @@ export class Jobs {
     this.settlements = deps.settlements;
   }
 
-  /** Records the job as queued and submits it; `settle` hears how it ended, if it ends in this process. */
-  async submit(job: EditJob, o: { webhookUrl: string | null; responseFormat: ResponseFormat; settle?: Settle }): Promise<JobRecord> {
+  /** Records the job as queued (for an edit that will run with `jobId` set, in a queue or in the request). */
+  async create(job: EditJob, o: { webhookUrl: string | null; responseFormat: ResponseFormat }): Promise<JobRecord> {
     const now = Date.now();
     const record: JobRecord = {
       id: job.jobId ?? newId('job'), requestId: job.id, keyId: job.keyId, status: 'queued', model: job.fields.model,
@@ -45,6 +45,12 @@ export class Jobs {
       webhookUrl: o.webhookUrl, webhookNextAt: null, webhookDeliveredAt: null,
     };
     await this.deps.store.insertJob(record);
+    return record;
+  }
+
+  /** Records the job as queued and submits it; `settle` hears how it ended, if it ends in this process. */
+  async submit(job: EditJob, o: { webhookUrl: string | null; responseFormat: ResponseFormat; settle?: Settle }): Promise<JobRecord> {
+    const record = await this.create(job, o);
     if (o.settle) this.settlements.set(record.id, o.settle);
     try {
       await this.deps.queue.submit({ ...job, jobId: record.id });

@@ -45,14 +45,21 @@ export async function endedAnswer(services: Services, job: JobRecord) {
 export async function submitAsync(
   services: Services, request: FastifyRequest, reply: FastifyReply, job: EditJob,
   o: { waitSeconds: number | undefined; webhookUrl: string | null },
+  claim?: { first: true; jobId: string } | { first: false; job: JobRecord },
 ) {
   const { jobs, queue } = services;
+  if (claim && !claim.first) {
+    // A retry under the same Idempotency-Key: the first request's job, not a second one.
+    void services.inputs.delete(job.mask ? [...job.images, job.mask] : job.images);
+    reply.header('idempotent-replayed', 'true');
+    return answerJob(services, reply, claim.job, o.waitSeconds);
+  }
   if (o.webhookUrl && !(job.keyId && (await services.keys.webhookSecret(job.keyId)))) {
     throw errors.invalidValue('webhook_url', 'Webhooks are signed with the API key\'s webhook secret; keys from RETOUCH_API_KEYS have none. Use a key made with `retouch keys create`.');
   }
   const responseFormat = job.fields.responseFormat;
   // A job's images are always hosted (they outlive the request); b64_json is read back from them.
-  const hosted: EditJob = { ...job, jobId: newId('job'), fields: { ...job.fields, responseFormat: 'url' } };
+  const hosted: EditJob = { ...job, jobId: claim?.jobId ?? newId('job'), fields: { ...job.fields, responseFormat: 'url' } };
   request.usage = null; // the processor records it, with what the edit did
   // The lease and quotas: settled when the job ends in this process; a worker elsewhere cannot reach
   // them, so with BullMQ the lease is given back now (quotas uncharged: see README).
@@ -67,12 +74,19 @@ export async function submitAsync(
     throw err;
   }
   if (!settle) void admission?.finish({ images: 0, pixels: 0 });
-  if (o.waitSeconds) {
+  return answerJob(services, reply, record, o.waitSeconds);
+}
+
+/** The 202 with the job, or with `Prefer: wait=N` the finished answer if it ends in time. */
+async function answerJob(services: Services, reply: FastifyReply, job: JobRecord, waitSeconds: number | undefined) {
+  const { jobs } = services;
+  let record = job;
+  if (waitSeconds) {
     const abort = new AbortController();
     reply.raw.once('close', () => abort.abort());
-    record = await jobs.wait(record, o.waitSeconds * 1000, abort.signal);
+    record = await jobs.wait(record, waitSeconds * 1000, abort.signal);
     if (record.status === 'succeeded' || record.status === 'failed' || record.status === 'canceled') {
-      reply.header('preference-applied', `wait=${o.waitSeconds}`).header('x-retouch-job', record.id);
+      reply.header('preference-applied', `wait=${waitSeconds}`).header('x-retouch-job', record.id);
       return reply.send(await endedAnswer(services, record));
     }
   }

@@ -32,13 +32,14 @@ export function editBookkeeping(services: Services) {
    * Runs the job through the queue while the client waits, aborting it when the client goes away,
    * and settles the request's usage and quotas with its outcome. The job's inputs are dropped after.
    */
-  async function run(request: FastifyRequest, reply: FastifyReply, job: EditJob, onEvent?: (e: EditEvent) => void): Promise<EditOutcome> {
-    const usage = request.usage!;
+  async function run(request: FastifyRequest, reply: FastifyReply, job: EditJob, onEvent?: (e: EditEvent) => void, o: { finishWhenGone?: boolean } = {}): Promise<EditOutcome> {
+    const usage = request.usage ?? {};
     const abort = new AbortController();
     const gone = () => !reply.raw.writableFinished && reply.raw.destroyed;
-    reply.raw.once('close', () => { if (!reply.raw.writableFinished) abort.abort(); });
+    // An idempotent request's edit goes on when its client leaves: the retry finds its result.
+    if (!o.finishWhenGone) reply.raw.once('close', () => { if (!reply.raw.writableFinished) abort.abort(); });
     const inputKeys = job.mask ? [...job.images, job.mask] : job.images;
-    if (gone()) {
+    if (gone() && !o.finishWhenGone) {
       void inputs.delete(inputKeys);
       throw errors.cancelled(); // no work for a client that has left
     }

@@ -1,9 +1,10 @@
 import { Readable } from 'node:stream';
-import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { Services } from '../../app.ts';
 import { parseScalarFields } from '../../edits/request.ts';
 import { inputKey } from '../../edits/inputs.ts';
 import type { EditJob } from '../../edits/job.ts';
+import type { EditAnswer } from '../../edits/service.ts';
 import { errors, RetouchError } from '../../errors.ts';
 import { Redactor } from '../../redact.ts';
 import { BodyMemory } from '../body-memory.ts';
@@ -14,6 +15,8 @@ import { readMultipartForm } from '../multipart-form.ts';
 import { createRemoteFetcher } from '../remote-image.ts';
 import type { RawForm } from '../uploads.ts';
 import { asyncRequest, submitAsync } from './edit-async.ts';
+import { editCache } from './edit-cache.ts';
+import { claimIdempotency, idempotencyKey, idempotentSync, requestFingerprint } from './edit-idempotency.ts';
 import { editBookkeeping } from './edit-run.ts';
 import { streamEdit } from './edit-stream.ts';
 
@@ -35,6 +38,7 @@ export function bodyLimits(maxUploadBytes: number) {
 export function editRoutes(app: FastifyInstance, services: Services, auth: onRequestHookHandler) {
   const { config, inputs, gate } = services;
   const book = editBookkeeping(services);
+  const cache = editCache(services);
   const redactor = Redactor.fromConfig(config);
   const limits = bodyLimits(config.limits.maxUploadBytes);
 
@@ -98,6 +102,22 @@ export function editRoutes(app: FastifyInstance, services: Services, auth: onReq
     const fields = parseScalarFields(form.fields, config.limits.maxPromptChars);
     // A stream carries its images as base64 in its events, as OpenAI's does: nothing to host.
     if (fields.stream) fields.responseFormat = 'b64_json';
+    const idemKey = idempotencyKey(request);
+    if (idemKey && fields.stream) throw errors.invalidValue('stream', 'Idempotency-Key cannot be used with stream=true; retry safely with an async job (Prefer: respond-async) instead.');
+    const async = asyncRequest(request, form.fields);
+    if (async && fields.stream) throw errors.invalidValue('stream', 'A request is either streamed (stream=true) or an async job (Prefer: respond-async), not both.');
+    let fingerprint: string | undefined;
+    const fingerprintOf = () => (fingerprint ??= requestFingerprint(form, fields));
+    const claim = idemKey ? await claimIdempotency(services, request.apiKeyId, idemKey, fingerprintOf()) : undefined;
+    const cacheKey = async || claim ? undefined : cache.keyOf(request, fields, fingerprintOf);
+    const hit = cacheKey ? await cache.get(cacheKey) : undefined;
+    if (hit) {
+      // No edit ran, but the client got its images: the key's quotas are charged as for the edit.
+      Object.assign(request.usage!, { model: fields.model, backend: 'cache', outputPixels: hit.pixels });
+      request.imagesProduced = hit.images;
+      await book.finishAdmission(request, hit.pixels);
+      return sendAnswer(reply, hit.answer, { ...hit.headers, 'x-retouch-cache': 'hit' });
+    }
     const keys = form.images.map((_, i) => inputKey(request.id, i));
     const maskKey = form.mask ? inputKey(request.id, 'mask') : null;
     await Promise.all([...form.images.map((b, i) => inputs.put(keys[i]!, b)), ...(form.mask && maskKey ? [inputs.put(maskKey, form.mask)] : [])]);
@@ -106,16 +126,21 @@ export function editRoutes(app: FastifyInstance, services: Services, auth: onReq
       publicBase: config.publicUrl ?? `${request.protocol}://${request.host}`,
     };
 
-    const async = asyncRequest(request, form.fields);
-    if (async && fields.stream) throw errors.invalidValue('stream', 'A request is either streamed (stream=true) or an async job (Prefer: respond-async), not both.');
-    if (async) return submitAsync(services, request, reply, job, async);
+    if (async) return submitAsync(services, request, reply, job, async, claim);
+    if (claim) return idempotentSync(services, request, reply, job, claim, (j) => book.run(request, reply, j, undefined, { finishWhenGone: true }));
     if (fields.stream) {
       return streamEdit(reply, fields, (onEvent) => book.run(request, reply, job, onEvent), { heartbeatMs: config.jobs.heartbeatMs, redactor, log: request.log });
     }
     const outcome = await book.run(request, reply, job);
-    for (const [k, v] of Object.entries(outcome.headers)) reply.header(k, v);
-    const body = answerBody(outcome.answer);
-    reply.type('application/json; charset=utf-8').header('content-length', body.length);
-    return reply.send(body.chunks.length === 1 ? body.chunks[0] : Readable.from(body.chunks));
+    if (cacheKey) cache.keep(cacheKey, outcome);
+    return sendAnswer(reply, outcome.answer, cacheKey ? { ...outcome.headers, 'x-retouch-cache': 'miss' } : outcome.headers);
   });
+}
+
+/** The JSON answer, its base64 images spliced in as they are (deliver.ts), with the edit's headers. */
+function sendAnswer(reply: FastifyReply, answer: EditAnswer, headers: Record<string, string>) {
+  for (const [k, v] of Object.entries(headers)) reply.header(k, v);
+  const body = answerBody(answer);
+  reply.type('application/json; charset=utf-8').header('content-length', body.length);
+  return reply.send(body.chunks.length === 1 ? body.chunks[0] : Readable.from(body.chunks));
 }

@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { startTestApp, type TestApp } from './helpers/app.ts';
+import { card, decode, pixel } from './helpers/images.ts';
+import { nodeForm } from './helpers/multipart.ts';
+import { greyscaleOf, type Script, startStandIn } from './helpers/stand-in.ts';
+
+const isGrey = (p: number[]) => Math.abs(p[0]! - p[1]!) <= 3 && Math.abs(p[1]! - p[2]!) <= 3;
+let script: Script;
+let upstream: Awaited<ReturnType<typeof startStandIn>>;
+let t: TestApp;
+let base: string;
+
+before(async () => {
+  upstream = await startStandIn((req, n) => script(req, n));
+  t = await startTestApp({}, {
+    configFile: `
+providers:
+  relay: { type: openai, baseUrl: ${upstream.origin}/v1, apiKey: sk-upstream-secret-0004, retries: 0 }
+models:
+  relayed: { route: ["relay:gpt-image-1"] }
+`,
+  });
+  base = await t.listen();
+});
+after(async () => { await t.close(); await upstream.close(); });
+beforeEach(() => { upstream.requests.length = 0; });
+
+/** Answers greyscale after `ms`: long enough for a retry to arrive while the first is in flight. */
+const slowGrey = (ms: number): Script => async (req) => {
+  await new Promise((r) => setTimeout(r, ms));
+  return { json: { created: 1, data: [{ b64_json: (await greyscaleOf(req.parts.find((p) => p.name === 'image')!.bytes!)).toString('base64') }] } };
+};
+
+async function edit(key: string | undefined, fields: Record<string, string> = {}, headers: Record<string, string> = {}, auth = t.auth) {
+  const { body, headers: h } = await nodeForm([{ name: 'image', file: await card(), contentType: 'image/png' }, { name: 'model', value: 'relayed' }, { name: 'prompt', value: 'make it black and white' }, ...Object.entries(fields).map(([name, value]) => ({ name, value }))]);
+  return fetch(`${base}/v1/images/edits`, { method: 'POST', headers: { ...h, ...auth, ...(key ? { 'idempotency-key': key } : {}), ...headers }, body: new Uint8Array(body) });
+}
+
+describe('Idempotency-Key', () => {
+  it('a retry gets the first answer without calling the upstream again', async () => {
+    script = slowGrey(0);
+    const first = await edit('retry-1');
+    assert.equal(first.status, 200);
+    const a = await first.json();
+    const second = await edit('retry-1');
+    assert.equal(second.status, 200);
+    assert.equal(second.headers.get('idempotent-replayed'), 'true');
+    assert.deepEqual(await second.json(), a);
+    assert.equal(upstream.requests.length, 1, 'one upstream call for two requests');
+    const img = await decode(Buffer.from(await (await fetch(a.data[0].url)).arrayBuffer()));
+    assert.ok(isGrey(pixel(img, 40, 30)));
+  });
+
+  it('a retry while the first is in flight joins it; b64_json is answered from the hosted image', async () => {
+    script = slowGrey(600);
+    const [x, y] = await Promise.all([edit('inflight-1', { response_format: 'b64_json' }), new Promise((r) => setTimeout(r, 150)).then(() => edit('inflight-1', { response_format: 'b64_json' }))]);
+    assert.deepEqual([x.status, y.status], [200, 200]);
+    const [ax, ay] = [await x.json(), await y.json()];
+    assert.ok(ax.data[0].b64_json.length > 100);
+    assert.equal(ax.data[0].b64_json, ay.data[0].b64_json);
+    assert.ok(isGrey(pixel(await decode(Buffer.from(ay.data[0].b64_json, 'base64')), 40, 30)));
+    assert.equal(upstream.requests.length, 1);
+  });
+
+  it('the same key with another request is 409 idempotency_key_reused; keys are per API key', async () => {
+    script = slowGrey(0);
+    assert.equal((await edit('reuse-1')).status, 200);
+    const other = await edit('reuse-1', { prompt: 'make it sepia' });
+    assert.equal(other.status, 409);
+    const { error } = await other.json();
+    assert.deepEqual([error.type, error.code], ['invalid_request_error', 'idempotency_key_reused']);
+    const second = await t.app.services.keys.create('second');
+    assert.equal((await edit('reuse-1', { prompt: 'make it sepia' }, {}, { authorization: `Bearer ${second.secret}` })).status, 200, "another API key's Idempotency-Key is its own");
+    assert.equal(upstream.requests.length, 2);
+  });
+
+  it('an async job retried under the same key is the same job', async () => {
+    script = slowGrey(0);
+    const a = await (await edit('async-1', {}, { prefer: 'respond-async' })).json();
+    const b = await edit('async-1', {}, { prefer: 'respond-async' });
+    assert.equal(b.status, 202);
+    assert.equal((await b.json()).id, a.id);
+    const done = await (await fetch(`${base}/v1/images/edits/${a.id}`, { headers: { ...t.auth, prefer: 'wait=30' } })).json();
+    assert.equal(done.status, 'succeeded');
+    assert.equal(upstream.requests.length, 1);
+  });
+});
