@@ -10,14 +10,22 @@ import { buildEditRequest } from '../edits/build.ts';
 import { parseScalarFields } from '../edits/request.ts';
 import { RetouchError } from '../errors.ts';
 import { configOrExit } from './load-config.ts';
+import { remoteEdit } from './remote.ts';
 
 export function editCommand(program: Command) {
-  program.command('edit').description('Edit an image with the local engine, without a server')
+  program.command('edit').description('Edit an image with the local engine, without a server (or on one, with --server)')
     .argument('<input>', 'PNG, JPEG or WEBP file').argument('<prompt>', 'what to change, in words')
     .option('-o, --output <file>', 'where to write the result (format from its extension)')
     .option('--size <size>', 'output size: auto, WxH, W:H, 512, 1K, 2K, 4K')
     .option('--explain', 'print the plan the prompt was understood as, and edit nothing')
-    .action(async (input: string, prompt: string, opts: { output?: string; size?: string; explain?: boolean }) => {
+    .option('--server <url>', 'run the edit on this Retouch server as an async job (or RETOUCH_SERVER), waiting with a spinner')
+    .option('--key <key>', 'the API key for --server (or RETOUCH_KEY)')
+    .option('--model <model>', 'with --server: the model (default retouch-local-1)')
+    .option('--async', 'with --server: print the job id and return at once (then `retouch jobs wait ID`)')
+    .action(async (input: string, prompt: string, opts: { output?: string; size?: string; explain?: boolean; server?: string; key?: string; model?: string; async?: boolean }) => {
+      if (opts.server || opts.async) {
+        return remoteEdit(input, prompt, opts).catch((err: Error) => { process.stderr.write(`${err.message}\n`); process.exitCode = 1; });
+      }
       const config = configOrExit();
       try {
         if (opts.explain) return void process.stdout.write(`${describePlan(parsePrompt(prompt))}\n`);

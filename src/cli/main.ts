@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { configCommand } from './config.ts';
 import { editCommand } from './edit.ts';
 import { keysCommands } from './keys.ts';
+import { jobsCommands } from './remote.ts';
 import { serveCommand } from './serve.ts';
 import { usageCommand } from './usage.ts';
 import { workerCommand } from './worker.ts';
@@ -16,5 +17,6 @@ usageCommand(program);
 configCommand(program);
 editCommand(program);
 workerCommand(program);
+jobsCommands(program);
 
 await program.parseAsync(process.argv);
