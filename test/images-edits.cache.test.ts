@@ -25,7 +25,7 @@ describe('the local engine result cache', () => {
     const out = await decode(Buffer.from(again.json().data[0].b64_json, 'base64'));
     assert.ok(pixel(out, 60, 44)[1]! > 200, 'the rotated image');
     const usage = await t.app.services.store.usageForRequest(String(again.headers['x-request-id']));
-    assert.deepEqual([usage!.backend, usage!.outputPixels, usage!.inputPixels], ['cache', 64 * 48, 0], 'no edit ran for the hit; its output is charged');
+    assert.deepEqual([usage!.backend, usage!.outputPixels], ['local', 64 * 48], 'a hit is recorded (and charged) as the edit it repeats');
 
     assert.equal((await edit('rotate 90 degrees')).headers['x-retouch-cache'], 'miss', 'another prompt');
     const other = await t.app.services.keys.create('other');
@@ -39,7 +39,7 @@ describe('the local engine result cache', () => {
     let now = 0;
     const cache = new ResultCache(100, 1000, () => now);
     const answer = { created: 1, data: [] };
-    const entry = { answer, headers: {}, images: 1, pixels: 1 };
+    const entry = { answer, headers: {}, images: 1, pixels: 1, usage: {} };
     cache.set('a', entry, 40);
     cache.set('b', entry, 40);
     assert.ok(cache.get('a'), 'a is now the most recently used');

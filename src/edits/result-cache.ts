@@ -1,3 +1,4 @@
+import type { UsageDraft } from '../usage/meter.ts';
 import type { EditAnswer } from './service.ts';
 
 /** What is kept of an answer: itself, its headers, and what it produced (quotas are charged on a hit too). */
@@ -6,6 +7,8 @@ export interface CachedAnswer {
   headers: Record<string, string>;
   images: number;
   pixels: number;
+  /** The edit's usage draft: a hit is recorded as the edit it repeats (x-retouch-cache tells them apart). */
+  usage: UsageDraft;
 }
 
 interface Entry extends CachedAnswer {

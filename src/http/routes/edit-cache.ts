@@ -53,7 +53,7 @@ export function editCache(services: Services) {
     keyOf,
     get,
     keep(key: string, outcome: EditOutcome) {
-      cache.set(key, { answer: outcome.answer, headers: outcome.headers, images: outcome.images, pixels: outcome.usage.outputPixels ?? 0 }, answerBody(outcome.answer).length);
+      cache.set(key, { answer: outcome.answer, headers: outcome.headers, images: outcome.images, pixels: outcome.usage.outputPixels ?? 0, usage: outcome.usage }, answerBody(outcome.answer).length);
     },
   };
 }

@@ -113,7 +113,7 @@ export function editRoutes(app: FastifyInstance, services: Services, auth: onReq
     const hit = cacheKey ? await cache.get(cacheKey) : undefined;
     if (hit) {
       // No edit ran, but the client got its images: the key's quotas are charged as for the edit.
-      Object.assign(request.usage!, { model: fields.model, backend: 'cache', outputPixels: hit.pixels });
+      Object.assign(request.usage!, hit.usage);
       request.imagesProduced = hit.images;
       await book.finishAdmission(request, hit.pixels);
       return sendAnswer(reply, hit.answer, { ...hit.headers, 'x-retouch-cache': 'hit' });
