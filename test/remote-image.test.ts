@@ -42,7 +42,8 @@ describe('remote image URLs', () => {
   });
 
   it('fetches, and enforces size, time and no redirects (loopback allowed for the test)', async () => {
-    const fetcher = createRemoteFetcher({ maxBytes: 1e6, timeoutMs: 500, allowPrivateAddresses: true });
+    // Long enough for the good fetch on a loaded machine; /slow never answers, so it still times out.
+    const fetcher = createRemoteFetcher({ maxBytes: 1e6, timeoutMs: 5000, allowPrivateAddresses: true });
     assert.deepEqual(await fetcher(`${origin}/card.png`, 'image'), await card());
     await assert.rejects(fetcher(`${origin}/huge`, 'image'), code('payload_too_large'));
     await assert.rejects(fetcher(`${origin}/slow`, 'image'), code('invalid_value'));
