@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { PACKAGE_ROOT } from '../../paths.ts';
 import { PUBLIC_DOCS } from './public-docs.ts';
 
 /** Routes that belong in the document: the API itself, not the console's files or /metrics. */
@@ -15,7 +17,7 @@ const DOCUMENTED = /^\/(v1\/|health$|img\/)/;
  * Schema through fastify-type-provider-zod's transform.
  */
 export async function openApi(app: FastifyInstance): Promise<void> {
-  const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const { version } = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

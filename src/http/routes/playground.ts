@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
+import { PACKAGE_ROOT } from '../../paths.ts';
 import type { FastifyInstance } from 'fastify';
 
-/** Where `npm run build` puts the playground, seen from src/http/routes or its compiled copy in dist/server/http/routes. */
-const COMPILED = import.meta.dirname.includes(`${path.sep}dist${path.sep}server${path.sep}`);
-export const PLAYGROUND_DIR = path.resolve(import.meta.dirname, COMPILED ? '../../../web' : '../../../dist/web');
+/** Where `npm run build` puts the playground. */
+export const PLAYGROUND_DIR = path.join(PACKAGE_ROOT, 'dist/web');
 
 // The page talks only to this origin, and shows images it fetched as blobs.
 const CSP = "default-src 'self'; img-src 'self' blob: data:; style-src 'self'; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
