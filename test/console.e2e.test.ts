@@ -3,18 +3,16 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { PLAYGROUND_DIR } from '../src/http/routes/playground.ts';
+import { launchChromium, noChromium, SHOTS } from './helpers/browser.ts';
 import { startTestApp, type TestApp } from './helpers/app.ts';
 import { card } from './helpers/images.ts';
 import { nodeForm } from './helpers/multipart.ts';
 import { withinOneMinute } from './helpers/clock.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = path.resolve(import.meta.dirname, '../test-output');
 const ADMIN = 'sk-admin-console-0123456789abcdef';
-const skip = !existsSync(CHROMIUM) ? 'Chromium is not installed (.ci/run installs it with apt)'
-  : !existsSync(path.join(PLAYGROUND_DIR, 'console.html')) ? 'the console is not built (npm run build)' : false;
+const skip = noChromium() || !existsSync(path.join(PLAYGROUND_DIR, 'console.html')) && 'the console is not built (npm run build)';
 
 describe('the console in a real browser', { skip }, () => {
   let t: TestApp;
@@ -25,10 +23,7 @@ describe('the console in a real browser', { skip }, () => {
     t = await startTestApp({ RETOUCH_ADMIN_KEYS: ADMIN });
     base = await t.listen();
     await mkdir(SHOTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

@@ -3,15 +3,13 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { PLAYGROUND_DIR } from '../src/http/routes/playground.ts';
+import { launchChromium, noChromium, SHOTS } from './helpers/browser.ts';
 import { startTestApp, type TestApp } from './helpers/app.ts';
 import { startStandIn } from './helpers/stand-in.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = path.resolve(import.meta.dirname, '../test-output');
-const skip = !existsSync(CHROMIUM) ? 'Chromium is not installed (.ci/run installs it with apt)'
-  : !existsSync(path.join(PLAYGROUND_DIR, 'index.html')) ? 'the playground is not built (npm run build)' : false;
+const skip = noChromium() || !existsSync(path.join(PLAYGROUND_DIR, 'index.html')) && 'the playground is not built (npm run build)';
 
 let t: TestApp;
 let base: string;
@@ -69,10 +67,7 @@ describe('the playground in a real browser', { skip }, () => {
     base = await t.listen();
     await mkdir(SHOTS, { recursive: true });
     photo = await writePhoto(t.dataDir);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
