@@ -35,8 +35,8 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
     await core.close();
     throw err;
   });
-  const { store, blobs, logger, webhooks, settlements } = core.services;
-  const jobs = new Jobs({ store, blobs, queue, settlements, redactor: Redactor.fromConfig(config), onWebhookDue: () => webhooks.poke() });
+  const { store, blobs, logger, webhooks, gate } = core.services;
+  const jobs = new Jobs({ store, blobs, queue, gate, redactor: Redactor.fromConfig(config), onWebhookDue: () => webhooks.poke() });
   const services: Services = { ...core.services, queue, jobs };
   services.metrics.trackQueue(() => queue.depth());
   const server = await buildServer(services);

@@ -14,7 +14,7 @@ import { KeyService } from './keys/index.ts';
 import { Metrics } from './metrics/index.ts';
 import { timedSegmenter } from './metrics/timed-segmenter.ts';
 import { openPorts } from './ports.ts';
-import { jobProcessor, type Settlements } from './jobs/processor.ts';
+import { jobProcessor } from './jobs/processor.ts';
 import { WebhookSender } from './jobs/webhooks.ts';
 import type { ProcessEdit } from './queue/index.ts';
 import { Redactor } from './redact.ts';
@@ -47,8 +47,6 @@ export interface CoreServices {
   process: ProcessEdit;
   /** Sends job webhooks (due attempts live in the store); the processor pokes it when a job ends. */
   webhooks: WebhookSender;
-  /** How async jobs submitted from this process settle their key's quota when they end here. */
-  settlements: Settlements;
   /** How long a running job's record may go untouched before it counts as its process's death. */
   jobLeaseMs: number;
 }
@@ -100,16 +98,15 @@ export async function createCore(config: Config, opts: CreateCoreOptions = {}): 
     store, keys, logger, redactor: Redactor.fromConfig(config), allowPrivate: config.jobs.webhookAllowPrivate,
     ...(opts.webhookScheduleMs ? { scheduleMs: opts.webhookScheduleMs, pollMs: Math.max(50, Math.min(...opts.webhookScheduleMs)) } : {}),
   });
-  const settlements: Settlements = new Map();
   const jobLeaseMs = opts.jobLeaseMs ?? 60_000;
   // Job records and webhooks wrap the edit here, once, for every queue (jobs/processor.ts).
   const process: ProcessEdit = jobProcessor((job, runOpts) => edits.run(job, runOpts), {
-    store, inputs, usage, settlements, touchEveryMs: jobLeaseMs / 3, onWebhookDue: () => webhooks.poke(),
+    store, inputs, usage, gate, touchEveryMs: jobLeaseMs / 3, onWebhookDue: () => webhooks.poke(),
   });
   metrics.knowRoutes(routes.keys(), [...routes.values()].flat().map((e) => e.backend.name));
   metrics.trackEngineSlots(() => local.slotsInUse, config.local.concurrency);
   return {
-    services: { config, logger, store, blobs, inputs, limiter, keys, gate, usage, router, edits, metrics, process, webhooks, settlements, jobLeaseMs },
+    services: { config, logger, store, blobs, inputs, limiter, keys, gate, usage, router, edits, metrics, process, webhooks, jobLeaseMs },
     async close() {
       await webhooks.stop();
       await local.close();

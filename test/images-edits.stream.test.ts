@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { startTestApp, type TestApp } from './helpers/app.ts';
 import { card, decode, pixel } from './helpers/images.ts';
 import { nodeForm } from './helpers/multipart.ts';
-import { greyscaleOf, type Script, startStandIn } from './helpers/stand-in.ts';
+import { greyscaleOf, type Script, startStandIn, streamingUpstream } from './helpers/stand-in.ts';
 
 const isGrey = (p: number[]) => Math.abs(p[0]! - p[1]!) <= 3 && Math.abs(p[1]! - p[2]!) <= 3;
 
@@ -30,20 +30,6 @@ models:
 });
 after(async () => { await t.close(); await upstream.close(); });
 beforeEach(() => { upstream.requests.length = 0; });
-
-/** What OpenAI streams for an edit: `partials` partial images (smaller, lower quality), then the result. */
-const streamingUpstream = (partials: number): Script => async (req) => {
-  const grey = await greyscaleOf(req.parts.find((p) => p.name === 'image')!.bytes!);
-  const final = await sharp(grey).webp().toBuffer();
-  const common = { background: 'auto', output_format: 'webp', quality: 'auto', size: '1024x1024', created_at: 1 };
-  const sse: Array<{ event: string; data: unknown } | { waitMs: number }> = [];
-  for (let i = 0; i < partials; i++) {
-    const partial = await sharp(grey).resize(16 * (i + 1)).webp({ quality: 30 }).toBuffer();
-    sse.push({ event: 'image_edit.partial_image', data: { type: 'image_edit.partial_image', b64_json: partial.toString('base64'), partial_image_index: i, ...common } }, { waitMs: 150 });
-  }
-  sse.push({ event: 'image_edit.completed', data: { type: 'image_edit.completed', b64_json: final.toString('base64'), ...common, usage: { input_tokens: 7, output_tokens: 9, total_tokens: 16, input_tokens_details: { image_tokens: 5, text_tokens: 2 } } } });
-  return { sse };
-};
 
 async function collect(stream: AsyncIterable<OpenAI.Images.ImageEditStreamEvent>) {
   const events: OpenAI.Images.ImageEditStreamEvent[] = [];

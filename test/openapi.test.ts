@@ -51,7 +51,7 @@ describe('/openapi.json', () => {
       'GET /v1/admin/audit', 'GET /v1/admin/failures', 'GET /v1/admin/keys', 'GET /v1/admin/keys/{id}', 'GET /v1/admin/usage',
       'GET /v1/models', 'GET /v1/models/{id}',
       'PATCH /v1/admin/keys/{id}', 'POST /v1/admin/keys', 'POST /v1/admin/keys/{id}/revoke', 'POST /v1/admin/keys/{id}/rotate',
-      'POST /v1/images/edits', 'GET /v1/images/edits/{id}', 'DELETE /v1/images/edits/{id}',
+      'POST /v1/images/edits', 'GET /v1/images/edits/{id}', 'GET /v1/images/edits/{id}/events', 'DELETE /v1/images/edits/{id}',
     ].sort());
   });
 

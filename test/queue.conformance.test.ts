@@ -37,7 +37,7 @@ const process: ProcessEdit = async (job, { signal, onEvent }) => {
   onEvent?.({ type: 'stage', stage: 'started', at: Date.now() });
   const prompt = job.fields.prompt;
   if (prompt === 'events') {
-    onEvent?.({ type: 'partial_image', index: 0, image: { bytes: IMAGE, format: 'png', width: 3, height: 2 } });
+    onEvent?.({ type: 'partial_image', index: 0, image: { bytes: IMAGE, format: 'png', width: 3, height: 2 }, background: 'auto', quality: 'auto' });
     onEvent?.({ type: 'stage', stage: 'stored', at: Date.now() });
   }
   if (prompt === 'fail') {

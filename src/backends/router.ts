@@ -63,7 +63,9 @@ export class ModelRouter {
     const wanted = onEvent && request.stream ? request.partialImages : 0;
     let sent = 0;
     const onPartial = wanted > 0 ? (image: EncodedImage) => {
-      if (sent < wanted && !signal.aborted) onEvent!({ type: 'partial_image', index: sent++, image });
+      if (sent < wanted && !signal.aborted) {
+        onEvent!({ type: 'partial_image', index: sent++, image, background: request.background, quality: request.extra.quality ?? 'auto' });
+      }
     } : undefined;
     for (const entry of route) {
       const started = performance.now();

@@ -1,4 +1,5 @@
 import type { EncodedImage } from '../images/encode.ts';
+import type { AdmissionTicket } from '../ratelimit/key-limits.ts';
 import type { ScalarFields } from './request.ts';
 
 /**
@@ -18,6 +19,12 @@ export interface EditJob {
   /** Base of hosted result URLs (`RETOUCH_PUBLIC_URL`, or the request's own origin). */
   publicBase: string;
   /**
+   * What the key's admission holds while the job runs (its concurrency lease, the quotas to charge),
+   * for jobs whose door does not wait for them (async jobs): the processor settles it when the job
+   * ends, wherever it runs. Doors that wait settle it themselves.
+   */
+  admission?: AdmissionTicket;
+  /**
    * The job record (`job_…`) that keeps this edit's outcome, for async jobs and idempotent
    * requests; the processor (src/jobs/processor.ts) records it. Absent: nothing is recorded.
    */
@@ -26,11 +33,13 @@ export interface EditJob {
 
 /**
  * What `onEvent` hears while a job runs: its stages ('started' when a processor takes it, so a door
- * can tell queue wait from work), and (for the streaming door) partial images.
+ * can tell queue wait from work; 'ended' once a recorded job's outcome is in the store, so whoever
+ * follows it can read it), and partial images, with the request's own `background` and `quality`
+ * so a follower that never saw the request can describe them as OpenAI does.
  */
 export type EditEvent =
-  | { type: 'stage'; stage: 'started' | 'validated' | 'edited' | 'stored'; at: number }
-  | { type: 'partial_image'; index: number; image: EncodedImage };
+  | { type: 'stage'; stage: 'started' | 'validated' | 'edited' | 'stored' | 'ended'; at: number }
+  | { type: 'partial_image'; index: number; image: EncodedImage; background: string; quality: string };
 
 export interface RunOptions {
   signal: AbortSignal;

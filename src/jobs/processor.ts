@@ -3,6 +3,7 @@ import type { EditJob } from '../edits/job.ts';
 import type { EditError, EditOutcome } from '../edits/service.ts';
 import { errors, RetouchError } from '../errors.ts';
 import type { ProcessEdit } from '../queue/index.ts';
+import type { KeyLimitGate, Produced } from '../ratelimit/key-limits.ts';
 import type { JobRecord, Store } from '../store/index.ts';
 import { ENDED } from '../store/jobs.ts';
 import type { UsageMeter } from '../usage/meter.ts';
@@ -11,16 +12,15 @@ export interface JobProcessorDeps {
   store: Store;
   inputs: InputStash;
   usage: UsageMeter;
+  /** Settles the key admission an async job carries (its lease, its quotas) when the job ends. */
+  gate: KeyLimitGate;
   /** A job that ended with a webhook to send: its first attempt is due now (see webhooks.ts). */
   onWebhookDue?: (jobId: string) => void;
   /** How often a running job's record is touched, so a sweeper can tell a job whose process died (lease.ts). */
   touchEveryMs: number;
-  /** How async jobs submitted from this process settle their key's quota when they end here. */
-  settlements: Settlements;
 }
 
-/** What a job's submitter settles when the job ends (the key's lease and quotas), by job id. */
-export type Settlements = Map<string, (produced: { images: number; pixels: number }) => void>;
+const NOTHING: Produced = { images: 0, pixels: 0 };
 
 const SHUT_DOWN = new RetouchError('The server shut down before this job finished; nothing was delivered. Submit it again.', {
   status: 503, type: 'server_error', code: 'job_interrupted', param: null,
@@ -36,8 +36,8 @@ export const jobError = (err: unknown): NonNullable<JobRecord['error']> => {
  * The one ProcessEdit every queue runs, wrapped so a job with a record (`job.jobId`: an async job
  * or an idempotent request) keeps it: running when a processor takes it, succeeded with its answer
  * or failed with its error when it ends, its usage record written (the doors of job-backed edits
- * leave it to this), and its webhook scheduled. The same code runs inline or on a worker; a job that is not `queued` any more (canceled, or already run by another worker) is not
- * run again.
+ * leave it to this), and its webhook scheduled. The same code runs inline or on a worker; a job
+ * that has ended (canceled, or run to its end already) is not run again.
  */
 export function jobProcessor(inner: ProcessEdit, deps: JobProcessorDeps): ProcessEdit {
   const { store } = deps;
@@ -45,7 +45,12 @@ export function jobProcessor(inner: ProcessEdit, deps: JobProcessorDeps): Proces
     const jobId = job.jobId;
     if (!jobId) return inner(job, opts);
     const started = Date.now();
-    if (!(await store.updateJob(jobId, { status: 'running' }, started, ['queued']))) {
+    const settleAdmission = (produced: Produced) => (job.admission ? deps.gate.settle(job.admission, produced).catch(() => {}) : undefined);
+    // `running` too: a job found running again is one whose worker died mid-edit, handed on by
+    // BullMQ to this one (a job is held by one worker at a time); it must finish, not stay running.
+    if (!(await store.updateJob(jobId, { status: 'running' }, started, ['queued', 'running']))) {
+      // Canceled before it started, or ended already: nothing more to do, nothing produced here.
+      await settleAdmission(NOTHING);
       const record = await store.getJob(jobId);
       throw record?.status === 'canceled' ? errors.cancelled() : errors.internal(new Error(`job ${jobId} is ${record?.status ?? 'missing'}`));
     }
@@ -54,12 +59,12 @@ export function jobProcessor(inner: ProcessEdit, deps: JobProcessorDeps): Proces
     touch.unref();
     const record = await store.getJob(jobId);
     const webhookAt = () => (record?.webhookUrl ? Date.now() : null);
-    const settle = async (status: number, usage: EditOutcome['usage'], produced: { images: number; pixels: number }) => {
-      const settleQuota = deps.settlements.get(jobId);
-      deps.settlements.delete(jobId);
-      settleQuota?.(produced);
+    const settle = async (status: number, usage: EditOutcome['usage'], produced: Produced) => {
+      await settleAdmission(produced);
       await deps.usage.record({ requestId: job.id, keyId: job.keyId, status, latencyMs: Date.now() - started, usage })
         .catch(() => {}); // a usage record lost must not fail the job
+      // The outcome is in the store now: whoever follows the job (GET …/events, Prefer: wait) reads it.
+      opts.onEvent?.({ type: 'stage', stage: 'ended', at: Date.now() });
     };
     try {
       const outcome = await inner(job, opts);
@@ -72,7 +77,7 @@ export function jobProcessor(inner: ProcessEdit, deps: JobProcessorDeps): Proces
       const e = opts.signal.aborted ? SHUT_DOWN : err instanceof RetouchError ? err : errors.internal(err);
       // A job canceled by DELETE is already `canceled`; this write then does nothing.
       const recorded = await store.updateJob(jobId, { status: 'failed', error: jobError(e), webhookNextAt: webhookAt() }, Date.now(), ['running']);
-      await settle(e.status, { ...(err as EditError).usage, errorCode: e.code ?? e.type }, { images: 0, pixels: 0 });
+      await settle(e.status, { ...(err as EditError).usage, errorCode: e.code ?? e.type }, NOTHING);
       if (recorded && record?.webhookUrl) deps.onWebhookDue?.(jobId);
       throw err;
     } finally {

@@ -1,8 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { BlobStore } from '../blob/index.ts';
 import type { Redactor } from '../redact.ts';
-import type { JobRecord, Store, WebhookAttempt } from '../store/index.ts';
-import { ENDED } from '../store/jobs.ts';
+import type { JobRecord, WebhookAttempt } from '../store/index.ts';
 
 /** Longest `Prefer: wait=N` honoured, in seconds: past it proxies cut the connection anyway. */
 export const MAX_WAIT_SECONDS = 60;
@@ -15,22 +13,6 @@ export function parsePrefer(header: string | string[] | undefined): { respondAsy
   const tokens = (Array.isArray(header) ? header.join(',') : header ?? '').split(/[,;]/).map((t) => t.trim().toLowerCase());
   const wait = tokens.map((t) => /^wait\s*=\s*"?(\d+)"?$/.exec(t)?.[1]).find((w) => w !== undefined);
   return { respondAsync: tokens.includes('respond-async'), waitSeconds: wait === undefined ? undefined : Math.min(Number(wait), MAX_WAIT_SECONDS) };
-}
-
-/**
- * Waits for a job to end, up to `ms`, by reading its record: the job may run in another process
- * (a worker, another node), so the store is the one place its outcome shows. Polls from 50 ms up
- * to 1 s apart.
- */
-export async function waitForJob(store: Store, id: string, ms: number, signal?: AbortSignal): Promise<JobRecord | null> {
-  const deadline = Date.now() + ms;
-  let pause = 50;
-  for (;;) {
-    const job = await store.getJob(id);
-    if (!job || ENDED.includes(job.status) || Date.now() >= deadline || signal?.aborted) return job;
-    await sleep(Math.min(pause, Math.max(0, deadline - Date.now())), undefined, signal ? { signal } : {}).catch(() => {});
-    pause = Math.min(pause * 2, 1000);
-  }
 }
 
 /** The four keys of the error envelope, without the status the record keeps beside them. */

@@ -6,6 +6,7 @@ import type { EditOutcome } from '../edits/service.ts';
 import { errors, RetouchError } from '../errors.ts';
 import type { EditQueue, QueueDepth } from './index.ts';
 import { QUEUE_NAME, queueNames, type QueueNames } from './names.ts';
+import { Followers } from './followers.ts';
 import { ResultBook } from './results.ts';
 import { errorFromWire, type QueuedEdit, unpack } from './wire.ts';
 
@@ -59,11 +60,23 @@ export class BullmqQueue implements EditQueue {
   ) {
     this.names = queueNames(opts.redisPrefix);
     this.results = new ResultBook(redis, blobs, this.names, RESULT_TTL_SECONDS);
-    subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) => this.listeners.get(channel.toString())?.(message));
+    subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) => {
+      const jobId = this.jobOfChannel.get(channel.toString());
+      if (!jobId) return;
+      let event: EditEvent;
+      try {
+        event = unpack<EditEvent>(message);
+      } catch {
+        return; // not ours to understand; the job's record still tells its outcome
+      }
+      this.followers.emit(jobId, event);
+    });
   }
 
-  /** Per channel, the onEvent of the run waiting on it. */
-  private readonly listeners = new Map<string, (message: Buffer) => void>();
+  /** Who listens to which job's events here (a waiting run, followers of async jobs). */
+  private readonly followers = new Followers();
+  /** The job of each channel subscribed to. */
+  private readonly jobOfChannel = new Map<string, string>();
 
   static async connect(opts: BullmqQueueOptions, blobs: BlobStore): Promise<BullmqQueue> {
     const names = queueNames(opts.redisPrefix);
@@ -95,14 +108,9 @@ export class BullmqQueue implements EditQueue {
     if (signal.aborted) throw errors.cancelled();
     await this.admit(job.id);
     const deadline = Date.now() + this.opts.deadlineMs;
-    const channel = this.names.events(job.id);
     const cleanups: Array<() => void> = [];
     try {
-      if (onEvent) {
-        this.listeners.set(channel, (m) => { try { onEvent(unpack<EditEvent>(m)); } catch { /* a listener's own failure is not the edit's */ } });
-        cleanups.push(() => { this.listeners.delete(channel); void this.subscriber.unsubscribe(channel).catch(() => {}); });
-        await this.subscriber.subscribe(channel);
-      }
+      if (onEvent) cleanups.push(await this.follow(job.id, onEvent));
       // Listen before adding, so a job finished at once cannot slip past.
       const finished = this.finished(job.id, cleanups);
       const added = await this.enqueue(job, deadline, !!onEvent);
@@ -136,18 +144,41 @@ export class BullmqQueue implements EditQueue {
 
   async submit(job: EditJob) {
     await this.admit(job.id);
-    await this.enqueue(job, Date.now() + this.opts.deadlineMs, false);
+    // Its events are published: a client may follow the job (GET …/events), and waiting for its end wakes on them.
+    await this.enqueue(job, Date.now() + this.opts.deadlineMs, true);
   }
 
   async cancel(jobId: string) {
     // The mark first: a worker that takes the job after the broadcast below still sees it.
     await this.redis.set(this.names.cancelled(jobId), '1', 'PX', this.opts.deadlineMs);
-    const job = await Job.fromId(this.queue, jobId);
-    if (!job) return;
+    const job = await Job.fromId<QueuedEdit>(this.queue, jobId);
+    if (!job) return null;
     // A waiting job is simply removed; an active one is locked by its worker, which hears the broadcast.
     const removed = await job.remove().then(() => true, () => false);
-    if (removed) await this.redis.zrem(this.names.waiting, jobId);
-    if (!removed) await this.redis.publish(this.names.cancelChannel, jobId);
+    if (removed) {
+      await this.redis.zrem(this.names.waiting, jobId);
+      return job.data.job;
+    }
+    await this.redis.publish(this.names.cancelChannel, jobId);
+    return null;
+  }
+
+  async follow(jobId: string, onEvent: (event: EditEvent) => void) {
+    const channel = this.names.events(jobId);
+    if (this.followers.add(jobId, onEvent)) {
+      this.jobOfChannel.set(channel, jobId);
+      await this.subscriber.subscribe(channel).catch((err: unknown) => {
+        this.unfollow(jobId, channel, onEvent);
+        throw new RetouchError('The job queue (Redis) cannot be reached; try again shortly.', { status: 503, type: 'server_error', code: 'service_unavailable', retryAfter: 1, cause: err });
+      });
+    }
+    return () => this.unfollow(jobId, channel, onEvent);
+  }
+
+  private unfollow(jobId: string, channel: string, onEvent: (event: EditEvent) => void) {
+    if (!this.followers.remove(jobId, onEvent)) return;
+    this.jobOfChannel.delete(channel);
+    void this.subscriber.unsubscribe(channel).catch(() => {});
   }
 
   async depth(): Promise<QueueDepth> {

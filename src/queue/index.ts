@@ -1,4 +1,4 @@
-import type { EditJob, RunOptions } from '../edits/job.ts';
+import type { EditEvent, EditJob, RunOptions } from '../edits/job.ts';
 import type { EditOutcome } from '../edits/service.ts';
 
 /**
@@ -27,8 +27,18 @@ export interface EditQueue {
    * client will look for it. Resolves once the job is accepted; refuses (429) when full.
    */
   submit(job: EditJob): Promise<void>;
-  /** Cancels a job by id, waiting or running, wherever it runs; a job already ended is left as is. */
-  cancel(jobId: string): Promise<void>;
+  /**
+   * Cancels a job by id, waiting or running, wherever it runs; a job already ended is left as is.
+   * Resolves to the job when it was taken out before any processor saw it (so the caller settles
+   * what it held), else null.
+   */
+  cancel(jobId: string): Promise<EditJob | null>;
+  /**
+   * Hears the events of a job (by its request id) wherever it runs, from now until the returned
+   * function is called: what a client following an async job sees. Events sent before are not
+   * replayed; a follower reads the job's record for what it missed.
+   */
+  follow(jobId: string, onEvent: (event: EditEvent) => void): Promise<() => void>;
   depth(): Promise<QueueDepth>;
   /** Throws when the queue cannot take jobs now (for /ready). */
   check(): Promise<void>;

@@ -1,4 +1,5 @@
-import type { EditJob, RunOptions } from '../edits/job.ts';
+import type { EditEvent, EditJob, RunOptions } from '../edits/job.ts';
+import { Followers } from './followers.ts';
 import type { EditQueue, ProcessEdit } from './index.ts';
 
 /**
@@ -10,13 +11,18 @@ export class InlineQueue implements EditQueue {
   private active = 0;
   /** Detached jobs running here, by id, so `cancel` can reach them. */
   private readonly detached = new Map<string, AbortController>();
+  private readonly followers = new Followers();
 
   constructor(private readonly process: ProcessEdit) {}
 
-  async run(job: EditJob, opts: RunOptions) {
+  async run(job: EditJob, { signal, onEvent }: RunOptions) {
     this.active++;
+    const hear = (e: EditEvent) => {
+      onEvent?.(e);
+      this.followers.emit(job.id, e);
+    };
     try {
-      return await this.process(job, opts);
+      return await this.process(job, { signal, onEvent: hear });
     } finally {
       this.active--;
     }
@@ -29,7 +35,16 @@ export class InlineQueue implements EditQueue {
     void this.run(job, { signal: abort.signal }).catch(() => {}).finally(() => this.detached.delete(job.id));
   }
 
-  async cancel(jobId: string) { this.detached.get(jobId)?.abort(); }
+  /** A job here is never waiting for a processor: it runs from its submit, so none is taken out unseen. */
+  async cancel(jobId: string) {
+    this.detached.get(jobId)?.abort();
+    return null;
+  }
+
+  async follow(jobId: string, onEvent: (event: EditEvent) => void) {
+    this.followers.add(jobId, onEvent);
+    return () => void this.followers.remove(jobId, onEvent);
+  }
 
   async depth() { return { waiting: 0, active: this.active }; }
   async check() {}

@@ -20,11 +20,29 @@ export function openaiDuration(ms: number): string {
   return `${h ? `${h}h` : ''}${h || m ? `${m}m` : ''}${s}s`;
 }
 
+/** What a request produced, charged to its key's quotas when it ends. */
+export interface Produced {
+  images: number;
+  pixels: number;
+}
+
+/**
+ * What an admitted request holds, as data: the key, the limits it was admitted under, and its
+ * concurrency lease. It travels with an async job, so the process that ends the job (this one, or a
+ * worker elsewhere on the shared limiter) settles it with `KeyLimitGate.settle`.
+ */
+export interface AdmissionTicket {
+  keyId: string;
+  limits: KeyLimits;
+  lease: string | null;
+}
+
 /** What an admitted request holds: headers to send, and what to do when it ends. */
 export interface Admission {
   headers: Record<string, string>;
-  /** Ends the request: gives back its concurrency lease and charges what it produced to the quotas. */
-  finish(produced: { images: number; pixels: number }): Promise<void>;
+  ticket: AdmissionTicket;
+  /** Ends the request: gives back its concurrency lease and charges what it produced to the quotas. Once only. */
+  finish(produced: Produced): Promise<void>;
 }
 
 interface Quota {
@@ -113,20 +131,31 @@ export class KeyLimitGate {
     }
 
     let finished = false;
+    const ticket: AdmissionTicket = { keyId, limits, lease: lease ?? null };
     return {
       headers,
-      finish: async ({ images, pixels }) => {
+      ticket,
+      finish: async (produced) => {
         if (finished) return;
         finished = true;
-        const at = this.now();
-        await Promise.all([
-          lease ? this.limiter.releaseLease(`conc:${keyId}`, lease) : undefined,
-          ...this.quotas(keyId, limits, at).map((q) => {
-            const cost = q.name === 'megapixels-per-month' ? pixels : images;
-            return cost > 0 ? this.limiter.charge(q.bucket, cost, q.resetAt) : undefined;
-          }),
-        ]);
+        await this.settle(ticket, produced);
       },
     };
+  }
+
+  /**
+   * Gives back a ticket's concurrency lease and charges what its request produced, in the quota
+   * windows of now. Settling a ticket again with nothing produced changes nothing (a lease is
+   * released once), so a job canceled while it ends cannot be charged twice for nothing.
+   */
+  async settle(ticket: AdmissionTicket, { images, pixels }: Produced): Promise<void> {
+    const { keyId, limits, lease } = ticket;
+    await Promise.all([
+      lease ? this.limiter.releaseLease(`conc:${keyId}`, lease) : undefined,
+      ...this.quotas(keyId, limits, this.now()).map((q) => {
+        const cost = q.name === 'megapixels-per-month' ? pixels : images;
+        return cost > 0 ? this.limiter.charge(q.bucket, cost, q.resetAt) : undefined;
+      }),
+    ]);
   }
 }

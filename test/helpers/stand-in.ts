@@ -124,3 +124,20 @@ export function geminiImageAnswer(png: Buffer, opts: { thought?: Buffer } = {}) 
     usageMetadata: { promptTokenCount: 1290, candidatesTokenCount: 1300, totalTokenCount: 2590 },
   };
 }
+
+/**
+ * What OpenAI streams for an edit: `partials` partial images (smaller, lower quality), `waitMs`
+ * apart, then the result (the input made grey).
+ */
+export const streamingUpstream = (partials: number, waitMs = 150): Script => async (req) => {
+  const grey = await greyscaleOf(req.parts.find((p) => p.name === 'image')!.bytes!);
+  const final = await sharp(grey).webp().toBuffer();
+  const common = { background: 'auto', output_format: 'webp', quality: 'auto', size: '1024x1024', created_at: 1 };
+  const sse: Array<{ event: string; data: unknown } | { waitMs: number }> = [];
+  for (let i = 0; i < partials; i++) {
+    const partial = await sharp(grey).resize(16 * (i + 1)).webp({ quality: 30 }).toBuffer();
+    sse.push({ event: 'image_edit.partial_image', data: { type: 'image_edit.partial_image', b64_json: partial.toString('base64'), partial_image_index: i, ...common } }, { waitMs });
+  }
+  sse.push({ event: 'image_edit.completed', data: { type: 'image_edit.completed', b64_json: final.toString('base64'), ...common, usage: { input_tokens: 7, output_tokens: 9, total_tokens: 16, input_tokens_details: { image_tokens: 5, text_tokens: 2 } } } });
+  return { sse };
+};

@@ -52,6 +52,13 @@ export const PUBLIC_DOCS: Record<string, Record<string, unknown>> = {
     params: z.object({ id: z.string() }),
     response: { 200: z.record(z.string(), z.unknown()).describe('The job object (src/jobs)'), ...errorsOf(401, 404) },
   },
+  '/v1/images/edits/:id/events': {
+    tags: ['images'], summary: 'Follows an async edit job as Server-Sent Events',
+    description: '`image.edit.job` events carry the job object (at once, when it starts, and last when it ends; the stream closes after it); '
+      + '`image_edit.partial_image` events carry the partial images the job asked for (`partial_images`), as a POST stream\'s.',
+    params: z.object({ id: z.string() }),
+    response: { 200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: z.string() } } }, ...errorsOf(401, 404) },
+  },
   '/v1/models': { tags: ['models'], summary: 'The models this server routes', response: { 200: ModelList, ...errorsOf(401) } },
   '/v1/models/:id': { tags: ['models'], summary: 'One model', params: z.object({ id: z.string() }), response: { 200: Model, ...errorsOf(401, 404) } },
   '/health': { tags: ['health'], summary: 'Liveness', response: { 200: z.object({ status: z.literal('ok') }) } },

@@ -40,14 +40,14 @@ export async function endedAnswer(services: Services, job: JobRecord) {
 /**
  * The async door: the job is recorded `queued` and handed to the queue, and the answer is 202 with
  * the job object and its Location, or, with `Prefer: wait=N`, the finished answer if it ends within
- * N seconds. The processor writes the usage record and (in this process) settles the key's quota.
+ * N seconds. The processor writes the usage record and settles the key's lease and quotas.
  */
 export async function submitAsync(
   services: Services, request: FastifyRequest, reply: FastifyReply, job: EditJob,
   o: { waitSeconds: number | undefined; webhookUrl: string | null },
   claim?: { first: true; jobId: string } | { first: false; job: JobRecord },
 ) {
-  const { jobs, queue } = services;
+  const { jobs } = services;
   if (claim && !claim.first) {
     // A retry under the same Idempotency-Key: the first request's job, not a second one.
     void services.inputs.delete(job.mask ? [...job.images, job.mask] : job.images);
@@ -59,21 +59,21 @@ export async function submitAsync(
   }
   const responseFormat = job.fields.responseFormat;
   // A job's images are always hosted (they outlive the request); b64_json is read back from them.
-  const hosted: EditJob = { ...job, jobId: claim?.jobId ?? newId('job'), fields: { ...job.fields, responseFormat: 'url' } };
-  request.usage = null; // the processor records it, with what the edit did
-  // The lease and quotas: settled when the job ends in this process; a worker elsewhere cannot reach
-  // them, so with BullMQ the lease is given back now (quotas uncharged: see README).
+  // Partial images asked for go to whoever follows the job (GET …/events), as a stream's would.
+  const fields = { ...job.fields, responseFormat: 'url' as const, stream: job.fields.partialImages > 0 };
+  // The key's lease and quotas travel with the job: its processor settles them when it ends,
+  // wherever it runs (a worker on the shared limiter, or this process).
   const admission = request.admission;
+  const hosted: EditJob = { ...job, jobId: claim?.jobId ?? newId('job'), fields, ...(admission ? { admission: admission.ticket } : {}) };
+  request.usage = null; // the processor records it, with what the edit did
   request.editRunning = true; // the key-limit close hook must not settle it with nothing
-  const settle = admission && queue.kind === 'inline' ? (p: { images: number; pixels: number }) => void admission.finish(p).catch(() => {}) : undefined;
   let record: JobRecord;
   try {
-    record = await jobs.submit(hosted, { webhookUrl: o.webhookUrl, responseFormat, ...(settle ? { settle } : {}) });
+    record = await jobs.submit(hosted, { webhookUrl: o.webhookUrl, responseFormat });
   } catch (err) {
     void admission?.finish({ images: 0, pixels: 0 });
     throw err;
   }
-  if (!settle) void admission?.finish({ images: 0, pixels: 0 });
   return answerJob(services, reply, record, o.waitSeconds);
 }
 

@@ -1,10 +1,12 @@
 import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import type { Services } from '../../app.ts';
 import { parsePrefer } from '../../jobs/view.ts';
+import { followJob } from './job-events.ts';
 
 /**
  * GET and DELETE /v1/images/edits/{id}: an async job as its key sees it (another key's job is a
- * 404), with `Prefer: wait=N` on GET to wait for it to end; DELETE cancels it if it has not ended.
+ * 404), with `Prefer: wait=N` on GET to wait for it to end, or followed as events (job-events.ts);
+ * DELETE cancels it if it has not ended.
  */
 export function jobRoutes(app: FastifyInstance, services: Services, auth: onRequestHookHandler) {
   const { jobs } = services;
@@ -18,6 +20,10 @@ export function jobRoutes(app: FastifyInstance, services: Services, auth: onRequ
       job = await jobs.wait(job, wait * 1000, abort.signal);
     }
     return reply.send(await jobs.view(job));
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/images/edits/:id/events', { onRequest: auth }, async (request, reply) => {
+    return followJob(services, request, reply, await jobs.get(request.params.id, request.apiKeyId));
   });
 
   app.delete<{ Params: { id: string } }>('/v1/images/edits/:id', { onRequest: auth }, async (request, reply) => {
