@@ -135,6 +135,37 @@ describe('a cluster of 2 API nodes and 2 workers', () => {
     assert.deepEqual(counts, { waiting: 0, active: 0, delayed: 0, prioritized: 0 });
   });
 
+  it('an async job outlives the API node that took it and the worker killed mid-edit: it completes', async () => {
+    const spare = await cluster.addWorker(await freePort()); // two workers again, after the kill above
+    const big = await sharp({ create: { width: 2600, height: 2600, channels: 3, background: { r: 40, g: 160, b: 90 } } }).png({ compressionLevel: 1 }).toBuffer();
+    const form = await nodeForm([{ name: 'image', file: big }, { name: 'model', value: 'retouch-local-1' }, { name: 'prompt', value: 'rotate 90 degrees and blur it a lot' },
+      { name: 'response_format', value: 'b64_json' }, { name: 'output_format', value: 'png' }]);
+    const [taker, other] = cluster.apis as [typeof cluster.apis[0], typeof cluster.apis[0]];
+    const res = await fetch(`${taker.url}/v1/images/edits`, { method: 'POST', body: new Uint8Array(form.body), headers: { ...form.headers, authorization: `Bearer ${KEY}`, prefer: 'respond-async' } });
+    assert.equal(res.status, 202);
+    const { id } = await res.json() as { id: string };
+    taker.process.kill('SIGKILL');
+    await taker.exited;
+    let active;
+    for (let i = 0; i < 1200 && !active; i++) {
+      active = (await queue.getActive()).find((j) => j.processedBy);
+      if (!active) await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.ok(active, 'a worker took the job');
+    const victim = [...cluster.workers, spare].find((w) => w.process.pid === Number(active.processedBy!.split('-').at(-1)));
+    assert.ok(victim, `the job runs on one of our workers (${active.processedBy})`);
+    victim.process.kill('SIGKILL');
+    await victim.exited;
+    let job: { status: string; data?: Array<{ b64_json: string }>; error?: unknown } = { status: 'running' };
+    for (let i = 0; i < 6 && (job.status === 'queued' || job.status === 'running'); i++) {
+      job = await (await fetch(`${other.url}/v1/images/edits/${id}`, { headers: { authorization: `Bearer ${KEY}`, prefer: 'wait=30' } })).json();
+    }
+    assert.equal(job.status, 'succeeded', JSON.stringify(job.error));
+    const px = await centre(job.data![0]!.b64_json);
+    assert.deepEqual([px.width, px.height], [2600, 2600]);
+    assert.ok(px.rgb[1]! > px.rgb[0]! && px.rgb[1]! > px.rgb[2]!, `still green, ${px.rgb}`);
+  });
+
   it('SIGTERM stops every process cleanly', async () => {
     await cluster.stop();
     for (const m of [...cluster.apis, ...cluster.workers].filter((x) => x.process.signalCode !== 'SIGKILL')) {

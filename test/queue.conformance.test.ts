@@ -23,8 +23,11 @@ import { redisPrefix } from './helpers/services.ts';
  */
 interface Opened {
   queue: EditQueue;
-  /** Bounded queues refuse when full; `fill` makes this one full, `drain` empties it again. */
-  bound?: { fill(): Promise<void>; drain(): Promise<void> };
+  /**
+   * Queues where jobs can wait for a processor (BullMQ): `pause` stops taking them, `resume` takes
+   * them again and returns once none waits; `bound` jobs waiting make the queue full.
+   */
+  waits?: { pause(): Promise<void>; resume(): Promise<void>; bound: number };
   close(): Promise<void>;
 }
 
@@ -87,14 +90,14 @@ const subjects: Array<{ kind: string; open(): Promise<Opened> }> = [
       let worker: EditWorker | undefined = await EditWorker.start({ ...opts, concurrency: 4, lockMs: 30_000, logger }, process, blobs);
       return {
         queue,
-        bound: {
-          // With no worker running, submitted jobs wait; three of them fill the bound.
-          async fill() {
+        waits: {
+          bound: 3,
+          // With no worker running, submitted jobs wait.
+          async pause() {
             await worker!.close();
             worker = undefined;
-            for (let i = 0; i < 3; i++) await queue.submit(job('ok'));
           },
-          async drain() {
+          async resume() {
             worker = await EditWorker.start({ ...opts, concurrency: 4, lockMs: 30_000, logger }, process, blobs);
             await until(async () => (await queue.depth()).waiting === 0, 'the queue to drain');
           },
@@ -171,8 +174,46 @@ for (const subject of subjects) {
       await q.queue.check();
     });
 
+    it('follow hears a job\'s events wherever it runs, beside run\'s own onEvent, and nothing once unfollowed', async () => {
+      const names = (events: EditEvent[]) => events.map((e) => (e.type === 'stage' ? e.stage : e.type));
+      const submitted = job('events');
+      const a: EditEvent[] = [];
+      const b: EditEvent[] = [];
+      const offA = await q.queue.follow(submitted.id, (e) => a.push(e));
+      const offB = await q.queue.follow(submitted.id, (e) => { b.push(e); throw new Error('a follower that breaks breaks nothing'); });
+      const gone: EditEvent[] = [];
+      (await q.queue.follow(submitted.id, (e) => gone.push(e)))();
+      await q.queue.submit(submitted);
+      await until(() => a.length === 3 && b.length === 3, 'both followers to hear the job');
+      assert.deepEqual(names(a), ['started', 'partial_image', 'stored']);
+      assert.deepEqual(Buffer.from((a[1] as Extract<EditEvent, { type: 'partial_image' }>).image.bytes), IMAGE);
+      assert.deepEqual(gone, [], 'nothing reaches a follower once unfollowed');
+      offA();
+      offB();
+
+      const ran = job('events');
+      const own: EditEvent[] = [];
+      const followed: EditEvent[] = [];
+      const off = await q.queue.follow(ran.id, (e) => followed.push(e));
+      await q.queue.run(ran, { signal: running(), onEvent: (e) => own.push(e) });
+      await until(() => followed.length === 3, 'the follower to hear the run');
+      assert.deepEqual(names(own), names(followed));
+      off();
+    });
+
+    it('cancel returns a job taken out before any processor saw it, so its admission can be settled', { skip: subject.kind === 'inline' && 'an inline job runs from its submit: none waits' }, async () => {
+      await q.waits!.pause();
+      const waiting: EditJob = { ...job('ok'), admission: { keyId: 'key_test', limits: { concurrent: 1 }, lease: 'lease-1' } };
+      await q.queue.submit(waiting);
+      assert.deepEqual(await q.queue.cancel(waiting.id), waiting);
+      assert.equal(await q.queue.cancel(newId('request')), null, 'an unknown job: nothing taken out');
+      await q.waits!.resume();
+      assert.ok(!calls.some((c) => c.id === waiting.id), 'the canceled job never ran');
+    });
+
     it('a full queue refuses at once with 429 and retry-after, and takes jobs again once drained', { skip: subject.kind === 'inline' && 'inline runs each job in its own request; the local engine slots bound it (local-queue.test.ts)' }, async () => {
-      await q.bound!.fill();
+      await q.waits!.pause();
+      for (let i = 0; i < q.waits!.bound; i++) await q.queue.submit(job('ok'));
       await assert.rejects(q.queue.run(job('ok'), { signal: running() }), (err: RetouchError) => {
         assert.equal(err.status, 429);
         assert.equal(err.code, 'rate_limit_exceeded');
@@ -180,7 +221,7 @@ for (const subject of subjects) {
         return true;
       });
       await assert.rejects(q.queue.submit(job('ok')), (err: RetouchError) => err.status === 429);
-      await q.bound!.drain();
+      await q.waits!.resume();
       assert.equal((await q.queue.run(job('ok'), { signal: running() })).images, 2);
     });
   });
