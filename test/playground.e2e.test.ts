@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { PLAYGROUND_DIR } from '../src/http/routes/playground.ts';
 import { launchChromium, noChromium, SHOTS } from './helpers/browser.ts';
 import { startTestApp, type TestApp } from './helpers/app.ts';
-import { startStandIn } from './helpers/stand-in.ts';
+import { startStandIn, streamingUpstream } from './helpers/stand-in.ts';
 
 const skip = noChromium() || !existsSync(path.join(PLAYGROUND_DIR, 'index.html')) && 'the playground is not built (npm run build)';
 
@@ -60,10 +60,20 @@ const isGrey = (p: number[]) => Math.abs(p[0]! - p[1]!) <= 3 && Math.abs(p[1]! -
 
 describe('the playground in a real browser', { skip }, () => {
   let upstream: Awaited<ReturnType<typeof startStandIn>>;
+  let relay: Awaited<ReturnType<typeof startStandIn>>;
   before(async () => {
     // A Gemini stand-in that never answers, to watch a slow remote edit and cancel it.
     upstream = await startStandIn(() => 'stall');
-    t = await startTestApp({ GEMINI_API_KEY: 'g-test', GEMINI_BASE_URL: upstream.origin });
+    // An OpenAI-compatible upstream that streams two partial images, 1.5 s apart, then the grey result.
+    relay = await startStandIn(streamingUpstream(2, 1500));
+    t = await startTestApp({ GEMINI_API_KEY: 'g-test', GEMINI_BASE_URL: upstream.origin }, {
+      configFile: `
+providers:
+  relay: { type: openai, baseUrl: ${relay.origin}/v1, apiKey: sk-upstream-secret-0005, retries: 0 }
+models:
+  relayed: { route: ["relay:gpt-image-1"] }
+`,
+    });
     base = await t.listen();
     await mkdir(SHOTS, { recursive: true });
     photo = await writePhoto(t.dataDir);
@@ -73,6 +83,7 @@ describe('the playground in a real browser', { skip }, () => {
     await browser?.close();
     await t?.close();
     await upstream?.close();
+    await relay?.close();
   });
 
   it('edits an image: key, upload, prompt, submit, and the result is grey', async () => {
@@ -159,6 +170,43 @@ describe('the playground in a real browser', { skip }, () => {
     await page.locator('#elapsed').getByText('Cancelled.').waitFor();
     assert.equal(await cancel.isHidden(), true);
     assert.equal(await page.getByRole('button', { name: 'Edit image' }).isEnabled(), true);
+    await page.close();
+  });
+
+  it('shows partial images as they arrive, then the result', async () => {
+    const page = await openPage(t.key);
+    await page.getByLabel('Model').selectOption('relayed');
+    await page.getByRole('button', { name: 'Edit image' }).click();
+    await page.locator('#preview-note').getByText('Preview 1').waitFor();
+    assert.match((await page.locator('#after').getAttribute('src'))!, /^data:image\/webp;base64,/, 'the partial, shown as it came');
+    assert.equal(await page.locator('#result-actions').isHidden(), true, 'nothing to download while it is a preview');
+    await page.screenshot({ path: path.join(SHOTS, 'playground-partial.png'), fullPage: true });
+    await page.locator('#preview-note').getByText('Preview 2').waitFor();
+    await page.locator('#elapsed').getByText('Done.').waitFor();
+    assert.equal(await page.locator('#preview-note').isHidden(), true);
+    assert.equal(await page.locator('#backend').textContent(), 'relay');
+    const [left, right] = await resultPixels(page, [[0.25, 0.5], [0.75, 0.5]]);
+    assert.ok(isGrey(left!) && isGrey(right!), `pixels ${left} ${right}`);
+    await page.close();
+  });
+
+  it('survives a reload mid-edit: the page follows the same job to its result', async () => {
+    const page = await openPage(t.key);
+    await page.getByLabel('Model').selectOption('relayed');
+    await page.getByRole('button', { name: 'Edit image' }).click();
+    await page.locator('#elapsed').getByText(/Working… \d+\.\d s/).waitFor();
+    const submitted = relay.requests.length;
+    await page.reload();
+    await page.locator('#elapsed').getByText(/Resuming|Working…|Queued…/).waitFor();
+    await page.locator('#elapsed').getByText('Done.').waitFor({ timeout: 30_000 });
+    assert.equal(relay.requests.length, submitted, 'the same job, not a second edit');
+    const [left, right] = await resultPixels(page, [[0.25, 0.5], [0.75, 0.5]]);
+    assert.ok(isGrey(left!) && isGrey(right!), `pixels ${left} ${right}`);
+    await page.locator('#history li').first().waitFor();
+    // Seen to its end: another reload has nothing to resume.
+    await page.reload();
+    await page.locator('#history li').first().waitFor();
+    assert.equal(await page.locator('#elapsed').textContent(), '');
     await page.close();
   });
 

@@ -87,9 +87,13 @@ export function jobProcessor(inner: ProcessEdit, deps: JobProcessorDeps): Proces
   };
 }
 
-/** The answer as plain JSON for the record: job-backed edits always host their images (see edits.ts). */
+/**
+ * The answer as plain JSON for the record (job-backed edits always host their images, see edits.ts),
+ * with the backend that served it.
+ */
 function plainAnswer(outcome: EditOutcome): Record<string, unknown> {
-  return JSON.parse(JSON.stringify(outcome.answer));
+  const backend = outcome.headers['x-retouch-backend'];
+  return { ...JSON.parse(JSON.stringify(outcome.answer)), ...(backend ? { backend } : {}) };
 }
 
 export const isEnded = (status: JobRecord['status']) => ENDED.includes(status);

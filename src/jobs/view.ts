@@ -48,7 +48,11 @@ export function jobObject(job: JobRecord, data: unknown[] | undefined, attempts:
     status: job.status,
     created: seconds(job.createdAt),
     model: job.model,
-    ...(job.status === 'succeeded' && job.result ? { data: data ?? job.result.data, ...(job.result.usage ? { usage: job.result.usage } : {}) } : {}),
+    ...(job.status === 'succeeded' && job.result ? {
+      data: data ?? job.result.data,
+      ...(job.result.usage ? { usage: job.result.usage } : {}),
+      ...(job.result.backend ? { backend: job.result.backend } : {}),
+    } : {}),
     ...(job.error ? redactor.redactEnvelope({ error: envelopeError(job.error) }) : {}),
     ...(job.webhookUrl ? {
       webhook: {

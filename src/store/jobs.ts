@@ -13,7 +13,10 @@ export interface JobRecord {
   model: string;
   createdAt: number;
   updatedAt: number;
-  /** The OpenAI-shaped answer once succeeded (`created`, `data` with hosted URLs, `usage`). */
+  /**
+   * The OpenAI-shaped answer once succeeded (`created`, `data` with hosted URLs, `usage`), and
+   * `backend`: which backend served it (what a synchronous answer says in `x-retouch-backend`).
+   */
   result: Record<string, unknown> | null;
   /** The error envelope's `error` once failed or canceled, and the HTTP status it would have had. */
   error: { message: string; type: string; param: string | null; code: string | null; status?: number } | null;

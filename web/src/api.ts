@@ -14,8 +14,10 @@ async function failure(res: Response): Promise<ApiError> {
   return new ApiError(res.status, body);
 }
 
+const auth = (key: string) => ({ authorization: `Bearer ${key}` });
+
 export async function listModels(key: string): Promise<string[]> {
-  const res = await fetch('/v1/models', { headers: { authorization: `Bearer ${key}` } });
+  const res = await fetch('/v1/models', { headers: auth(key) });
   if (!res.ok) throw await failure(res);
   const json = await res.json();
   return (json.data as Array<{ id: string }>).map((m) => m.id);
@@ -31,16 +33,26 @@ export interface EditInput {
   outputFormat: string;
 }
 
-export interface EditOutput {
-  image: Blob;
-  url: string;
-  revisedPrompt: string | undefined;
-  backend: string;
-  latencyMs: number;
+/** An async edit job as the API shows it (`image.edit.job`). */
+export interface Job {
+  id: string;
+  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled';
+  data?: Array<{ url: string; revised_prompt?: string }>;
+  /** Which backend served it, once succeeded. */
+  backend?: string;
+  error?: ApiErrorBody;
 }
 
-/** POST /v1/images/edits as multipart, then fetch the hosted result. */
-export async function editImage(input: EditInput, signal: AbortSignal): Promise<EditOutput> {
+const ENDED = ['succeeded', 'failed', 'canceled'];
+
+/** Partial images asked of every edit: the page shows them while the edit runs. */
+const PARTIAL_IMAGES = 2;
+
+/**
+ * POST /v1/images/edits as an async job (`Prefer: respond-async`), so the edit outlives the page:
+ * a reload follows the same job again. Answers the job at once (202).
+ */
+export async function submitEdit(input: EditInput, signal: AbortSignal): Promise<Job> {
   const form = new FormData();
   for (const image of input.images) form.append('image', image, 'image');
   if (input.mask) form.append('mask', input.mask, 'mask.png');
@@ -48,18 +60,86 @@ export async function editImage(input: EditInput, signal: AbortSignal): Promise<
   form.append('model', input.model);
   if (input.size !== 'auto') form.append('size', input.size);
   form.append('output_format', input.outputFormat);
-  const started = performance.now();
-  const res = await fetch('/v1/images/edits', { method: 'POST', body: form, headers: { authorization: `Bearer ${input.key}` }, signal });
+  form.append('partial_images', String(PARTIAL_IMAGES));
+  const res = await fetch('/v1/images/edits', { method: 'POST', body: form, headers: { ...auth(input.key), prefer: 'respond-async' }, signal });
   if (!res.ok) throw await failure(res);
-  const json = await res.json();
-  const url: string = json.data[0].url;
-  const img = await fetch(url, { signal });
-  if (!img.ok) throw await failure(img);
-  return {
-    image: await img.blob(),
-    url,
-    revisedPrompt: json.data[0].revised_prompt,
-    backend: res.headers.get('x-retouch-backend') ?? 'unknown',
-    latencyMs: performance.now() - started,
-  };
+  return res.json();
+}
+
+export interface FollowHandlers {
+  /** The job's state, each time it changes. */
+  onJob(job: Job): void;
+  /** A partial image (a preview of the edit so far), as base64 of `format`. */
+  onPartial(partial: { b64: string; format: string; index: number }): void;
+}
+
+/**
+ * Follows a job until it ends: its events (GET …/events: state changes and partial images), and,
+ * should that stream break, polling (GET with `Prefer: wait`). Resolves with the ended job.
+ */
+export async function followJob(key: string, id: string, handlers: FollowHandlers, signal: AbortSignal): Promise<Job> {
+  try {
+    const ended = await readEvents(key, id, handlers, signal);
+    if (ended) return ended;
+  } catch (err) {
+    if (signal.aborted || err instanceof ApiError) throw err;
+    // The stream broke (a proxy, the network): polling gets the end all the same.
+  }
+  for (;;) {
+    const res = await fetch(`/v1/images/edits/${id}`, { headers: { ...auth(key), prefer: 'wait=20' }, signal });
+    if (!res.ok) throw await failure(res);
+    const job: Job = await res.json();
+    handlers.onJob(job);
+    if (ENDED.includes(job.status)) return job;
+  }
+}
+
+/** Reads the job's event stream; the ended job, or undefined when the stream stopped before the end. */
+async function readEvents(key: string, id: string, handlers: FollowHandlers, signal: AbortSignal): Promise<Job | undefined> {
+  const res = await fetch(`/v1/images/edits/${id}/events`, { headers: auth(key), signal });
+  if (!res.ok) throw await failure(res);
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return undefined;
+    buffered += value;
+    let end: number;
+    while ((end = buffered.indexOf('\n\n')) >= 0) {
+      const block = buffered.slice(0, end);
+      buffered = buffered.slice(end + 2);
+      const name = /^event: (.*)$/m.exec(block)?.[1];
+      const data = /^data: (.*)$/m.exec(block)?.[1];
+      if (!name || !data) continue; // a heartbeat comment
+      const payload = JSON.parse(data);
+      if (name === 'image_edit.partial_image') {
+        handlers.onPartial({ b64: payload.b64_json, format: payload.output_format, index: payload.partial_image_index });
+      } else if (name === 'image.edit.job') {
+        handlers.onJob(payload);
+        if (ENDED.includes(payload.status)) {
+          void reader.cancel().catch(() => {});
+          return payload;
+        }
+      }
+    }
+  }
+}
+
+/** DELETE /v1/images/edits/{id}: cancels the job if it has not ended. */
+export async function cancelJob(key: string, id: string): Promise<void> {
+  const res = await fetch(`/v1/images/edits/${id}`, { method: 'DELETE', headers: auth(key) });
+  if (!res.ok && res.status !== 404) throw await failure(res);
+}
+
+/** The hosted result image of a succeeded job. */
+export async function fetchResult(url: string, signal: AbortSignal): Promise<Blob> {
+  const res = await fetch(url, { signal });
+  if (!res.ok) throw await failure(res);
+  return res.blob();
+}
+
+/** A failed or canceled job's error as the API error it is (a job's envelope carries no HTTP status: 0). */
+export function jobFailure(job: Job): ApiError {
+  const body = job.error ?? { message: `The job ended ${job.status}.`, type: 'server_error', param: null, code: null };
+  return new ApiError(0, body);
 }

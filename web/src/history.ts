@@ -1,4 +1,4 @@
-/** Recent edits kept in this browser (IndexedDB), newest first. */
+/** Recent edits kept in this browser (IndexedDB), newest first, and the edit still running, if any. */
 export interface HistoryEntry {
   id?: number;
   created: number;
@@ -10,14 +10,31 @@ export interface HistoryEntry {
   after: Blob;
 }
 
+/** An edit submitted as a job and not yet seen to its end: what a reload needs to follow it again. */
+export interface PendingEdit {
+  jobId: string;
+  /** When it was submitted (ms since the epoch), for the elapsed time and the latency. */
+  started: number;
+  prompt: string;
+  model: string;
+  before: Blob;
+}
+
 const DB = 'retouch-playground';
 const STORE = 'edits';
+const PENDING = 'pending';
+/** The pending store holds one record under this key: the page runs one edit at a time. */
+const CURRENT = 'current';
 const KEEP = 30;
 
 function open(): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
-    const req = indexedDB.open(DB, 1);
-    req.onupgradeneeded = () => req.result.createObjectStore(STORE, { keyPath: 'id', autoIncrement: true });
+    const req = indexedDB.open(DB, 2);
+    req.onupgradeneeded = () => {
+      const db = req.result;
+      if (!db.objectStoreNames.contains(STORE)) db.createObjectStore(STORE, { keyPath: 'id', autoIncrement: true });
+      if (!db.objectStoreNames.contains(PENDING)) db.createObjectStore(PENDING);
+    };
     req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(req.error);
   });
@@ -42,4 +59,14 @@ export async function listEntries(): Promise<HistoryEntry[]> {
   const db = await open();
   const all = (await done(db.transaction(STORE).objectStore(STORE).getAll())) as HistoryEntry[];
   return all.sort((a, b) => b.created - a.created);
+}
+
+export async function setPending(pending: PendingEdit | null): Promise<void> {
+  const store = (await open()).transaction(PENDING, 'readwrite').objectStore(PENDING);
+  if (pending) await done(store.put(pending, CURRENT));
+  else await done(store.delete(CURRENT));
+}
+
+export async function getPending(): Promise<PendingEdit | undefined> {
+  return (await done((await open()).transaction(PENDING).objectStore(PENDING).get(CURRENT))) as PendingEdit | undefined;
 }

@@ -1,5 +1,5 @@
-import { ApiError, editImage, listModels } from './api.ts';
-import { addEntry, type HistoryEntry, listEntries } from './history.ts';
+import { ApiError, cancelJob, fetchResult, followJob, type Job, jobFailure, listModels, submitEdit } from './api.ts';
+import { addEntry, getPending, type HistoryEntry, listEntries, type PendingEdit, setPending } from './history.ts';
 import { MaskPainter } from './mask-painter.ts';
 import './style.css';
 
@@ -15,12 +15,14 @@ const els = {
   elapsed: $('elapsed'), result: $('result'), before: $<HTMLImageElement>('before'), after: $<HTMLImageElement>('after'),
   slider: $<HTMLInputElement>('slider'), plan: $('plan'), backend: $('backend'), latency: $('latency'),
   download: $<HTMLAnchorElement>('download'), again: $('again'), history: $('history'), historyEmpty: $('history-empty'),
+  previewNote: $('preview-note'), resultActions: $('result-actions'),
 };
 
 const painter = new MaskPainter($<HTMLCanvasElement>('mask-canvas'));
 let images: Blob[] = [];
 let lastResult: Blob | null = null;
-let running: AbortController | null = null;
+/** The edit this page is following, if any: its job, and what stops following it. */
+let running: { jobId: string | null; abort: AbortController } | null = null;
 
 // ---- errors, shown next to the field the envelope's `param` names ----
 const ERROR_SLOTS = ['key', 'image', 'mask', 'prompt', 'model', 'size', 'output_format', 'general'];
@@ -116,6 +118,19 @@ function showResult(before: Blob, after: Blob, facts: { plan?: string | undefine
   els.download.href = els.after.src;
   els.download.download = `retouch-${Date.now()}.${ext}`;
   lastResult = after;
+  els.previewNote.hidden = true;
+  els.resultActions.hidden = false;
+  els.result.hidden = false;
+  setSlider();
+}
+/** A partial image while the edit runs: shown in place of the result, said to be a preview. */
+function showPreview(before: Blob, partial: { b64: string; format: string; index: number }) {
+  els.before.src = URL.createObjectURL(before);
+  els.after.src = `data:image/${partial.format};base64,${partial.b64}`;
+  els.previewNote.textContent = `Preview ${partial.index + 1} (low resolution): the edit is still running.`;
+  els.previewNote.hidden = false;
+  els.resultActions.hidden = true;
+  for (const dd of [els.plan, els.backend, els.latency]) dd.textContent = '–';
   els.result.hidden = false;
   setSlider();
 }
@@ -151,7 +166,61 @@ async function renderHistory() {
 }
 void renderHistory();
 
-// ---- submit and cancel ----
+// ---- submit, follow, cancel ----
+// An edit runs as an async job: the page follows it (its partial images, its end), and the job id
+// is kept in IndexedDB until the end is seen, so a reload follows the same job again.
+function busy(started: number, status: () => string): () => void {
+  const tick = () => { els.elapsed.textContent = `${status()} ${((Date.now() - started) / 1000).toFixed(1)} s`; };
+  tick();
+  const timer = setInterval(tick, 100);
+  els.submit.disabled = true;
+  els.cancel.hidden = false;
+  return () => {
+    clearInterval(timer);
+    els.submit.disabled = false;
+    els.cancel.hidden = true;
+  };
+}
+
+async function follow(key: string, pending: PendingEdit): Promise<void> {
+  const abort = new AbortController();
+  running = { jobId: pending.jobId, abort };
+  let status: Job['status'] = 'queued';
+  // Whether there is nothing left for a reload to follow: the end was seen, or the API said why not.
+  // A broken connection (the page unloading, say) is not that: the job goes on and a reload follows it.
+  let settled = false;
+  const idle = busy(pending.started, () => (status === 'queued' ? 'Queued…' : 'Working…'));
+  try {
+    const job = await followJob(key, pending.jobId, {
+      onJob: (j) => { status = j.status; },
+      onPartial: (p) => showPreview(pending.before, p),
+    }, abort.signal);
+    settled = true;
+    if (job.status === 'canceled') {
+      els.elapsed.textContent = 'Cancelled.';
+      return;
+    }
+    if (job.status !== 'succeeded' || !job.data?.[0]) throw jobFailure(job);
+    const after = await fetchResult(job.data[0].url, abort.signal);
+    const facts = { plan: job.data[0].revised_prompt, backend: job.backend ?? 'unknown', latencyMs: Date.now() - pending.started };
+    showResult(pending.before, after, facts);
+    els.elapsed.textContent = 'Done.';
+    await addEntry({ created: Date.now(), prompt: pending.prompt, model: pending.model, backend: facts.backend, revisedPrompt: facts.plan, before: pending.before, after }).catch(() => {});
+    await renderHistory();
+  } catch (err) {
+    if (err instanceof ApiError) settled = true;
+    els.elapsed.textContent = abort.signal.aborted ? 'Cancelled.' : '';
+    if (!abort.signal.aborted) {
+      els.previewNote.hidden = true;
+      showError(err);
+    }
+  } finally {
+    idle();
+    running = null;
+    if (settled || abort.signal.aborted) await setPending(null).catch(() => {});
+  }
+}
+
 els.form.addEventListener('submit', async (e) => {
   e.preventDefault();
   clearErrors();
@@ -160,29 +229,40 @@ els.form.addEventListener('submit', async (e) => {
   if (!images.length) return void ($('err-image').textContent = 'Choose an image to edit.');
   if (!els.prompt.value.trim()) return void ($('err-prompt').textContent = 'Say what should change.');
   localStorage.setItem(KEY_STORAGE, key);
-  running = new AbortController();
-  const started = performance.now();
-  const timer = setInterval(() => { els.elapsed.textContent = `Working… ${((performance.now() - started) / 1000).toFixed(1)} s`; }, 100);
-  els.submit.disabled = true;
-  els.cancel.hidden = false;
-  const before = images[0]!;
+  const abort = new AbortController();
+  running = { jobId: null, abort };
+  const started = Date.now();
+  const idle = busy(started, () => 'Sending…');
+  const prompt = els.prompt.value.trim();
+  let pending: PendingEdit;
   try {
-    const out = await editImage({
-      key, images, mask: await painter.toMask(), prompt: els.prompt.value.trim(), model: els.model.value,
-      size: els.size.value, outputFormat: els.format.value,
-    }, running.signal);
-    showResult(before, out.image, { plan: out.revisedPrompt, backend: out.backend, latencyMs: out.latencyMs });
-    els.elapsed.textContent = 'Done.';
-    await addEntry({ created: Date.now(), prompt: els.prompt.value.trim(), model: els.model.value, backend: out.backend, revisedPrompt: out.revisedPrompt, before, after: out.image }).catch(() => {});
-    await renderHistory();
+    const job = await submitEdit({
+      key, images, mask: await painter.toMask(), prompt, model: els.model.value, size: els.size.value, outputFormat: els.format.value,
+    }, abort.signal);
+    pending = { jobId: job.id, started, prompt, model: els.model.value, before: images[0]! };
+    await setPending(pending).catch(() => {}); // without IndexedDB the edit still runs; only a reload loses it
   } catch (err) {
-    els.elapsed.textContent = running.signal.aborted ? 'Cancelled.' : '';
-    if (!running.signal.aborted) showError(err);
+    els.elapsed.textContent = abort.signal.aborted ? 'Cancelled.' : '';
+    if (!abort.signal.aborted) showError(err);
+    return;
   } finally {
-    clearInterval(timer);
-    els.submit.disabled = false;
-    els.cancel.hidden = true;
+    idle();
     running = null;
   }
+  await follow(key, pending);
 });
-els.cancel.addEventListener('click', () => running?.abort());
+
+els.cancel.addEventListener('click', () => {
+  if (!running) return;
+  const { jobId, abort } = running;
+  abort.abort();
+  if (jobId) void cancelJob(els.key.value.trim(), jobId).catch(showError);
+});
+
+// A reload while an edit ran: follow the same job to its end.
+void getPending().then(async (pending) => {
+  const key = els.key.value.trim();
+  if (!pending || !key || running) return;
+  els.elapsed.textContent = 'Resuming the edit started before the page was reloaded…';
+  await follow(key, pending);
+}).catch(() => {});

@@ -29,8 +29,9 @@ function checkWebhookUrl(raw: string): string {
 }
 
 /** A job that ended, answered as the synchronous door would have answered it (for `Prefer: wait`). */
-export async function endedAnswer(services: Services, job: JobRecord) {
+export async function endedAnswer(services: Services, reply: FastifyReply, job: JobRecord) {
   if (job.status === 'succeeded' && job.result) {
+    if (typeof job.result.backend === 'string') reply.header('x-retouch-backend', job.result.backend);
     return { created: job.result.created, data: await jobData(job, services.blobs), ...(job.result.usage ? { usage: job.result.usage } : {}) };
   }
   const e = job.error ? envelopeError(job.error) : { message: 'The job failed.', type: 'server_error', param: null, code: null };
@@ -87,7 +88,7 @@ async function answerJob(services: Services, reply: FastifyReply, job: JobRecord
     record = await jobs.wait(record, waitSeconds * 1000, abort.signal);
     if (record.status === 'succeeded' || record.status === 'failed' || record.status === 'canceled') {
       reply.header('preference-applied', `wait=${waitSeconds}`).header('x-retouch-job', record.id);
-      return reply.send(await endedAnswer(services, record));
+      return reply.send(await endedAnswer(services, reply, record));
     }
   }
   return reply.code(202).header('location', `/v1/images/edits/${record.id}`).header('preference-applied', 'respond-async')

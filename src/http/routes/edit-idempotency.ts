@@ -77,5 +77,5 @@ export async function idempotentSync(
   if (!ENDED.includes(record.status)) throw errors.cancelled();
   reply.header('x-retouch-job', record.id);
   if (!claim.first) reply.header('idempotent-replayed', 'true');
-  return reply.send(await endedAnswer(services, record));
+  return reply.send(await endedAnswer(services, reply, record));
 }
