@@ -3,7 +3,8 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { startTestApp, type TestApp } from './helpers/app.ts';
 import { card, decode, pixel } from './helpers/images.ts';
 import { nodeForm } from './helpers/multipart.ts';
-import { greyscaleOf, type Script, startStandIn } from './helpers/stand-in.ts';
+import OpenAI, { toFile } from 'openai';
+import { greyscaleOf, type Script, startStandIn, streamingUpstream } from './helpers/stand-in.ts';
 
 const isGrey = (p: number[]) => Math.abs(p[0]! - p[1]!) <= 3 && Math.abs(p[1]! - p[2]!) <= 3;
 let script: Script;
@@ -73,6 +74,34 @@ describe('Idempotency-Key', () => {
     const second = await t.app.services.keys.create('second');
     assert.equal((await edit('reuse-1', { prompt: 'make it sepia' }, {}, { authorization: `Bearer ${second.secret}` })).status, 200, "another API key's Idempotency-Key is its own");
     assert.equal(upstream.requests.length, 2);
+  });
+
+  it('stream=true: a retry, in flight or after, streams the same completed image without a second upstream call', async () => {
+    script = streamingUpstream(2, 300);
+    const client = new OpenAI({ apiKey: t.key, baseURL: `${base}/v1`, maxRetries: 0 });
+    const streamed = async (key: string) => {
+      const stream = await client.images.edit({ image: await toFile(await card(), 'card.png'), model: 'relayed', prompt: 'make it black and white', stream: true, partial_images: 2 },
+        { headers: { 'Idempotency-Key': key } });
+      const events: OpenAI.Images.ImageEditStreamEvent[] = [];
+      for await (const e of stream) events.push(e);
+      return events;
+    };
+    const first = streamed('stream-1');
+    await new Promise((r) => setTimeout(r, 150)); // the first partial has gone out; the second has not
+    const [a, joined] = await Promise.all([first, streamed('stream-1')]);
+    const after = await streamed('stream-1');
+    assert.deepEqual(a.map((e) => e.type), ['image_edit.partial_image', 'image_edit.partial_image', 'image_edit.completed']);
+    assert.equal(joined.at(-1)!.type, 'image_edit.completed');
+    assert.ok(joined.filter((e) => e.type === 'image_edit.partial_image').length <= 1, 'a retry in flight hears the partials still to come');
+    assert.deepEqual(after.map((e) => e.type), ['image_edit.completed'], 'a retry after the end: the completed image alone');
+    const completed = [a, joined, after].map((events) => events.at(-1) as OpenAI.Images.ImageEditCompletedEvent);
+    assert.equal(completed[1]!.b64_json, completed[0]!.b64_json);
+    assert.equal(completed[2]!.b64_json, completed[0]!.b64_json);
+    assert.equal(completed[2]!.size, '64x48');
+    assert.ok(isGrey(pixel(await decode(Buffer.from(completed[2]!.b64_json, 'base64')), 40, 30)));
+    assert.equal(upstream.requests.length, 1, 'one upstream call for three streams');
+    const plain = await edit('stream-1');
+    assert.equal(plain.status, 409, 'the same key without stream=true is another request');
   });
 
   it('an async job retried under the same key is the same job', async () => {

@@ -28,15 +28,20 @@ const imageName = (url: string) => /\/img\/([^/?#]+)$/.exec(url)?.[1];
  * back from the hosted images (which follow image retention, as the job does).
  */
 export async function jobData(job: JobRecord, blobs: BlobStore): Promise<unknown[]> {
+  if (job.responseFormat === 'url') return (job.result?.data ?? []) as unknown[];
+  return (await jobImages(job, blobs)).map(({ bytes, entry: { url: _url, ...rest } }) => ({ b64_json: bytes?.toString('base64') ?? null, ...rest }));
+}
+
+/** A succeeded job's hosted images read back, each beside its `data` entry; null once expired with its image. */
+export async function jobImages(job: JobRecord, blobs: BlobStore): Promise<Array<{ entry: { url: string; revised_prompt?: string }; bytes: Buffer | null }>> {
   const data = (job.result?.data ?? []) as Array<{ url: string; revised_prompt?: string }>;
-  if (job.responseFormat === 'url') return data;
-  return Promise.all(data.map(async ({ url, ...rest }) => {
-    const name = imageName(url);
+  return Promise.all(data.map(async (entry) => {
+    const name = imageName(entry.url);
     const blob = name ? await blobs.get(name) : null;
-    if (!blob) return { b64_json: null, ...rest }; // expired with its image
+    if (!blob) return { entry, bytes: null };
     const chunks: Buffer[] = [];
     for await (const c of blob.body) chunks.push(c as Buffer);
-    return { b64_json: Buffer.concat(chunks).toString('base64'), ...rest };
+    return { entry, bytes: Buffer.concat(chunks) };
   }));
 }
 

@@ -1,14 +1,20 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../app.ts';
-import type { EditJob } from '../../edits/job.ts';
+import sharp from 'sharp';
+import type { EditEvent, EditJob } from '../../edits/job.ts';
 import type { ScalarFields } from '../../edits/request.ts';
 import { errors, RetouchError } from '../../errors.ts';
 import { newId } from '../../ids.ts';
+import type { EditOutcome } from '../../edits/service.ts';
+import type { EncodedImage } from '../../images/encode.ts';
+import { jobImages } from '../../jobs/view.ts';
 import type { JobRecord } from '../../store/index.ts';
+import { Base64Image } from '../deliver.ts';
 import { ENDED } from '../../store/jobs.ts';
 import type { RawForm } from '../uploads.ts';
 import { endedAnswer } from './edit-async.ts';
+import { type StreamOptions, streamEdit } from './edit-stream.ts';
 
 /** How long a retry may wait for the first request's edit to end, as long as any edit may take. */
 const JOIN_MS = 15 * 60_000;
@@ -51,31 +57,75 @@ export async function claimIdempotency(services: Services, keyId: string | null,
 }
 
 /**
- * The synchronous door with an Idempotency-Key: the first request runs its edit as a recorded job
- * (which goes on if the client leaves); a retry waits for that job (joins it in flight) and answers
- * what it answered, without running or charging again.
+ * What an idempotent request waits on: the first request runs its edit as a recorded job (which
+ * goes on if its client leaves), a retry joins that job (hearing its events from now on, for a
+ * stream); both resolve with the job once it has ended, without running or charging it twice.
  */
-export async function idempotentSync(
-  services: Services, request: FastifyRequest, reply: FastifyReply, job: EditJob, claim: Awaited<ReturnType<typeof claimIdempotency>>,
-  run: (job: EditJob) => Promise<unknown>,
-) {
+async function joinIdempotent(
+  services: Services, request: FastifyRequest, reply: FastifyReply, job: EditJob, claim: Claim,
+  run: (job: EditJob, onEvent?: (e: EditEvent) => void) => Promise<unknown>, onEvent?: (e: EditEvent) => void,
+): Promise<JobRecord> {
   let record: JobRecord;
+  let unfollow = () => {};
+  reply.header('x-retouch-job', claim.first ? claim.jobId : claim.job.id);
+  if (!claim.first) reply.header('idempotent-replayed', 'true');
   if (claim.first) {
     record = await services.jobs.create({ ...job, jobId: claim.jobId }, { webhookUrl: null, responseFormat: job.fields.responseFormat });
     request.usage = null; // the processor records it
     // Hosted, so that a retry asking for b64_json can be answered from the stored images.
-    await run({ ...job, jobId: record.id, fields: { ...job.fields, responseFormat: 'url' } }).catch(() => {});
+    await run({ ...job, jobId: record.id, fields: { ...job.fields, responseFormat: 'url' } }, onEvent).catch(() => {});
   } else {
     void services.inputs.delete(job.mask ? [...job.images, job.mask] : job.images);
     record = claim.job;
+    if (onEvent && !ENDED.includes(record.status)) unfollow = await services.jobs.follow(record, onEvent).catch(() => () => {});
   }
-  if (!ENDED.includes(record.status)) {
-    const abort = new AbortController();
-    reply.raw.once('close', () => abort.abort());
-    record = await services.jobs.wait(record, JOIN_MS, abort.signal);
+  try {
+    if (!ENDED.includes(record.status)) {
+      const abort = new AbortController();
+      reply.raw.once('close', () => abort.abort());
+      record = await services.jobs.wait(record, JOIN_MS, abort.signal);
+    }
+  } finally {
+    unfollow();
   }
   if (!ENDED.includes(record.status)) throw errors.cancelled();
-  reply.header('x-retouch-job', record.id);
-  if (!claim.first) reply.header('idempotent-replayed', 'true');
+  return record;
+}
+
+type Claim = Awaited<ReturnType<typeof claimIdempotency>>;
+type RunJob = (job: EditJob, onEvent?: (e: EditEvent) => void) => Promise<unknown>;
+
+/** The synchronous door with an Idempotency-Key: the first request's answer, given to it and to every retry. */
+export async function idempotentSync(services: Services, request: FastifyRequest, reply: FastifyReply, job: EditJob, claim: Claim, run: RunJob) {
+  const record = await joinIdempotent(services, request, reply, job, claim, run);
   return reply.send(await endedAnswer(services, reply, record));
+}
+
+/**
+ * The streaming door with an Idempotency-Key: the first request streams its edit's partial images
+ * as they come, a retry those still to come; both then get the completed images (read back from
+ * the job's hosted images) or the job's error, as a stream does.
+ */
+export function idempotentStream(services: Services, request: FastifyRequest, reply: FastifyReply, job: EditJob, claim: Claim, run: RunJob, opts: StreamOptions) {
+  return streamEdit(reply, job.fields, async (onEvent) => endedOutcome(services, await joinIdempotent(services, request, reply, job, claim, run, onEvent)), opts);
+}
+
+/** An ended job as the outcome a stream answers: its images as base64 again, or its error thrown. */
+async function endedOutcome(services: Services, record: JobRecord): Promise<EditOutcome> {
+  if (record.status !== 'succeeded' || !record.result) {
+    const e = record.error ?? { message: 'The job failed.', type: 'server_error', param: null, code: null };
+    throw new RetouchError(e.message, { status: record.error?.status ?? 500, type: e.type as RetouchError['type'], code: e.code, param: e.param });
+  }
+  const data = await Promise.all((await jobImages(record, services.blobs)).map(async ({ entry, bytes }) => {
+    if (!bytes) throw errors.notFound('The images of this job have expired.');
+    const meta = await sharp(bytes).metadata();
+    const image: EncodedImage = { bytes, format: meta.format === 'jpeg' || meta.format === 'png' ? meta.format : 'webp', width: meta.width, height: meta.height };
+    return { b64_json: new Base64Image(image), ...(entry.revised_prompt ? { revised_prompt: entry.revised_prompt } : {}) };
+  }));
+  const usage = record.result.usage as Record<string, unknown> | undefined;
+  return {
+    answer: { created: record.result.created as number, data, ...(usage ? { usage } : {}) },
+    usage: {}, images: data.length,
+    headers: typeof record.result.backend === 'string' ? { 'x-retouch-backend': record.result.backend } : {},
+  };
 }

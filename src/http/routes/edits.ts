@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandle
 import type { Services } from '../../app.ts';
 import { parseScalarFields } from '../../edits/request.ts';
 import { inputKey } from '../../edits/inputs.ts';
-import type { EditJob } from '../../edits/job.ts';
+import type { EditEvent, EditJob } from '../../edits/job.ts';
 import type { EditAnswer } from '../../edits/service.ts';
 import { errors, RetouchError } from '../../errors.ts';
 import { Redactor } from '../../redact.ts';
@@ -16,7 +16,7 @@ import { createRemoteFetcher } from '../remote-image.ts';
 import type { RawForm } from '../uploads.ts';
 import { asyncRequest, submitAsync } from './edit-async.ts';
 import { editCache } from './edit-cache.ts';
-import { claimIdempotency, idempotencyKey, idempotentSync, requestFingerprint } from './edit-idempotency.ts';
+import { claimIdempotency, idempotencyKey, idempotentStream, idempotentSync, requestFingerprint } from './edit-idempotency.ts';
 import { editBookkeeping } from './edit-run.ts';
 import { streamEdit } from './edit-stream.ts';
 
@@ -103,7 +103,6 @@ export function editRoutes(app: FastifyInstance, services: Services, auth: onReq
     // A stream carries its images as base64 in its events, as OpenAI's does: nothing to host.
     if (fields.stream) fields.responseFormat = 'b64_json';
     const idemKey = idempotencyKey(request);
-    if (idemKey && fields.stream) throw errors.invalidValue('stream', 'Idempotency-Key cannot be used with stream=true; retry safely with an async job (Prefer: respond-async) instead.');
     const async = asyncRequest(request, form.fields);
     if (async && fields.stream) throw errors.invalidValue('stream', 'A request is either streamed (stream=true) or an async job (Prefer: respond-async), not both.');
     let fingerprint: string | undefined;
@@ -127,10 +126,12 @@ export function editRoutes(app: FastifyInstance, services: Services, auth: onReq
     };
 
     if (async) return submitAsync(services, request, reply, job, async, claim);
-    if (claim) return idempotentSync(services, request, reply, job, claim, (j) => book.run(request, reply, j, undefined, { finishWhenGone: true }));
-    if (fields.stream) {
-      return streamEdit(reply, fields, (onEvent) => book.run(request, reply, job, onEvent), { heartbeatMs: config.jobs.heartbeatMs, redactor, log: request.log });
+    const streamOpts = { heartbeatMs: config.jobs.heartbeatMs, redactor, log: request.log };
+    if (claim) {
+      const runJob = (j: EditJob, onEvent?: (e: EditEvent) => void) => book.run(request, reply, j, onEvent, { finishWhenGone: true });
+      return fields.stream ? idempotentStream(services, request, reply, job, claim, runJob, streamOpts) : idempotentSync(services, request, reply, job, claim, runJob);
     }
+    if (fields.stream) return streamEdit(reply, fields, (onEvent) => book.run(request, reply, job, onEvent), streamOpts);
     const outcome = await book.run(request, reply, job);
     if (cacheKey) cache.keep(cacheKey, outcome);
     return sendAnswer(reply, outcome.answer, cacheKey ? { ...outcome.headers, 'x-retouch-cache': 'miss' } : outcome.headers);
