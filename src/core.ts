@@ -78,7 +78,7 @@ export async function createCore(config: Config, opts: CreateCoreOptions = {}): 
   sharp.concurrency(Math.max(1, (await import('node:os')).availableParallelism()));
   const ports = await openPorts(config, logger);
   const { store, blobs, limiter, inputs } = ports;
-  const keys = new KeyService(store, config.apiKeys, config.keyDefaults, config.adminKeys);
+  const keys = new KeyService(store, config.apiKeys, config.keyDefaults, config.adminKeys, config.jobs.staticKeysWebhookSecret);
   const gate = new KeyLimitGate(limiter);
   const usage = new UsageMeter(store);
   const metrics = new Metrics();

@@ -28,6 +28,8 @@ const SHAPES: Array<[RegExp, string]> = [
   [/\bAIza[0-9A-Za-z_-]{30,}/g, REDACTED],
   [/\bya29\.[A-Za-z0-9_-]{20,}/g, REDACTED],
   [/\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, REDACTED],
+  // Standard Webhooks signing secrets (whsec_…), a key's own or RETOUCH_WEBHOOK_SECRET.
+  [/\bwhsec_[A-Za-z0-9+/]{16,}={0,2}/g, REDACTED],
 ];
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

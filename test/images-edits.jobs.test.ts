@@ -153,6 +153,40 @@ describe('webhooks', () => {
     }
   });
 
+  it('of keys from RETOUCH_API_KEYS are signed with RETOUCH_WEBHOOK_SECRET; without it they are refused', async () => {
+    const staticKey = 'sk-static-webhook-0123456789';
+    const secret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+    const bodies: Array<{ headers: http.IncomingHttpHeaders; body: string }> = [];
+    const receiver = http.createServer(async (req, res) => {
+      let body = '';
+      for await (const c of req) body += c;
+      bodies.push({ headers: req.headers, body });
+      res.writeHead(204).end();
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    const hook = `http://127.0.0.1:${(receiver.address() as net.AddressInfo).port}/hook`;
+    const form = async () => nodeForm([{ name: 'image', file: await card(), contentType: 'image/png' }, { name: 'model', value: 'retouch-local-1' }, { name: 'prompt', value: 'grayscale' }, { name: 'webhook_url', value: hook }]);
+    const signed = await startTestApp({ RETOUCH_API_KEYS: staticKey, RETOUCH_WEBHOOK_SECRET: secret, RETOUCH_WEBHOOK_ALLOW_PRIVATE: 'true' });
+    const unsigned = await startTestApp({ RETOUCH_API_KEYS: staticKey });
+    try {
+      const { body, headers } = await form();
+      const res = await signed.app.server.inject({ method: 'POST', url: '/v1/images/edits', headers: { ...headers, authorization: `Bearer ${staticKey}` }, payload: body });
+      assert.equal(res.statusCode, 202, res.body);
+      for (let i = 0; i < 400 && bodies.length === 0; i++) await sleep(25);
+      const payload = new Webhook(secret).verify(bodies[0]!.body, bodies[0]!.headers as Record<string, string>) as { type: string; data: { id: string } };
+      assert.deepEqual([payload.type, payload.data.id], ['image.edit.job.succeeded', res.json().id]);
+      const again = await form();
+      const refused = await unsigned.app.server.inject({ method: 'POST', url: '/v1/images/edits', headers: { ...again.headers, authorization: `Bearer ${staticKey}` }, payload: again.body });
+      assert.equal(refused.statusCode, 400);
+      assert.equal(refused.json().error.param, 'webhook_url');
+      assert.match(refused.json().error.message, /RETOUCH_WEBHOOK_SECRET/);
+    } finally {
+      receiver.close();
+      await signed.close();
+      await unsigned.close();
+    }
+  });
+
   it('go only to public addresses unless RETOUCH_WEBHOOK_ALLOW_PRIVATE', async () => {
     const strict = await startTestApp({}, { app: { webhookScheduleMs: [50] } });
     try {

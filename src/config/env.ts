@@ -104,6 +104,11 @@ export const ENV = {
     name: 'RETOUCH_WEBHOOK_ALLOW_PRIVATE', default: 'false',
     description: 'Let webhooks reach loopback and private addresses; for development and tests only (default: public addresses only)', schema: bool,
   },
+  RETOUCH_WEBHOOK_SECRET: {
+    name: 'RETOUCH_WEBHOOK_SECRET', secret: true,
+    description: 'Signs the webhooks of keys from RETOUCH_API_KEYS (keys made with `retouch keys create` have their own): whsec_ and base64 of 24 to 64 random bytes',
+    schema: z.string().regex(/^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/, 'must be whsec_ followed by base64 of 24 to 64 random bytes, e.g. whsec_$(openssl rand -base64 32)'),
+  },
   RETOUCH_CACHE_MB: {
     name: 'RETOUCH_CACHE_MB', default: '64',
     description: 'Memory for cached local-engine results (same image, prompt and output: the stored answer, x-retouch-cache: hit); 0 turns the cache off',

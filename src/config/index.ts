@@ -49,7 +49,7 @@ export interface Config {
   /** Where edits run, and the bounds of the BullMQ queue and its workers. */
   queue: QueueConfig;
   /** Long edits: how streams are kept alive, where webhooks may go; the local engine's result cache. */
-  jobs: { heartbeatMs: number; webhookAllowPrivate: boolean; cacheBytes: number; cacheTtlMs: number };
+  jobs: { heartbeatMs: number; webhookAllowPrivate: boolean; staticKeysWebhookSecret: string | undefined; cacheBytes: number; cacheTtlMs: number };
 }
 
 export interface QueueConfig {
@@ -151,6 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobs: {
       heartbeatMs: get('RETOUCH_STREAM_HEARTBEAT_SECONDS') * 1000,
       webhookAllowPrivate: get('RETOUCH_WEBHOOK_ALLOW_PRIVATE'),
+      staticKeysWebhookSecret: v.RETOUCH_WEBHOOK_SECRET,
       cacheBytes: Math.floor(get('RETOUCH_CACHE_MB') * MIB),
       cacheTtlMs: get('RETOUCH_CACHE_TTL_MINUTES') * 60_000,
     },

@@ -34,7 +34,11 @@ function hashesEqual(a: string, b: string): boolean {
 export class KeyService {
   private readonly staticKeys: ApiKeyRecord[];
 
-  constructor(private readonly store: Store, staticSecrets: string[] = [], private readonly defaults: KeyLimits = {}, adminSecrets: string[] = []) {
+  constructor(
+    private readonly store: Store, staticSecrets: string[] = [], private readonly defaults: KeyLimits = {}, adminSecrets: string[] = [],
+    /** RETOUCH_WEBHOOK_SECRET: signs the webhooks of static keys, which have no record to keep one in. */
+    private readonly staticWebhookSecret?: string,
+  ) {
     const fromEnv = (secret: string, name: string, scopes: KeyScope[]): ApiKeyRecord => {
       const hash = sha256(secret);
       return { id: `key_static_${hash.slice(0, 12)}`, name, prefix: prefixOf(secret), hash, createdAt: 0, revokedAt: null, limits: null, scopes };
@@ -61,10 +65,11 @@ export class KeyService {
   }
 
   /**
-   * The webhook signing secret of a stored key, made now for a key from before webhooks; undefined
-   * for static keys (RETOUCH_API_KEYS), which have no record to keep one in.
+   * The webhook signing secret of a stored key, made now for a key from before webhooks; for static
+   * keys (RETOUCH_API_KEYS), RETOUCH_WEBHOOK_SECRET, or undefined when it is not set.
    */
   async webhookSecret(keyId: string): Promise<string | undefined> {
+    if (this.staticKeys.some((k) => k.id === keyId)) return this.staticWebhookSecret;
     const key = (await this.store.listKeys()).find((k) => k.id === keyId);
     if (!key) return undefined;
     if (key.webhookSecret) return key.webhookSecret;

@@ -56,7 +56,7 @@ export async function submitAsync(
     return answerJob(services, reply, claim.job, o.waitSeconds);
   }
   if (o.webhookUrl && !(job.keyId && (await services.keys.webhookSecret(job.keyId)))) {
-    throw errors.invalidValue('webhook_url', 'Webhooks are signed with the API key\'s webhook secret; keys from RETOUCH_API_KEYS have none. Use a key made with `retouch keys create`.');
+    throw errors.invalidValue('webhook_url', 'Webhooks are signed with the API key\'s webhook secret; keys from RETOUCH_API_KEYS have one only when the server sets RETOUCH_WEBHOOK_SECRET. Use a key made with `retouch keys create`, or ask the operator to set it.');
   }
   const responseFormat = job.fields.responseFormat;
   // A job's images are always hosted (they outlive the request); b64_json is read back from them.
