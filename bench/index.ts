@@ -6,6 +6,7 @@ import { clusterBench } from './cluster.ts';
 import { coldStartBench } from './cold-start.ts';
 import { encodersBench } from './encoders.ts';
 import { engineBench } from './engine.ts';
+import { jobsBench } from './jobs.ts';
 import { memoryBench } from './memory.ts';
 import { parseBench } from './parse.ts';
 import { portsBench } from './ports.ts';
@@ -20,6 +21,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   'cold-start': coldStartBench,
   encoders: encodersBench,
   engine: engineBench,
+  jobs: jobsBench,
   memory: memoryBench,
   parse: parseBench,
   ports: portsBench,
