@@ -90,4 +90,23 @@ describe('GET /v1/images/edits/{id}/events', () => {
     }
     assert.deepEqual(seen.at(-1), ['image.edit.job', 'canceled']);
   });
+
+  it('a server shutting down ends the streams that follow jobs, so they cannot hold it open', async () => {
+    script = () => 'stall';
+    const other = await startTestApp({}, { configFile: `
+providers:
+  relay: { type: openai, baseUrl: ${upstream.origin}/v1, apiKey: sk-upstream-secret-0006, retries: 0 }
+models:
+  relayed: { route: ["relay:gpt-image-1"] }
+` });
+    const otherBase = await other.listen();
+    const { body, headers } = await nodeForm([{ name: 'image', file: await card(), contentType: 'image/png' }, { name: 'prompt', value: 'grey' }, { name: 'model', value: 'relayed' }]);
+    const job = await (await fetch(`${otherBase}/v1/images/edits`, { method: 'POST', headers: { ...headers, ...other.auth, prefer: 'respond-async' }, body: new Uint8Array(body) })).json();
+    const events = sseEvents(await fetch(`${otherBase}/v1/images/edits/${job.id}/events`, { headers: other.auth }));
+    assert.equal((await events.next()).value!.event, 'image.edit.job');
+    await other.close(); // would wait for the stalled upstream for ever if the follower held it
+    const rest = [];
+    for await (const e of events) rest.push(e);
+    assert.ok(rest.every((e) => e.event === 'image.edit.job'), 'nothing but job states after');
+  });
 });

@@ -82,16 +82,35 @@ export async function followJob(key: string, id: string, handlers: FollowHandler
     const ended = await readEvents(key, id, handlers, signal);
     if (ended) return ended;
   } catch (err) {
-    if (signal.aborted || err instanceof ApiError) throw err;
-    // The stream broke (a proxy, the network): polling gets the end all the same.
+    if (signal.aborted || (err instanceof ApiError && !TRANSIENT.includes(err.status))) throw err;
+    // The stream broke (a proxy, the network, a server restarting): polling gets the end all the same.
   }
-  for (;;) {
-    const res = await fetch(`/v1/images/edits/${id}`, { headers: { ...auth(key), prefer: 'wait=20' }, signal });
+  for (let pause = 1000; ; pause = Math.min(pause * 2, 5000)) {
+    // A server restarting, or a network away for a moment, is waited out: the job goes on meanwhile.
+    const res = await fetch(`/v1/images/edits/${id}`, { headers: { ...auth(key), prefer: 'wait=20' }, signal }).catch((err: unknown) => {
+      if (signal.aborted) throw err;
+      return null;
+    });
+    if (!res || TRANSIENT.includes(res.status)) {
+      await sleep(pause, signal);
+      continue;
+    }
     if (!res.ok) throw await failure(res);
     const job: Job = await res.json();
     handlers.onJob(job);
     if (ENDED.includes(job.status)) return job;
+    pause = 500; // answered: the next wait starts short again
   }
+}
+
+/** Statuses that say "not now" rather than "no": worth asking again. */
+const TRANSIENT = [429, 502, 503, 504];
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => { clearTimeout(timer); reject(signal.reason); }, { once: true });
+  });
 }
 
 /** Reads the job's event stream; the ended job, or undefined when the stream stopped before the end. */

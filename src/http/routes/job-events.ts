@@ -18,8 +18,11 @@ export const REREAD_MS = 2000;
  * last event; the stream closes after it). In between, `image_edit.partial_image` events carry
  * the partial images the job was asked for (`partial_images`), shaped as a POST stream's. A
  * follower that connects late, or again after a reload, gets the job's state and what follows.
+ * `open` holds the stop of every stream following now, for shutdown.
  */
-export async function followJob(services: Services, request: FastifyRequest, reply: FastifyReply, job: JobRecord): Promise<FastifyReply> {
+export async function followJob(
+  services: Services, request: FastifyRequest, reply: FastifyReply, job: JobRecord, open: Set<() => void>,
+): Promise<FastifyReply> {
   const { jobs } = services;
   let ended = false;
   let shown = job.status;
@@ -32,10 +35,12 @@ export async function followJob(services: Services, request: FastifyRequest, rep
 
   const stop = () => {
     ended = true;
+    open.delete(stop);
     clearInterval(reread);
     unfollow();
     stream.end();
   };
+  open.add(stop);
   const show = async (record: JobRecord) => {
     shown = record.status;
     stream.send('image.edit.job', await jobs.view(record));

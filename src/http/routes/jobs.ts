@@ -22,8 +22,12 @@ export function jobRoutes(app: FastifyInstance, services: Services, auth: onRequ
     return reply.send(await jobs.view(job));
   });
 
+  // A follower's stream lasts as long as its job: at shutdown each is ended (the client follows
+  // again, or polls), so it cannot hold the server open.
+  const followers = new Set<() => void>();
+  app.addHook('preClose', async () => { for (const stop of followers) stop(); });
   app.get<{ Params: { id: string } }>('/v1/images/edits/:id/events', { onRequest: auth }, async (request, reply) => {
-    return followJob(services, request, reply, await jobs.get(request.params.id, request.apiKeyId));
+    return followJob(services, request, reply, await jobs.get(request.params.id, request.apiKeyId), followers);
   });
 
   app.delete<{ Params: { id: string } }>('/v1/images/edits/:id', { onRequest: auth }, async (request, reply) => {
