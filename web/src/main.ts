@@ -175,6 +175,8 @@ function busy(started: number, status: () => string): () => void {
   const timer = setInterval(tick, 100);
   els.submit.disabled = true;
   els.cancel.hidden = false;
+  // Stopped as soon as the outcome is known, before the words that say it: a tick after them
+  // would write over them. Stopping twice is harmless.
   return () => {
     clearInterval(timer);
     els.submit.disabled = false;
@@ -196,6 +198,7 @@ async function follow(key: string, pending: PendingEdit): Promise<void> {
       onPartial: (p) => showPreview(pending.before, p),
     }, abort.signal);
     settled = true;
+    idle();
     if (job.status === 'canceled') {
       els.elapsed.textContent = 'Cancelled.';
       return;
@@ -208,6 +211,7 @@ async function follow(key: string, pending: PendingEdit): Promise<void> {
     await addEntry({ created: Date.now(), prompt: pending.prompt, model: pending.model, backend: facts.backend, revisedPrompt: facts.plan, before: pending.before, after }).catch(() => {});
     await renderHistory();
   } catch (err) {
+    idle();
     if (err instanceof ApiError) settled = true;
     els.elapsed.textContent = abort.signal.aborted ? 'Cancelled.' : '';
     if (!abort.signal.aborted) {
@@ -242,6 +246,7 @@ els.form.addEventListener('submit', async (e) => {
     pending = { jobId: job.id, started, prompt, model: els.model.value, before: images[0]! };
     await setPending(pending).catch(() => {}); // without IndexedDB the edit still runs; only a reload loses it
   } catch (err) {
+    idle();
     els.elapsed.textContent = abort.signal.aborted ? 'Cancelled.' : '';
     if (!abort.signal.aborted) showError(err);
     return;
