@@ -42,7 +42,8 @@ export function fold(text: string): string {
 /** Takes the quotes out of a prompt and folds the rest. */
 export function normalize(prompt: string): Normalized {
   const quotes: string[] = [];
-  const text = prompt.normalize('NFKC').replace(QUOTES, (...m: unknown[]) => {
+  // "90º": Spanish and Portuguese keyboards type the ordinal indicator for degrees; NFKC would make it an "o".
+  const text = prompt.replace(/(\d)\s*º/g, '$1°').normalize('NFKC').replace(QUOTES, (...m: unknown[]) => {
     const inner = (m.slice(1, 10).find((g) => typeof g === 'string') as string | undefined) ?? '';
     quotes.push(inner);
     return ` ${QUOTE_MARK}${quotes.length - 1}${QUOTE_MARK} `;
