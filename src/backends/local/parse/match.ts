@@ -10,6 +10,8 @@ export interface Token extends Entry {
   /** The words as typed (normalised), for messages. */
   text: string;
   unit?: 'deg' | 'px' | 'pct' | 'x';
+  /** Written with a sign ("-90", "+20%"); `number` is the magnitude. */
+  sign?: 1 | -1;
   dims?: { width: number; height: number };
   ratio?: { width: number; height: number };
   quote?: string;
@@ -64,7 +66,7 @@ export function matchPieces(pieces: Piece[], langs: CompiledLanguage[], quotes: 
     let matched = false;
     for (let len = Math.min(maxWords, pieces.length - i); len >= 1; len--) {
       const slice = pieces.slice(i, i + len);
-      if (slice.some((q) => q.kind !== 'word' && q.kind !== 'num')) continue;
+      if (slice.some((q) => (q.kind !== 'word' && q.kind !== 'num') || (q.kind === 'num' && q.sign))) continue;
       const found = lookup(readings.slice(i, i + len), langs);
       if (!found) continue;
       found.words.forEach((w, k) => { if (w !== pieces[i + k]!.text) corrections.push({ typed: pieces[i + k]!.text, read: w }); });
@@ -74,7 +76,7 @@ export function matchPieces(pieces: Piece[], langs: CompiledLanguage[], quotes: 
       break;
     }
     if (matched) continue;
-    if (p.kind === 'num') tokens.push({ text: p.text, concepts: new Set(), filler: false, number: p.value });
+    if (p.kind === 'num') tokens.push({ text: `${p.sign === -1 ? '-' : p.sign === 1 ? '+' : ''}${p.text}`, concepts: new Set(), filler: false, number: p.value, ...(p.sign ? { sign: p.sign } : {}) });
     else tokens.push(inflectedOrUnknown(p.text, langs));
     i++;
   }

@@ -7,7 +7,8 @@ import { QUOTE_MARK } from './normalize.ts';
  */
 export type Piece =
   | { kind: 'word'; text: string }
-  | { kind: 'num'; text: string; value: number }
+  /** A number; `sign` when it was written with one ("-90", "+20%"), which frames that read directions use. */
+  | { kind: 'num'; text: string; value: number; sign?: 1 | -1 }
   | { kind: 'dims'; text: string; width: number; height: number }
   | { kind: 'ratio'; text: string; width: number; height: number }
   | { kind: 'hex'; text: string }
@@ -26,7 +27,8 @@ const PIECE = new RegExp(
     String.raw`(?<cjk>(?:\d+(?:[.,]\d+)?(?=[${CJK}]))?[${CJK}]+(?:\d+(?:[.,]\d+)?[${CJK}]+)*(?:\d+(?:[.,]\d+)?(?![\d.,]*\s*[x×*:/]\s*\d))?)`,
     // "The 1900s", "80s": a decade describes a look, it is not a quantity.
     String.raw`(?<decade>\d{2,4}s)(?![\p{L}\d])`,
-    String.raw`(?<num>\d+(?:[.,]\d+)?)`,
+    // A sign right before the digits, not after a Latin word or a number ("rotate -90", "旋转-90度", "+20%"; "16-9" is two numbers).
+    String.raw`(?<num>(?<![\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{N}])[-+\u2212](?=\d)\d+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)`,
     String.raw`(?<word>(?:(?![${CJK}])[\p{L}\p{M}])(?:(?![${CJK}])[\p{L}\p{M}]|'(?=[\p{L}]))*)`,
     String.raw`(?<sym>[%°&+×#])`,
     String.raw`(?<sep>[.;:!?\n~]|,(?!\d))`,
@@ -50,7 +52,11 @@ export function tokenize(text: string): Piece[] {
     } else if (g.ratio) {
       const [w, h] = g.ratio.split(/\s*[:/]\s*/).map(Number) as [number, number];
       pieces.push({ kind: 'ratio', text: g.ratio, width: w, height: h });
-    } else if (g.num) pieces.push({ kind: 'num', text: g.num, value: Number(g.num.replace(',', '.')) });
+    } else if (g.num) {
+      const signed = /^[-+\u2212]/.test(g.num);
+      const digits = signed ? g.num.slice(1) : g.num;
+      pieces.push({ kind: 'num', text: digits, value: Number(digits.replace(',', '.')), ...(signed ? { sign: g.num[0] === '+' ? 1 as const : -1 as const } : {}) });
+    }
     else if (g.cjk) pieces.push({ kind: 'cjk', text: g.cjk });
     else if (g.decade) pieces.push({ kind: 'word', text: 'decade' });
     else if (g.word) pieces.push(...splitWord(g.word));

@@ -42,8 +42,9 @@ export interface Frame {
  * How much, from the clause: a percentage ("by 30%") as a fraction, "slightly" half the base,
  * "much"/"very" twice; the base otherwise. Uses the tokens it reads.
  */
-export function amountOf(c: Clause, base: number): number {
-  const pct = c.find((t) => t.number !== undefined && t.unit === 'pct')[0];
+export function amountOf(c: Clause, base: number, signed = false): number {
+  // A negative percentage ("-20%") says which way, which only a frame that reads directions may use.
+  const pct = c.find((t) => t.number !== undefined && t.unit === 'pct' && (signed || t.sign !== -1))[0];
   if (pct) {
     c.use(pct.index);
     return Math.min(pct.token.number! / 100, 5);
@@ -79,10 +80,21 @@ export function positionOf(c: Clause, fallback: Position): Position {
   return center ? 'center' : fallback;
 }
 
-/** The first unused number with one of the units (or no unit when `bare`), used. */
-export function numberWith(c: Clause, units: Array<'deg' | 'px' | 'pct' | 'x'>, bare = false): number | undefined {
-  const hit = c.find((t) => t.number !== undefined && ((t.unit !== undefined && units.includes(t.unit)) || (bare && t.unit === undefined)))[0];
+/**
+ * The first unused number with one of the units (or no unit when `bare`), used. A number written
+ * with a minus ("-90") is read only by a frame that asks for `signed` numbers (and then negative):
+ * elsewhere it stays unused, so that "a -10px border" is refused rather than read as 10.
+ */
+export function numberWith(c: Clause, units: Array<'deg' | 'px' | 'pct' | 'x'>, bare = false, signed = false): number | undefined {
+  const hit = c.find((t) => t.number !== undefined && (signed || t.sign !== -1) &&
+    ((t.unit !== undefined && units.includes(t.unit)) || (bare && t.unit === undefined)))[0];
   if (!hit) return undefined;
   c.use(hit.index);
-  return hit.token.number;
+  return hit.token.sign === -1 ? -hit.token.number! : hit.token.number;
+}
+
+/** The sign of an unused number written with one ("+20%", "-15"), without using it; 0 when there is none. */
+export function signOf(c: Clause, units: Array<'deg' | 'px' | 'pct' | 'x'>, bare = false): number {
+  const hit = c.find((t) => t.sign !== undefined && ((t.unit !== undefined && units.includes(t.unit)) || (bare && t.unit === undefined)))[0];
+  return hit?.token.sign ?? 0;
 }

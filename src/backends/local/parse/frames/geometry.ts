@@ -16,7 +16,7 @@ export const rotate: Frame = {
     const named = !!c.take('rotate');
     if (!named && !c.has('change')) return null;
     // A bare number is an angle only after "rotate": "turn it 2" says nothing.
-    let degrees = numberWith(c, ['deg'], named);
+    let degrees = numberWith(c, ['deg'], named, true);
     if (degrees === undefined && (c.take('upside-down') || c.take('half-turn'))) degrees = 180;
     if (degrees === undefined && c.take('quarter-turn')) degrees = 90;
     const ccw = !!c.take('counterclockwise') || (named && !!c.take('left'));

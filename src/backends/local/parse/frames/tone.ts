@@ -1,4 +1,4 @@
-import { amountOf, directionOf, type Frame, numberWith } from './frame.ts';
+import { amountOf, directionOf, type Frame, numberWith, signOf } from './frame.ts';
 
 /** Black and white: named, or "remove the colour". */
 export const grayscale: Frame = {
@@ -46,6 +46,9 @@ function toned(c: import('../clause.ts').Clause, up: 'bright' | 'vivid' | 'warm'
   // "Lower the colour temperature, cooler": the direction belongs to the temperature, the adjective says which way.
   const aboutNoun = noun === null && c.has('color');
   const dir = directionOf(c);
+  // "Brightness +20%", "contrast -15%", "warmth -10%": a signed percentage says which way.
+  const signed = signOf(c, ['pct']);
+  if (signed !== 0 && dir === 0 && !c.problem) return sign === 0 ? signed : sign * signed;
   if (sign === 0) sign = dir || (c.problem && c.has('too') ? 1 : 0); // "too much contrast": there is too much of it
   // "The contrast is too harsh, lower it": beside a problem, the direction word is the fix.
   else if (c.problem && dir !== 0) { c.take('too'); return dir; }
@@ -61,7 +64,7 @@ export const brightness: Frame = {
     if (!sign) return null;
     c.take('brightness');
     c.takeAll('color');
-    const amount = amountOf(c, 0.2);
+    const amount = amountOf(c, 0.2, true);
     return { op: 'brightness', factor: sign > 0 ? 1 + amount : Math.max(0.05, 1 - amount) };
   },
 };
@@ -73,7 +76,7 @@ export const contrast: Frame = {
     if (!sign) return null;
     c.take('contrast');
     c.takeAll('color');
-    const amount = amountOf(c, 0.25);
+    const amount = amountOf(c, 0.25, true);
     return { op: 'contrast', factor: sign > 0 ? 1 + amount : Math.max(0.05, 1 - amount) };
   },
 };
@@ -90,7 +93,7 @@ export const saturation: Frame = {
     }
     if (!sign) return null;
     c.takeAll('color');
-    const amount = amountOf(c, 0.3);
+    const amount = amountOf(c, 0.3, true);
     return { op: 'saturation', factor: sign > 0 ? 1 + amount : Math.max(0, 1 - amount) };
   },
 };
@@ -101,7 +104,7 @@ export const temperature: Frame = {
     const sign = toned(c, 'warm', 'cool', null);
     if (!sign) return null;
     c.takeAll('color');
-    const amount = amountOf(c, 0.2);
+    const amount = amountOf(c, 0.2, true);
     return { op: 'temperature', amount: sign > 0 ? amount : -amount };
   },
 };
@@ -112,7 +115,7 @@ export const hue: Frame = {
     if (!c.take('hue')) return null;
     c.take('rotate');
     c.takeAll('color');
-    const degrees = numberWith(c, ['deg'], true) ?? 90;
+    const degrees = numberWith(c, ['deg'], true, true) ?? 90;
     const sign = c.take('counterclockwise') ? -1 : (c.take('clockwise'), 1);
     return { op: 'hue', degrees: (((sign * degrees) % 360) + 360) % 360 };
   },
