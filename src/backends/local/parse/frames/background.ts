@@ -1,4 +1,5 @@
 import { type Clause, isUnknown } from '../clause.ts';
+import type { Token } from '../match.ts';
 import type { EditOp } from '../../plan.ts';
 import { amountOf, type Frame, type FrameContext, numberWith } from './frame.ts';
 
@@ -11,12 +12,33 @@ const WHITE: [number, number, number] = [255, 255, 255];
 function backgroundIsRemoved(c: Clause): boolean {
   const remove = c.indexOf('remove');
   if (remove < 0) return false;
-  const targets = c.find((t) => t.concepts.has('background') || t.concepts.has('subject') || !!t.thing);
-  // The object follows the verb in English ("remove the background") and comes before it in
-  // Japanese, German or Chinese word order ("背景を消して", "den Hintergrund entfernen").
   if (c.tokens[remove]!.concepts.has('background')) return true; // one word for both ("去背")
-  const target = targets.find((t) => t.index > remove) ?? targets.filter((t) => t.index < remove).at(-1);
+  const isTarget = (t: Token) => t.concepts.has('background') || t.concepts.has('subject') || !!t.thing;
+  const all = c.find(isTarget);
+  // A target that only says whose or where ("the product's background", "背景里的人", "the person
+  // from the background", "aus dem Hintergrund") is not what goes, when another target is.
+  const heads = all.filter(({ index }) => !modifier(c.tokens, index, isTarget));
+  const targets = heads.length ? heads : all;
+  // The object follows the verb in English ("remove the background") and comes before it in
+  // Japanese, German or Chinese word order ("背景を消して", "den Hintergrund entfernen"). Before the
+  // verb, a Latin-script noun phrase starts with its head ("die Person im Hintergrund"), a Chinese or
+  // Japanese one ends with it ("後ろの人").
+  const before = targets.filter((t) => t.index < remove);
+  const target = targets.find((t) => t.index > remove) ?? (before.length && CJK.test(before.at(-1)!.token.text) ? before.at(-1) : before[0]);
   return target?.token.concepts.has('background') ?? false;
+}
+
+const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u;
+
+/** Whether the target at `i` modifies another: possessed by it ("X的Y", "XのY", "X's Y") or after "from"/"of". */
+function modifier(tokens: Token[], i: number, isTarget: (t: Token) => boolean): boolean {
+  const meaningful = (t: Token) => !t.sep && (!t.filler || t.concepts.size > 0);
+  const next = tokens.slice(i + 1).find(meaningful);
+  const possessive = next && next.concepts.has('of') && (CJK.test(next.text) || next.text === "'s") &&
+    tokens.slice(tokens.indexOf(next) + 1).some(isTarget);
+  const prev = tokens.slice(0, i).reverse().find(meaningful);
+  const fromWhere = prev?.concepts.has('from') && !CJK.test(prev.text) && tokens.some((t, k) => k !== i && isTarget(t));
+  return !!possessive || !!fromWhere;
 }
 
 /**

@@ -116,7 +116,7 @@ export const de: LanguageData = {
     shadow: ['schatten', 'schlagschatten', 'weicher schatten'],
     transparent: ['transparent', 'transparenten', 'durchsichtig', 'transparenz'],
     to: ['zu', 'in', 'auf', 'nach', 'zum', 'zur', 'ins'],
-    from: ['statt', 'anstatt', 'von', 'aus'],
+    from: ['statt', 'anstatt', 'von', 'aus', 'vom'],
     with: ['mit'],
     of: ['von', 'des', 'der'],
     on: ['auf', 'uber', 'vor'],
