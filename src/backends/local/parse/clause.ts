@@ -28,6 +28,11 @@ export class Clause {
   readonly problem: boolean;
   /** A problem said with a verb of its own ("remove the noise, it's too much"): not set aside. */
   readonly describesWithVerb: boolean;
+  /**
+   * A problem only because of a complaint word and no verb ("blurry background", "fondo desenfocado"):
+   * where the word also names a wanted look, a frame may read it as that.
+   */
+  readonly complaintOnly: boolean;
 
   constructor(readonly tokens: Token[], used?: boolean[], inheritedProblem = false) {
     this.used = used ? [...used] : tokens.map(() => false);
@@ -36,8 +41,11 @@ export class Clause {
     const said = tokens.filter((t) => !t.purpose);
     const anyVerb = said.some((t) => [...t.concepts].some((c) => VERBS.has(c)) && !t.concepts.has('copula') && !t.concepts.has('color'));
     const copula = said.some((t) => t.concepts.has('copula'));
+    const too = said.some((t) => t.concepts.has('too'));
+    const complaint = said.some((t) => t.concepts.has('complaint')) && !anyVerb;
     // "It's too dark and a bit blurry": the second clause describes a problem too.
-    this.problem = said.some((t) => t.concepts.has('too')) || (copula && !anyVerb) || (inheritedProblem && !anyVerb);
+    this.problem = too || (copula && !anyVerb) || (inheritedProblem && !anyVerb) || complaint;
+    this.complaintOnly = complaint && !too && !copula && !inheritedProblem;
     this.describesWithVerb = anyVerb;
   }
 
@@ -45,6 +53,7 @@ export class Clause {
   fork(): Clause {
     const copy = new Clause(this.tokens, this.used);
     (copy as { problem: boolean }).problem = this.problem;
+    (copy as { complaintOnly: boolean }).complaintOnly = this.complaintOnly;
     return copy;
   }
 

@@ -92,7 +92,8 @@ export const background: Frame = {
     c.take('remove');
     let op: EditOp | null = null;
     if (c.take('grayscale')) op = { op: 'background', action: 'grayscale' };
-    else if (c.has('blur', 'blurry') && !c.problem) { c.take('blur') ?? c.take('blurry'); op = { op: 'background', action: 'blur', amount: amountOf(c, 1) }; }
+    // "Blurry background", "fondo desenfocado": without a verb, the look asked for, not a complaint.
+    else if (c.has('blur', 'blurry') && (!c.problem || c.complaintOnly)) { c.take('blur') ?? c.take('blurry'); op = { op: 'background', action: 'blur', amount: amountOf(c, 1) }; }
     else if (c.take('pixelate')) {
       c.takeAll('pixelate');
       const block = numberWith(c, ['px'], true);

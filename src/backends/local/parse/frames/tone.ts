@@ -15,7 +15,9 @@ export const grayscale: Frame = {
 
 export const sepia: Frame = {
   name: 'sepia', triggers: ['sepia'], example: 'sepia',
-  read: (c) => (c.take('sepia') ? (c.takeAll('color'), { op: 'sepia' }) : null),
+  // "La foto está amarillenta", "photo jaunie": yellowed is a complaint, and sepia would not fix it.
+  read: (c) => (c.find((t) => t.concepts.has('sepia') && t.concepts.has('complaint')).length && c.problem ? null :
+    c.take('sepia') ? (c.takeAll('color'), { op: 'sepia' }) : null),
 };
 
 export const invert: Frame = {

@@ -148,6 +148,8 @@ export const en: LanguageData = {
     as: ['as', 'as a', 'like a', 'to use as'],
     narrative: ['i', "i'm", 'im', "i've", 'my', 'we', "we're", 'our', 'they', 'their', 'he', 'she', 'my client', 'client', 'customer', 'boss', 'the file', 'this file', 'it was', 'i was', 'we were'],
     purpose: ['so', 'so that', 'in order to', 'so it', 'so they'],
+    complaint: ['washed out', 'dull', 'dull and boring', 'lifeless', 'drab', 'boring', 'flat looking', 'faded', 'flat', 'yellowish', 'too yellow', 'too orange',
+      'bluish', 'blueish', 'too blue', 'blurry', 'unfocused', 'fuzzy', 'not sharp', 'unsharp', 'soft', 'noisy', 'grainy', 'graininess', 'gloomy'],
     generative: ['colorize', 'colourize', 'colorise', 'colourise', 'restore', 'repair', 'retouch', 'airbrush', 'whiten', 'wrinkles', 'blemishes', 'acne', 'pimples', 'red eye', 'red eyes', 'smile', 'smiling', 'cartoon', 'anime', 'manga', 'painting', 'sketch', 'watercolor', 'watercolour', 'oil painting', 'van gogh', 'ghibli', 'pixar', 'claymation', 'sunset', 'sunrise', 'rain', 'snowing', 'generate', 'draw', 'imagine', 'create', 'slimmer', 'younger', 'older', 'taller', 'relight', 'relighting', 'outpaint', 'inpaint', 'photoshop', 'face swap', 'deepfake', 'hyperrealistic', 'style of'],
     and: ['and', '&', '+', 'plus', 'also', 'as well as', 'along with', 'together with', 'while', 'whilst', 'with', 'n'],
     then: ['first', 'firstly', 'to start', 'to begin with', 'secondly', 'thirdly', 'then', 'and then', 'after that', 'afterwards', 'next', 'finally', 'lastly', 'followed by', 'before', 'after'],

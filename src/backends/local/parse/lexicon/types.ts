@@ -15,6 +15,10 @@ export const CONCEPTS = [
   'change', 'replace', 'remove', 'add', 'keep', 'only', 'except', 'isolate', 'extend',
   // Modifiers.
   'more', 'less', 'slightly', 'very', 'too', 'copula', 'not',
+  // Words that by themselves say what is wrong ("washed out", "yellowish", "grainy", "发灰", "くすんだ"): a
+  // clause with one and no verb describes a problem ("washed out colours" asks for more colour), while
+  // with a verb it is the look asked for ("make it look washed out").
+  'complaint',
   // Geometry words.
   'clockwise', 'counterclockwise', 'horizontal', 'vertical', 'upside-down', 'quarter-turn', 'half-turn',
   'degree', 'pixel', 'percent', 'times', 'half', 'double', 'size', 'width', 'height', 'aspect',
