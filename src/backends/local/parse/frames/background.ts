@@ -94,7 +94,7 @@ export const background: Frame = {
     if (c.take('grayscale')) op = { op: 'background', action: 'grayscale' };
     // "Blurry background", "fondo desenfocado": without a verb, the look asked for, not a complaint.
     else if (c.has('blur', 'blurry') && (!c.problem || c.complaintOnly)) { c.take('blur') ?? c.take('blurry'); op = { op: 'background', action: 'blur', amount: amountOf(c, 1) }; }
-    else if (c.take('pixelate')) {
+    else if (!c.problem && c.take('pixelate')) {
       c.takeAll('pixelate');
       const block = numberWith(c, ['px'], true);
       op = { op: 'pixelate', block: block !== undefined ? Math.max(2, block) : undefined, amount: amountOf(c, 1), region: 'background' };
@@ -117,7 +117,7 @@ export const background: Frame = {
 export const pixelateSubject: Frame = {
   name: 'pixelate-subject', triggers: ['pixelate'], example: 'pixelate',
   read(c) {
-    if (!c.has('pixelate') || !c.has('subject') || c.has('background')) return null;
+    if (c.problem || !c.has('pixelate') || !c.has('subject') || c.has('background')) return null;
     c.take('pixelate');
     c.takeAll('subject');
     return { op: 'pixelate', block: undefined, amount: amountOf(c, 1), region: 'subject' };

@@ -47,7 +47,8 @@ export const denoise: Frame = {
 export const pixelate: Frame = {
   name: 'pixelate', triggers: ['pixelate'], example: 'pixelate',
   read(c) {
-    if (!c.take('pixelate')) return null;
+    // "The photo is pixelated": a complaint, and pixelating would make it worse.
+    if (c.problem || !c.take('pixelate')) return null;
     const block = numberWith(c, ['px'], true);
     return { op: 'pixelate', block: block !== undefined ? Math.max(2, block) : undefined, amount: amountOf(c, 1), region: 'all' };
   },

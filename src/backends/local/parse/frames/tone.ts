@@ -4,6 +4,8 @@ import { amountOf, directionOf, type Frame, numberWith, signOf } from './frame.t
 export const grayscale: Frame = {
   name: 'grayscale', triggers: ['grayscale'], example: 'grayscale',
   read(c) {
+    // "It's black and white": a complaint only colourising (generative) would answer.
+    if (c.problem && !c.has('keep', 'same')) return null;
     const named = c.take('grayscale');
     // "Desaturate it a little" is less saturation, not black and white.
     if (named?.concepts.has('muted') && c.has('slightly', 'less') ) return null;
