@@ -1,4 +1,4 @@
-import { errors } from '../../../errors.ts';
+import { errors, RetouchError } from '../../../errors.ts';
 import type { EditOp, EditPlan } from '../plan.ts';
 import { Clause, dropPurpose, isIgnorable, isUnknown, OPERATION_CONCEPTS, splitClauses } from './clause.ts';
 import { compose } from './compose.ts';
@@ -6,11 +6,11 @@ import { FRAMES } from './frames/index.ts';
 import type { FrameContext, Kept } from './frames/frame.ts';
 import { isKeepClause, keep } from './frames/keep.ts';
 import type { CompiledLanguage } from './lexicon/compile.ts';
-import { detectLanguage, english, lexiconsFor } from './lexicon/index.ts';
+import { detectLanguages, english, lexiconsFor } from './lexicon/index.ts';
 import { type Correction, matchPieces, type Token } from './match.ts';
 import { normalize } from './normalize.ts';
 import { reconcile, tidy } from './reconcile.ts';
-import { tokenize } from './tokenize.ts';
+import { type Piece, tokenize } from './tokenize.ts';
 
 /** The families of edits, one line, for every unsupported_edit message. */
 export const CAPABILITIES =
@@ -29,7 +29,25 @@ const MORE = 'See "What the local engine does" in the README; for other edits, c
 export function parsePrompt(prompt: string): EditPlan {
   const { text, quotes } = normalize(prompt);
   const pieces = tokenize(text);
-  const lang = detectLanguage(pieces);
+  // When words alone cannot tell two languages apart, the first that reads the whole prompt; the
+  // refusal, when none does, is the preferred language's.
+  const [first, ...others] = detectLanguages(pieces);
+  try {
+    return parseIn(pieces, quotes, first!);
+  } catch (err) {
+    if (!(err instanceof RetouchError)) throw err;
+    for (const lang of others) {
+      try {
+        return parseIn(pieces, quotes, lang);
+      } catch (other) {
+        if (!(other instanceof RetouchError)) throw other; // the first language's refusal is the one reported
+      }
+    }
+    throw err;
+  }
+}
+
+function parseIn(pieces: Piece[], quotes: string[], lang: CompiledLanguage): EditPlan {
   const corrections: Correction[] = [];
   const tokens = compose(matchPieces(pieces, lexiconsFor(lang), quotes, corrections));
   const clauses = splitClauses(tokens).map((c) => ({ ...c, tokens: dropPurpose(c.tokens) }));

@@ -33,10 +33,19 @@ export const english = () => lexicons().byCode.get('en')!;
  * (a word several languages share counts for each in part), English on a tie.
  */
 export function detectLanguage(pieces: Piece[]): CompiledLanguage {
+  return detectLanguages(pieces)[0]!;
+}
+
+/**
+ * Every language that scores as well as the best, the preferred first: a short prompt may be as
+ * much one language as another ("mais contraste" is French "but contrast" and Portuguese "more
+ * contrast"), and only reading it tells which.
+ */
+export function detectLanguages(pieces: Piece[]): CompiledLanguage[] {
   const cjk = pieces.filter((p) => p.kind === 'cjk').map((p) => p.text).join('');
   const { byCode, latin } = lexicons();
-  if (/[\p{Script=Hiragana}\p{Script=Katakana}]/u.test(cjk)) return byCode.get('ja')!;
-  if (/\p{Script=Han}/u.test(cjk)) return byCode.get('zh')!;
+  if (/[\p{Script=Hiragana}\p{Script=Katakana}]/u.test(cjk)) return [byCode.get('ja')!];
+  if (/\p{Script=Han}/u.test(cjk)) return [byCode.get('zh')!];
   const scores = new Map<CompiledLanguage, number>();
   for (const p of pieces) {
     if (p.kind !== 'word') continue;
@@ -45,7 +54,8 @@ export function detectLanguage(pieces: Piece[]): CompiledLanguage {
   }
   let best = english();
   for (const l of latin) if ((scores.get(l) ?? 0) > (scores.get(best) ?? 0) + 1e-9) best = l;
-  return best;
+  const top = scores.get(best) ?? 0;
+  return [best, ...latin.filter((l) => l !== best && top > 0 && Math.abs((scores.get(l) ?? 0) - top) <= 1e-9)];
 }
 
 /**
