@@ -10,7 +10,9 @@ export function isKeepClause(c: Clause, startsKeep: boolean): boolean {
     c.colors().length > 1 || (c.colors().length > 0 && c.find((t) => t.thing?.kind === 'object').length > 0);
   const first = c.tokens.find((t) => !isIgnorable(t) || t.concepts.has('keep'));
   // "Leave"/"deja"/"deixe" also mean "make" ("deja la imagen más clara"): a keep only without an operation.
-  if (first?.concepts.has('except') || (first?.concepts.has('keep') && (!first.concepts.has('change') || !operates))) return true;
+  // "Menos saturación" (less saturation): "menos" is also "except", which it is not before an operation.
+  if ((first?.concepts.has('except') && !(first.concepts.has('less') && operates)) ||
+    (first?.concepts.has('keep') && (!first.concepts.has('change') || !operates))) return true;
   // "…and the person in colour": what stays, said without a verb.
   return (c.has('keep') || (c.has('same') && c.has('subject', 'background', 'everything'))) && !operates &&
     !c.find((t) => t.color !== undefined && !c.has('keep')).length;
