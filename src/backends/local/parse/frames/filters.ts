@@ -19,6 +19,9 @@ export const sharpen: Frame = {
     if (!named) {
       const fixesBlur = (c.problem || c.has('less', 'remove')) && c.has('blur', 'blurry');
       if (!fixesBlur) return null;
+      // "Foto desenfocada" with no verb is as much "a blurred photo" (asked for) as "the photo is
+      // blurry": a word that also names the blur effect does not say which.
+      if (c.complaintOnly && !c.has('less', 'remove') && c.find((t) => t.concepts.has('blurry')).every((x) => x.token.concepts.has('blur'))) return null;
       c.take('blur') ?? c.take('blurry');
       c.take('less') ?? c.take('remove');
       c.take('too');
