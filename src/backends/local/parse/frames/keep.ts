@@ -7,9 +7,10 @@ export function isKeepClause(c: Clause, startsKeep: boolean): boolean {
   if (startsKeep) return true;
   // "La persona colorida" (in colour): a word that also says "as it is" does not make an operation.
   const operates = c.tokens.some((t) => !t.concepts.has('same') && [...t.concepts].some((x) => OPERATION_CONCEPTS.has(x) && x !== 'remove')) ||
-    c.colors().length > 1 || (c.colors().length > 0 && c.find((t) => t.thing?.kind === 'object').length > 0);
+    c.colors().length > 1 || (c.colors().length > 0 && c.find((t) => t.thing?.kind === 'object' || t.concepts.has('background')).length > 0);
   const first = c.tokens.find((t) => !isIgnorable(t) || t.concepts.has('keep'));
-  // "Leave"/"deja"/"deixe" also mean "make" ("deja la imagen más clara"): a keep only without an operation.
+  // "Leave"/"deja"/"deixe" also mean "make" ("deja la imagen más clara", "deixa o fundo branco"): a keep
+  // only without an operation.
   // "Menos saturación" (less saturation): "menos" is also "except", which it is not before an operation.
   if ((first?.concepts.has('except') && !(first.concepts.has('less') && operates)) ||
     (first?.concepts.has('keep') && (!first.concepts.has('change') || !operates))) return true;
