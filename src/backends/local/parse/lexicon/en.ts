@@ -207,6 +207,7 @@ export const en: LanguageData = {
   },
   numberJoiners: ['and'],
   filler: [
+    'thanks a ton', 'thanks a bunch', 'thanks a million', 'thanks heaps', 'thanks loads', 'ty so much', 'ty very much', 'thank you very much', 'thanks very much', 'thanks so much in advance', 'many many thanks', 'much obliged', 'cheers mate',
     'not so cramped', 'so cramped', 'cramped', 'off',
     'them', 'they', 'him', 'her', 'those', 'these ones', 'ugh', 'honestly', 'seriously', 'frankly', 'tbh', 'omg', 'ya', 'u', 'ur', 'terribly', 'new', 'i uploaded', 'uploaded', 'i sent', 'attached', 'out', 'away', 'a bunch of', 'bunch of', 'three things', 'two things', 'a few things', 'a couple of things', 'things', 'webcam', 'camera', 'phone camera', 'can follow', 'automatically', 'proportionally', 'back', 'quick one', 'quick question', 'one more thing', 'entirely', 'a', 'an', 'the', 'some', 'any', 'my', 'our', 'your', 'his', 'her', 'their', 'these', 'those', 'there', 'here', 'its', 'it', 'me', 'us', 'i', 'we', 'you',
     'please', 'pls', 'plz', 'kindly', 'thanks', 'thank you', 'thx', 'ty', 'cheers', 'thanks in advance', 'thank you so much', 'many thanks', 'ta',

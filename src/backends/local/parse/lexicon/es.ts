@@ -107,7 +107,7 @@ export const es: LanguageData = {
     background: ['fondo', 'el fondo', 'trasfondo', 'detras', 'fondos'],
     subject: ['sujeto', 'persona', 'personas', 'producto', 'objeto', 'modelo', 'ella', 'primer plano', 'protagonista', 'gato', 'perro', 'hombre', 'mujer',
       'articulo', 'motivo'],
-    image: ['cocina', 'luz de la cocina', 'por la luz', 'la luz', 'de noche', 'noche', 'que parezca', 'parezca', 'que se vea', 'se vea', 'que luzca', 'imagen', 'foto', 'fotografia', 'esta', 'este', 'esto', 'efecto', 'estilo', 'aspecto', 'look', 'imagenes', 'fotos', 'toda la imagen',
+    image: ['filtro', 'filtros', 'cocina', 'luz de la cocina', 'por la luz', 'la luz', 'de noche', 'noche', 'que parezca', 'parezca', 'que se vea', 'se vea', 'que luzca', 'imagen', 'foto', 'fotografia', 'esta', 'este', 'esto', 'efecto', 'estilo', 'aspecto', 'look', 'imagenes', 'fotos', 'toda la imagen',
       'toda la foto', 'general', 'captura', 'la foto', 'la imagen'],
     everything: ['toda', 'todos', 'todas', 'todo', 'lo demas', 'el resto', 'resto', 'todo lo demas', 'demas', 'lo otro', 'composicion', 'iluminacion', 'encuadre'],
     first: ['primera', 'primer', 'primera imagen', 'imagen 1', 'primera foto'],
@@ -178,6 +178,7 @@ export const es: LanguageData = {
   },
   numberJoiners: ['y'],
   filler: [
+    'me ayudas a', 'me ayudas', 'me ayudas con', 'ayudame a', 'ayudame con', 'me puedes ayudar a', 'me podrias ayudar a', 'puedes ayudarme a', 'podrias ayudarme a', 'ayudarme a', 'ayudas', 'ayudarme',
     'sobran', 'que sobran', 'sobrante', 'sobrantes', 'quitarselo', 'quitarsela', 'se lo', 'se la', 'selo', 'pesa', 'pesa demasiado', 'demasiado pesada', 'alrededor', 'de alrededor', 'en los bordes', 'el', 'la', 'los', 'las', 'un', 'una', 'unos', 'unas', 'lo', 'le', 'les', 'me', 'mi', 'mis', 'tu', 'su', 'sus', 'ese', 'esa', 'eso', 'que', 'por favor',
     'porfa', 'porfavor', 'xfa', 'plis', 'gracias', 'muchas gracias', 'mil gracias', 'hola', 'buenas', 'buenos dias', 'oye', 'puedes', 'podrias', 'podria',
     'podes', 'quiero', 'quisiera', 'me gustaria', 'necesito', 'necesitamos', 'ayudame', 'se', 'lo que', 'de manera', 'de forma', 'forma', 'manera',

@@ -103,7 +103,7 @@ export const fr: LanguageData = {
     edges: ['bords', 'coins', 'pourtour', 'contours'],
     background: ['fond', 'arriere plan', 'decor', "l'arriere plan", 'fonds', 'derriere'],
     subject: ['sujet', 'personne', 'personnes', 'produit', 'objet', 'premier plan', 'modele', 'il', 'elle', 'lui', 'chat', 'chien', 'homme', 'femme', 'article'],
-    image: ["l'air", "l'air d'", 'air de', "l'aspect", 'allure', 'image', 'photo', 'cliche', 'cette', 'ce', 'cet', 'ca', 'effet', 'style', 'rendu', 'look', 'aspect', 'images', 'photos', "l'image", 'la photo',
+    image: ['filtre', 'filtres', "l'air", "l'air d'", 'air de', "l'aspect", 'allure', 'image', 'photo', 'cliche', 'cette', 'ce', 'cet', 'ca', 'effet', 'style', 'rendu', 'look', 'aspect', 'images', 'photos', "l'image", 'la photo',
       'photographie', 'visuel', 'ensemble', "l'ensemble", 'globalement'],
     everything: ['toute', 'tous', 'toutes', 'tout', 'le reste', 'reste', 'tout le reste', 'autre', 'autres', 'composition', 'cadrage', 'eclairage general'],
     first: ['premiere', 'premier', 'image 1', 'premiere image', 'photo 1', 'premiere photo'],
@@ -173,6 +173,7 @@ export const fr: LanguageData = {
   },
   numberJoiners: ['et'],
   filler: [
+    'm\'aider a', 'm\'aider', 'aide moi a', 'aide moi', 'aidez moi a', 'aidez moi', 'tu peux m\'aider a', 'pourriez vous m\'aider a', 'aider', 'aide', 'aidez',
     'ben', 'vides', 'vide', 'pour laisser', 'laisser de la', 'tout autour', 'autour', 'tout autour', 'le', 'la', 'les', "l'", 'un', 'une', 'des', 'du', 'de', "d'", 'ce', 'cet', 'cette', 'ces', 'mon', 'ma', 'mes', 'ton', 'ta', 'tes', 'son', 'sa', 'ses',
     'notre', 'votre', 'vos', 'nos', 'leur', 'je', "j'", 'tu', 'vous', 'nous', 'on', 'me', "m'", 'te', "t'", 'moi', 'toi', 'se', "s'", "s'il te plait",
     "s'il vous plait", 'stp', 'svp', 'merci', 'merci beaucoup', 'mille mercis', 'bonjour', 'salut', 'coucou', 'hello', 'peux tu', 'pouvez vous',

@@ -102,7 +102,7 @@ export const pt: LanguageData = {
     edges: ['bordas', 'cantos', 'extremidades', 'laterais'],
     background: ['fundo', 'o fundo', 'plano de fundo', 'atras', 'fundos', 'cenario de fundo'],
     subject: ['pessoa', 'pessoas', 'produto', 'objeto', 'sujeito', 'modelo', 'ele', 'ela', 'primeiro plano', 'gato', 'cachorro', 'cao', 'homem', 'mulher', 'item', 'artigo'],
-    image: ['com cara de', 'cara de', 'com jeito de', 'com aspecto de', 'com ar de', 'imagem', 'foto', 'fotografia', 'essa', 'esse', 'isso', 'isto', 'efeito', 'estilo', 'visual', 'look', 'aparencia', 'imagens', 'fotos', 'a foto',
+    image: ['filtro', 'filtros', 'com cara de', 'cara de', 'com jeito de', 'com aspecto de', 'com ar de', 'imagem', 'foto', 'fotografia', 'essa', 'esse', 'isso', 'isto', 'efeito', 'estilo', 'visual', 'look', 'aparencia', 'imagens', 'fotos', 'a foto',
       'a imagem', 'toda a imagem', 'toda a foto', 'geral', 'no geral', 'tudo'],
     everything: ['inteira', 'inteiro', 'a foto inteira', 'a imagem inteira', 'todo', 'toda', 'todos', 'todas', 'tudo', 'o resto', 'resto', 'todo o resto', 'o restante', 'restante', 'demais', 'composicao', 'iluminacao', 'enquadramento'],
     first: ['primeira', 'primeira imagem', 'imagem 1', 'primeira foto', 'primeiro'],
@@ -171,6 +171,7 @@ export const pt: LanguageData = {
   },
   numberJoiners: ['e'],
   filler: [
+    'me ajuda a', 'me ajuda', 'me ajuda com', 'ajuda a', 'ajude a', 'me ajude a', 'pode me ajudar a', 'poderia me ajudar a', 'me ajudar a', 'ajuda', 'ajude', 'ajudar',
     'pros', 'pras', 'pro', 'pra', 'elas', 'eles', 'vazias', 'vazia', 'vazio', 'sobrando', 'inteira', 'inteiro', 'em volta', 'ao redor', 'em redor', 'o', 'a', 'os', 'as', 'um', 'uma', 'uns', 'umas', 'meu', 'minha', 'meus', 'minhas', 'seu', 'sua', 'seus', 'suas', 'este', 'esta', 'isto', 'aquele',
     'aquela', 'por favor', 'pfv', 'pf', 'porfavor', 'obrigado', 'obrigada', 'valeu', 'oi', 'ola', 'bom dia', 'boa tarde', 'boa noite', 'voce', 'vc', 'pode',
     'poderia', 'podes', 'consegue', 'conseguiria', 'quero', 'queria', 'gostaria', 'preciso', 'precisamos', 'me', 'eu', 'nos', 'que', 'na', 'no', 'num',
