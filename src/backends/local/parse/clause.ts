@@ -165,7 +165,10 @@ export function splitClauses(tokens: Token[]): RawClause[] {
     keep = false;
   };
   for (const t of tokens) {
-    const joinsOnly = t.concepts.size > 0 && [...t.concepts].every((c) => c === 'and' || c === 'then' || c === 'but');
+    // "右上に「SALE」と赤字で入れて": after a quote, "と" says what is written, it does not join two edits.
+    if (t.concepts.has('quotative') && current.at(-1)?.quote !== undefined) { current.push({ ...t, concepts: new Set(), filler: true }); continue; }
+    const joinsOnly = [...t.concepts].some((c) => c === 'and' || c === 'then' || c === 'but') &&
+      [...t.concepts].every((c) => c === 'and' || c === 'then' || c === 'but' || c === 'quotative');
     if (t.sep || joinsOnly) { nextAnd = !t.sep && t.concepts.has('and') && t.concepts.size === 1; flush(nextAnd); continue; }
     if (t.concepts.has('except') && current.some((c) => !c.filler)) { flush(false); keep = true; }
     // "Alles außer Rot schwarz-weiß machen": the exception ends where the operation starts.

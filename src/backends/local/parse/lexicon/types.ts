@@ -31,8 +31,8 @@ export const CONCEPTS = [
   'studio', 'plain', 'setting', 'shadow', 'transparent',
   // Prepositions the grammar reads, and the purpose markers ("for my shop", "as a profile picture").
   'to', 'from', 'with', 'of', 'on', 'by', 'for', 'as',
-  // Clause separators.
-  'and', 'then', 'but',
+  // Clause separators, and a word that after a quote only marks it as what is written (「SALE」と…).
+  'and', 'then', 'but', 'quotative',
   // Words for edits that need a generative model (colourise, restore, cartoon style…): known, so that
   // they are never read as a typo of something else, and always refused.
   'generative',
