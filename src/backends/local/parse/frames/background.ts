@@ -67,14 +67,17 @@ export const background: Frame = {
     const second = c.has('second') && (named || c.has('subject', 'change', 'replace', 'on', 'add'));
     // "… and make it white", "… I need a transparent PNG": a clause that carries on a background edit.
     const carriesOn = !named && ctx.previous?.op === 'background' && (c.colors().length === 1 || c.has('transparent'));
-    if (!named && !isolates && !second && !carriesOn && !c.has('studio')) return null;
+    // "背景を消して、商品だけにして", "remove the background, just the product": what stays after a removal.
+    const onlySubject = !named && ctx.previous?.op === 'background' && ctx.previous.action === 'remove' && c.has('only') && c.has('subject');
+    if (!named && !isolates && !second && !carriesOn && !onlySubject && !c.has('studio')) return null;
     if (second) {
       c.takeAll('second', 'first', 'subject', 'isolate', 'remove', 'replace');
       takeFraming(c, ctx);
       return { op: 'background', action: 'image' };
     }
-    if (isolates) {
+    if (isolates || onlySubject) {
       c.take('isolate');
+      c.take('only');
       c.takeWhere((t) => t.thing?.kind === 'object');
       c.take('remove');
       takeFraming(c, ctx);
