@@ -21,7 +21,8 @@ const PIECE = new RegExp(
   [
     String.raw`(?<quote>${QUOTE_MARK}(\d+)${QUOTE_MARK})`,
     String.raw`(?<hex>#(?:[0-9a-f]{6}|[0-9a-f]{3})(?![0-9a-z]))`,
-    String.raw`(?<dims>\d{1,5}\s*(?:[x×*]|\s(?:by|por|mal|par|per)\s)\s*\d{1,5})(?![\d.])`,
+    // Not before more digits or a decimal part; a full stop after it ends the sentence ("resize to 800x600.").
+    String.raw`(?<dims>\d{1,5}\s*(?:[x×*]|\s(?:by|por|mal|par|per)\s)\s*\d{1,5})(?!\d|[.,]\d)`,
     String.raw`(?<ratio>\d{1,2}\s*[:/]\s*\d{1,2})(?![\d])`,
     // A CJK run takes the digits written into it ("旋转90度", "2枚目"), but not a size or ratio after it.
     String.raw`(?<cjk>(?:\d+(?:[.,]\d+)?(?=[${CJK}]))?[${CJK}]+(?:\d+(?:[.,]\d+)?[${CJK}]+)*(?:\d+(?:[.,]\d+)?(?![\d.,]*\s*[x×*:/]\s*\d))?)`,
