@@ -201,6 +201,12 @@ function splitAfterKeep(c: RawClause): RawClause[] {
  * A clause with no operation of its own ("…, in red", "…, 90 degrees", "…, with a soft shadow") adds
  * to the clause before it.
  */
+const ADD_ON = new Set<Concept>(['top', 'bottom', 'left', 'right', 'center', 'corner', 'shadow', 'large', 'small', 'opacity', 'clockwise', 'counterclockwise',
+  'degree', 'pixel', 'percent', 'upside-down', 'horizontal', 'vertical', 'width', 'height']);
+
+/** A word that only adds to an edit (a position, a direction, a unit); one that also names an operation ("左右反転") does not. */
+const addsOn = (t: Token) => [...t.concepts].some((x) => ADD_ON.has(x)) && ![...t.concepts].some((x) => OPERATION_CONCEPTS.has(x) && !ADD_ON.has(x));
+
 function mergeFragments(clauses: RawClause[]): RawClause[] {
   const out: RawClause[] = [];
   for (const c of clauses) {
@@ -208,9 +214,11 @@ function mergeFragments(clauses: RawClause[]): RawClause[] {
     const keeps = c.tokens.some((t) => t.concepts.has('keep') || t.concepts.has('same'));
     // A verb that is also a preposition ("用红色": with red) does not make a clause of its own.
     const verb = c.tokens.some((t) => [...t.concepts].some((x) => VERBS.has(x)) && !['with', 'to', 'on', 'for', 'as'].some((p) => t.concepts.has(p as Concept)));
+    // "…, en rojo en el centro": a colour beside a position or size styles the edit before, even after "and".
+    const styled = content.some(addsOn);
     const fragment = !c.keep && !keeps && !verb && content.length > 0 && content.every((t) =>
-      t.number !== undefined || t.dims || (t.color && !c.andJoined && c.tokens.some((x) => x.concepts.has('to') || x.concepts.has('with'))) ||
-      [...t.concepts].some((x) => ['top', 'bottom', 'left', 'right', 'center', 'corner', 'shadow', 'large', 'small', 'opacity', 'clockwise', 'counterclockwise', 'degree', 'pixel', 'percent', 'upside-down', 'horizontal', 'vertical', 'width', 'height'].includes(x)));
+      t.number !== undefined || t.dims || (t.color && (!c.andJoined || styled) && c.tokens.some((x) => x.concepts.has('to') || x.concepts.has('with'))) ||
+      addsOn(t));
     const last = out.at(-1);
     const sequenced = last?.tokens.at(-1)?.concepts.has('then') ?? false;
     if (fragment && last && !sequenced && content.some((t) => !t.color || !c.andJoined)) last.tokens = [...last.tokens, ...c.tokens];
