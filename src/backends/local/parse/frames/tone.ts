@@ -31,7 +31,7 @@ export const invert: Frame = {
  * A tone with a direction: an adjective that carries it ("brighter", "darker") or a noun that takes
  * one ("more brightness", "lower the brightness"). A problem ("it's too dark") asks for the opposite.
  */
-function toned(c: import('../clause.ts').Clause, up: 'bright' | 'vivid' | 'warm' | 'contrast-up', down: 'dark' | 'muted' | 'cool' | 'contrast-down', noun: 'brightness' | 'saturation' | 'contrast' | null): number {
+function toned(c: import('../clause.ts').Clause, up: 'bright' | 'vivid' | 'warm' | 'contrast-up', down: 'dark' | 'muted' | 'cool' | 'contrast-down', noun: 'brightness' | 'saturation' | 'contrast' | 'temperature'): number {
   let sign = 0;
   // "明るすぎるので暗くして", "too bright, darker": the problem and its fix in one clause; the fix wins.
   if (c.problem && c.has(up) && c.has(down)) {
@@ -48,7 +48,7 @@ function toned(c: import('../clause.ts').Clause, up: 'bright' | 'vivid' | 'warm'
   const tooHit = c.find((t) => t.concepts.has('too'))[0];
   if (sign !== 0 && dirHit && tooHit && dirHit.index === tooHit.index) { c.use(dirHit.index); return sign; }
   // "Lower the colour temperature, cooler": the direction belongs to the temperature, the adjective says which way.
-  const aboutNoun = noun === null && c.has('color');
+  const aboutNoun = noun === 'temperature' && c.has('color');
   const dir = directionOf(c);
   // "Brightness +20%", "contrast -15%", "warmth -10%": a signed percentage says which way.
   const signed = signOf(c, ['pct']);
@@ -90,8 +90,9 @@ export const saturation: Frame = {
   read(c) {
     let sign = toned(c, 'vivid', 'muted', 'saturation');
     // "more colour", "less colour": the colour noun with a direction.
-    if (!sign && c.has('color') && (c.has('more') || c.has('less')) && c.colors().length === 0) {
-      c.take('color');
+    const colour = c.find((t) => t.concepts.has('color') && !t.concepts.has('temperature'))[0];
+    if (!sign && colour && (c.has('more') || c.has('less')) && c.colors().length === 0) {
+      c.use(colour.index);
       sign = directionOf(c) * (c.problem ? -1 : 1);
       if (c.problem) c.take('too');
     }
@@ -105,7 +106,8 @@ export const saturation: Frame = {
 export const temperature: Frame = {
   name: 'temperature', triggers: ['warm', 'cool'], example: 'temperature',
   read(c) {
-    const sign = toned(c, 'warm', 'cool', null);
+    // "Lower the colour temperature": a lower temperature is cooler.
+    const sign = toned(c, 'warm', 'cool', 'temperature');
     if (!sign) return null;
     c.takeAll('color');
     const amount = amountOf(c, 0.2, true);

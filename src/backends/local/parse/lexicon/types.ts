@@ -10,7 +10,8 @@ export const CONCEPTS = [
   'text', 'watermark', 'hue', 'tint',
   // Tone words with a direction, and the nouns that need one ("more contrast").
   'bright', 'dark', 'brightness', 'contrast', 'contrast-up', 'contrast-down', 'saturation', 'vivid', 'muted',
-  'warm', 'cool', 'color',
+  // 'temperature' is the colour-temperature noun: lowering it cools, it is not less colour.
+  'warm', 'cool', 'color', 'temperature',
   // Verbs that only frame an edit ("make it…", "replace … with …").
   'change', 'replace', 'remove', 'add', 'keep', 'only', 'except', 'isolate', 'extend',
   // Modifiers.
