@@ -107,7 +107,7 @@ export const de: LanguageData = {
       'artikel', 'mann', 'frau'],
     image: ['filter', 'bei', 'wie bei', 'wie bei einem', 'wie', 'wie ein', 'wie eine', 'wie einem', 'so wie', 'bild', 'foto', 'aufnahme', 'es', 'das', 'dies', 'dieses', 'ganze', 'look', 'effekt', 'stil', 'wirkung', 'optik', 'bildes', 'fotos', 'bilder',
       'das ganze', 'gesamte', 'gesamtbild', 'insgesamt', 'alte foto'],
-    everything: ['alles', 'rest', 'den rest', 'alles andere', 'ubrige', 'ubrigen', 'restliche', 'komposition', 'beleuchtung', 'bildaufbau', 'andere'],
+    everything: ['qualitat', 'die qualitat', 'alles', 'rest', 'den rest', 'alles andere', 'ubrige', 'ubrigen', 'restliche', 'komposition', 'beleuchtung', 'bildaufbau', 'andere'],
     first: ['erste', 'erstes', 'erstes bild', 'bild 1', 'ersten bild'],
     second: ['zweite', 'zweites', 'zweites bild', 'anderen bild', 'anderes bild', 'bild 2', 'zweiten bild', 'zweite bild'],
     same: ['gleich', 'original', 'wie es ist', 'scharf', 'bunt', 'farbig', 'so wie es ist', 'wie gehabt', 'in farbe'],
@@ -173,6 +173,8 @@ export const de: LanguageData = {
   },
   numberJoiners: ['und'],
   filler: [
+    'langste seite', 'die langste seite', 'an der langsten seite', 'langere seite', 'lange seite', 'lange kante',
+    'inserat', 'anzeige', 'kleinanzeige', 'kleinanzeigen',
     'hilf mir', 'hilf mir mal', 'helft mir', 'helfen sie mir', 'kannst du mir helfen', 'konnt ihr mir helfen', 'konnen sie mir helfen', 'mir helfen', 'helfen', 'hilf',
     'leeren', 'leere', 'leer', 'drum', 'drumherum', 'mach s', "'s", 'rundherum', 'herum', 'drumherum', 'der', 'die', 'das', 'den', 'dem', 'des', 'ein', 'eine', 'einen', 'einem', 'einer', 'eines', 'bitte', 'danke', 'dankeschon', 'vielen dank', 'hallo',
     'hi', 'hey', 'moin', 'servus', 'kannst', 'du', 'konntest', 'konnten', 'kannst du', 'konntest du', 'konnten sie', 'sie', 'ich', 'mir', 'mich', 'mein',

@@ -143,7 +143,7 @@ export const en: LanguageData = {
     from: ['from', 'of', 'instead of'],
     with: ['with', 'using', 'through', 'via'],
     of: ['of', "'s"],
-    on: ['on', 'onto', 'at', 'over', 'across', 'against', 'in front of', 'on top of', 'behind'],
+    on: ['under', 'beneath', 'on', 'onto', 'at', 'over', 'across', 'against', 'in front of', 'on top of', 'behind'],
     for: ['for', 'so i can use it for', 'to use for', 'to use on', 'to post on', 'to upload to', 'ready for', 'suitable for', 'so it works for',
       'so it fits', 'to fit'],
     as: ['as', 'as a', 'like a', 'to use as'],
@@ -208,6 +208,9 @@ export const en: LanguageData = {
   },
   numberJoiners: ['and'],
   filler: [
+    'png', 'a png', 'as a png', 'as png', 'in png', 'webp', 'as webp',
+    'on the longest side', 'longest side', 'the longest side', 'on the long side', 'long side', 'long edge', 'longest edge', 'on the longest edge', 'longer side',
+    'fast',
     'thanks a ton', 'thanks a bunch', 'thanks a million', 'thanks heaps', 'thanks loads', 'ty so much', 'ty very much', 'thank you very much', 'thanks very much', 'thanks so much in advance', 'many many thanks', 'much obliged', 'cheers mate',
     'not so cramped', 'so cramped', 'cramped', 'off',
     'them', 'they', 'him', 'her', 'those', 'these ones', 'ugh', 'honestly', 'seriously', 'frankly', 'tbh', 'omg', 'ya', 'u', 'ur', 'terribly', 'new', 'i uploaded', 'uploaded', 'i sent', 'attached', 'out', 'away', 'a bunch of', 'bunch of', 'three things', 'two things', 'a few things', 'a couple of things', 'things', 'webcam', 'camera', 'phone camera', 'can follow', 'automatically', 'proportionally', 'back', 'quick one', 'quick question', 'one more thing', 'entirely', 'a', 'an', 'the', 'some', 'any', 'my', 'our', 'your', 'his', 'her', 'their', 'these', 'those', 'there', 'here', 'its', 'it', 'me', 'us', 'i', 'we', 'you',
