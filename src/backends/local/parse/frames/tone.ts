@@ -48,7 +48,7 @@ function toned(c: import('../clause.ts').Clause, up: 'bright' | 'vivid' | 'warm'
   const tooHit = c.find((t) => t.concepts.has('too'))[0];
   if (sign !== 0 && dirHit && tooHit && dirHit.index === tooHit.index) { c.use(dirHit.index); return sign; }
   // "Lower the colour temperature, cooler": the direction belongs to the temperature, the adjective says which way.
-  const aboutNoun = noun === 'temperature' && c.has('color');
+  const aboutNoun = noun === 'temperature' && c.has('temperature');
   const dir = directionOf(c);
   // "Brightness +20%", "contrast -15%", "warmth -10%": a signed percentage says which way.
   const signed = signOf(c, ['pct']);
@@ -103,12 +103,34 @@ export const saturation: Frame = {
   },
 };
 
+/**
+ * "Remove the yellow cast", "less yellow", "quita el tono amarillo", "去掉黄色偏色": taking away a warm
+ * hue (yellow, orange) cools the photo, taking away blue warms it. Other casts (green, magenta) are
+ * not a warmth, and are not read.
+ */
+function castRemoved(c: import('../clause.ts').Clause): number {
+  const colors = c.colors();
+  // "Remove the yellow" alone may mean yellow things; a cast is named as one ("the yellow cast", "el tono amarillo").
+  if (colors.length !== 1 || !(c.has('less') || (c.has('remove') && c.has('tint', 'color'))) || c.find((t) => t.thing !== undefined).length) return 0;
+  const [r, g, b] = colors[0]!.color;
+  const max = Math.max(r, g, b);
+  const d = max - Math.min(r, g, b);
+  if (max === 0 || d / max < 0.3) return 0;
+  const h = (((max === r ? ((g - b) / d) % 6 : max === g ? (b - r) / d + 2 : (r - g) / d + 4) * 60) + 360) % 360;
+  const sign = h >= 20 && h <= 70 ? -1 : h >= 180 && h <= 250 ? 1 : 0;
+  if (sign === 0) return 0;
+  c.use(colors[0]!.index);
+  c.take('remove') ?? c.take('less');
+  return sign;
+}
+
 export const temperature: Frame = {
   name: 'temperature', triggers: ['warm', 'cool'], example: 'temperature',
   read(c) {
-    // "Lower the colour temperature": a lower temperature is cooler.
-    const sign = toned(c, 'warm', 'cool', 'temperature');
+    // "Lower the colour temperature": a lower temperature is cooler. "The white balance" is that noun too.
+    const sign = toned(c, 'warm', 'cool', 'temperature') || castRemoved(c);
     if (!sign) return null;
+    c.takeAll('tint');
     c.takeAll('color');
     const amount = amountOf(c, 0.2, true);
     return { op: 'temperature', amount: sign > 0 ? amount : -amount };

@@ -47,7 +47,7 @@ export const de: LanguageData = {
     muted: ['flau', 'farblos wirkt', 'langweilig', 'langweiliger', 'trist', 'blasser', 'blass', 'gedeckt', 'gedeckter', 'gedampft', 'matter', 'fade', 'flau', 'entsattigter', 'weniger bunt', 'dezenter', 'pastell'],
     warm: ['gelbstichig', 'zu gelb', 'zu orange', 'warmer', 'warm', 'warmere', 'warmeres', 'aufwarmen', 'warmton', 'warmtone', 'warme tone', 'vergilbt'],
     cool: ['blaustichig', 'zu blau', 'kuhler', 'kalter', 'kalt', 'kuhl', 'kuhlere', 'kaltere', 'kalte tone', 'bläulicher', 'blaulicher'],
-    temperature: ['farbtemperatur', 'temperatur'],
+    temperature: ['weissabgleich', 'farbtemperatur', 'temperatur'],
     color: ['farbstimmung', 'stimmung', 'farblook', 'farbe', 'farben', 'farbig', 'tone', 'farbtemperatur', 'weissabgleich', 'farbgebung', 'farbung'],
     change: ['verschieben', 'verschiebe', 'verschieb', 'bewegen', 'mach', 'mache', 'machen', 'andere', 'andern', 'verwandle', 'verwandeln', 'wandle', 'umwandeln', 'umwandle', 'konvertiere', 'konvertieren',
       'setze', 'setzen', 'stelle', 'stell', 'gib', 'geben', 'gestalte', 'gestalten', 'bearbeite', 'bearbeiten', 'verwende', 'nutze', 'farbe', 'farben',

@@ -52,7 +52,7 @@ export const en: LanguageData = {
       'less colour', 'tone down the colors', 'tone down the colours', 'tone down'],
     warm: ['too yellow', 'too orange', 'yellowish', 'warm', 'warmer', 'warmth', 'warm up', 'golden', 'more golden', 'golden hour', 'sunnier', 'cozier', 'cosier', 'warm tones'],
     cool: ['bluish', 'blueish', 'too blue', 'cool', 'cooler', 'cool down', 'colder', 'cold', 'icier', 'icy', 'bluer', 'more blue', 'cool tones'],
-    temperature: ['temperature', 'color temperature', 'colour temperature', 'temp', 'colour temp', 'color temp'],
+    temperature: ['white balance', 'temperature', 'color temperature', 'colour temperature', 'temp', 'colour temp', 'color temp'],
     color: ['temperature', 'color temperature', 'colour temperature', 'white balance', 'color', 'colour', 'colors', 'colours', 'colored', 'coloured', 'coloring', 'colouring', 'tones', 'tone', 'shade', 'shades'],
     change: ['dial', 'bring', 'knock', 'shift', 'move', 'cycle', 'alter', 'modify', 'make', 'makes', 'making', 'turn', 'turned', 'turning', 'change', 'changed', 'changing', 'convert', 'converted', 'set', 'render',
       'transform', 'give', 'apply', 'applied', 'use', 'get', 'become', 'go', 'do', 'paint', 'color in', 'colour in', 'recolor', 'recolour',

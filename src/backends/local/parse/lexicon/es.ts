@@ -48,7 +48,7 @@ export const es: LanguageData = {
       'apaga', 'apagar', 'sin vida', 'desaturados', 'menos color', 'menos intensos', 'menos saturados'],
     warm: ['calido', 'calida', 'calidos', 'calidas', 'mas calido', 'mas calida', 'calidez', 'calentar', 'calienta', 'caliente', 'tonos calidos', 'amarillento', 'amarillenta', 'amarillentas', 'amarillentos'],
     cool: ['frio', 'fria', 'frios', 'frias', 'mas frio', 'mas fria', 'enfriar', 'enfria', 'frescos', 'tonos frios', 'azulado', 'azulada'],
-    temperature: ['temperatura de color', 'temperatura'],
+    temperature: ['balance de blancos', 'temperatura de color', 'temperatura'],
     color: ['tono', 'color', 'colores', 'tonos', 'coloracion', 'temperatura de color', 'temperatura', 'balance de blancos', 'colorido general'],
     change: ['desplaza', 'desplazar', 'mueve', 'mover', 'haz', 'hacer', 'hazla', 'hazlo', 'haga', 'hagas', 'pon', 'poner', 'ponla', 'ponlo', 'ponle', 'cambia', 'cambiar', 'cambiala', 'cambialo', 'cambies',
       'convierte', 'convertir', 'conviertela', 'conviertelo', 'transforma', 'transformar', 'deja', 'dejar', 'dejala', 'dejalo', 'pasa', 'pasar', 'pasala',

@@ -46,7 +46,7 @@ export const fr: LanguageData = {
     muted: ['ennuyeux', 'ennuyeuses', 'morne', 'mornes', 'terne', 'ternes', 'fade', 'fades', 'delave', 'delavee', 'delaves', 'pastel', 'attenue', 'attenuees', 'sourd', 'sourdes', 'moins de couleur', 'ternir'],
     warm: ['trop jaune', 'jaunatre', 'trop orange', 'chaud', 'chaude', 'chaudes', 'chauds', 'plus chaud', 'plus chaude', 'rechauffer', 'rechauffe', 'chaleur', 'tons chauds', 'jauni', 'jaunie'],
     cool: ['trop bleu', 'bleuatre', 'froid', 'froide', 'froides', 'froids', 'plus froid', 'plus froide', 'refroidir', 'refroidis', 'tons froids', 'bleute'],
-    temperature: ['temperature', 'temperature de couleur'],
+    temperature: ['balance des blancs', 'temperature', 'temperature de couleur'],
     color: ['couleur', 'couleurs', 'tons', 'ton', 'temperature', 'temperature de couleur', 'balance des blancs', 'coloris'],
     change: ['decale', 'decaler', 'deplace', 'deplacer', 'rends', 'rendre', 'rend', 'fais', 'faire', 'fait', 'mets', 'mettre', 'met', 'change', 'changer', 'modifie', 'modifier', 'transforme',
       'transformer', 'convertis', 'convertir', 'convertie', 'passe', 'passer', 'donne', 'donner', 'donne lui', 'applique', 'appliquer', 'utilise', 'ajuste',

@@ -47,7 +47,7 @@ export const pt: LanguageData = {
       'menos saturada', 'menos saturado', 'menos vivas', 'sem graca'],
     warm: ['amarelada', 'amarelado', 'muito amarelada', 'quente', 'quentes', 'mais quente', 'aquecer', 'aqueca', 'aquece', 'calor', 'tons quentes', 'calida'],
     cool: ['esfria', 'esfrie', 'amarelada demais', 'frio', 'fria', 'frios', 'frias', 'mais frio', 'mais fria', 'esfriar', 'esfrie', 'resfriar', 'tons frios', 'azulado', 'azulada'],
-    temperature: ['temperatura', 'temperatura de cor'],
+    temperature: ['balanco de branco', 'temperatura', 'temperatura de cor'],
     color: ['cor', 'cores', 'tons', 'tom', 'temperatura', 'temperatura de cor', 'balanco de branco', 'coloracao'],
     change: ['esfria', 'poe', 'por', 'desloca', 'deslocar', 'desloque', 'usa', 'mova', 'move', 'deixe', 'deixa', 'deixar', 'faca', 'fazer', 'faz', 'torne', 'tornar', 'torna', 'transforme', 'transformar', 'transforma', 'mude', 'mudar',
       'muda', 'troque', 'trocar', 'troca', 'coloque', 'colocar', 'coloca', 'ponha', 'por', 'converta', 'converter', 'converte', 'aplique', 'aplicar',
