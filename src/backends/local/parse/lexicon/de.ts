@@ -63,7 +63,7 @@ export const de: LanguageData = {
     except: ['ausser', 'bis auf', 'ausgenommen', 'mit ausnahme'],
     isolate: ['freistellen', 'freisteller', 'ausschneiden', 'ausschneide', 'isolieren', 'isoliere', 'freigestellt', 'stelle frei', 'stell frei', 'frei'],
     more: ['mehr', 'erhohe', 'erhohen', 'erhoh', 'hoher', 'steigern', 'steigere', 'verstarke', 'verstarken', 'anheben', 'hebe', 'hoch', 'rauf', 'boost', 'starker'],
-    less: ['weniger', 'verringere', 'verringern', 'reduziere', 'reduzieren', 'senke', 'senken', 'niedriger', 'runter', 'abschwachen', 'schwache', 'geringer',
+    less: ['nicht so', 'nicht ganz so', 'nicht mehr so', 'weniger', 'verringere', 'verringern', 'reduziere', 'reduzieren', 'senke', 'senken', 'niedriger', 'runter', 'abschwachen', 'schwache', 'geringer',
       'mindern', 'mindere', 'drossle', 'zuruck', 'zu viel'],
     slightly: ['a bissl', 'bissl', 'bisserl', 'a bisserl', 'es bitz', 'etwas', 'ein bisschen', 'bisschen', 'leicht', 'ein wenig', 'wenig', 'minimal', 'ein klein wenig', 'sanft', 'dezent', 'ein tick', 'einen tick', 'etwas mehr'],
     very: ['sehr', 'viel', 'deutlich', 'stark', 'richtig', 'extrem', 'total', 'wesentlich', 'erheblich', 'spurbar', 'kraftig', 'ordentlich'],

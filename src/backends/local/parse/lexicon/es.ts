@@ -67,7 +67,7 @@ export const es: LanguageData = {
     isolate: ['aislar', 'aisla', 'extraer', 'extrae', 'separar del fondo', 'recortar el objeto', 'recorta el objeto', 'recorta el producto', 'recortar el producto', 'recorta la persona'],
     more: ['mas', 'aumenta', 'aumentar', 'aumentale', 'sube', 'subir', 'subele', 'incrementa', 'incrementar', 'mayor', 'eleva', 'potencia', 'realza',
       'intensifica', 'alto', 'alta', 'refuerza', 'dale mas'],
-    less: ['reducelo', 'reducela', 'bajalo', 'bajala', 'rebajalo', 'quitale', 'menos', 'reduce', 'reducir', 'reducele', 'baja', 'bajar', 'bajale', 'disminuye', 'disminuir', 'menor', 'rebaja', 'bajo', 'baja un poco', 'atenua', 'atenuar', 'quitale'],
+    less: ['no tan', 'no quede tan', 'que no quede tan', 'no este tan', 'que no este tan', 'no sea tan', 'reducelo', 'reducela', 'bajalo', 'bajala', 'rebajalo', 'quitale', 'menos', 'reduce', 'reducir', 'reducele', 'baja', 'bajar', 'bajale', 'disminuye', 'disminuir', 'menor', 'rebaja', 'bajo', 'baja un poco', 'atenua', 'atenuar', 'quitale'],
     slightly: ['tantito', 'poquitito', 'un pelin', 'un poco', 'un poquito', 'ligeramente', 'levemente', 'algo', 'un toque', 'poquito', 'suavemente', 'sutil', 'sutilmente', 'un pelin', 'un pelo'],
     very: ['muy', 'mucho', 'bastante', 'mucho mas', 'muchisimo', 'super', 'bien', 'totalmente', 'fuerte', 'fuertemente', 'considerablemente'],
     too: ['sobreexpuesta', 'sobreexpuesto', 'subexpuesta', 'subexpuesto', 'quemada', 'demasiado', 'demasiada', 'excesivamente'],

@@ -64,7 +64,7 @@ export const fr: LanguageData = {
     isolate: ['detourer', 'detoure', 'detourez', 'isoler', 'isole', 'extraire', 'extrais', 'decouper', 'decoupe', 'detourage'],
     more: ['plus', 'augmente', 'augmenter', 'augmentez', 'accentue', 'accentuer', 'renforce', 'renforcer', 'hausse', 'monte', 'monter', 'davantage',
       'rehausse', 'rehausser', 'eleve', 'plus de', 'pousse', 'booste'],
-    less: ['moins', 'diminue', 'diminuer', 'diminuez', 'reduis', 'reduire', 'reduisez', 'baisse', 'baisser', 'baissez', 'attenue', 'attenuer', 'moins de'],
+    less: ['pas si', 'pas aussi', 'moins que ca', 'moins', 'diminue', 'diminuer', 'diminuez', 'reduis', 'reduire', 'reduisez', 'baisse', 'baisser', 'baissez', 'attenue', 'attenuer', 'moins de'],
     slightly: ['un peu', 'legerement', 'un tout petit peu', 'un brin', 'doucement', 'subtil', 'subtilement', 'a peine', 'un poil', 'leger', 'legere'],
     very: ['ben', 'ben trop', 'tres', 'beaucoup', 'vraiment', 'nettement', 'fortement', 'bien', 'super', 'franchement', 'carrement', 'tellement', 'fort', 'forte'],
     too: ['surexposee', 'surexpose', 'sous exposee', 'sous expose', 'trop', 'beaucoup trop', 'bien trop', 'un peu trop'],
