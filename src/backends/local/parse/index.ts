@@ -113,16 +113,31 @@ function isContext(clause: Clause): boolean {
 
 /** The first frame that reads the whole clause; a refusal naming what was left over otherwise. */
 function readClause(clause: Clause, ctx: FrameContext, lang: CompiledLanguage): EditOp[] {
+  const { ops, closest } = tryFrames(clause, ctx);
+  if (ops) return ops;
+  // "Blanco y negro con mucho contraste", "schwarzweiß mit viel Kontrast": two edits joined by "with",
+  // each read whole on its own side.
+  for (const split of clause.tokens.flatMap((t, i) => (t.concepts.has('with') && !t.color ? [i] : []))) {
+    const [before, after] = [clause.tokens.slice(0, split), clause.tokens.slice(split + 1)];
+    if (!before.some((t) => !isIgnorable(t)) || !after.some((t) => !isIgnorable(t))) continue;
+    const first = tryFrames(new Clause(before, undefined, clause.problem), ctx).ops;
+    const second = first && tryFrames(new Clause(after, undefined, clause.problem), { ...ctx, previous: first.at(-1) }).ops;
+    if (first && second) return [...first, ...second];
+  }
+  throw notUnderstood(clause, lang, closest?.left);
+}
+
+function tryFrames(clause: Clause, ctx: FrameContext): { ops?: EditOp[]; closest: { left: Token[] } | null } {
   let closest: { left: Token[] } | null = null;
   for (const frame of FRAMES) {
     const attempt = clause.fork();
     const result = frame.read(attempt, ctx);
     if (!result || 'kept' in result) continue;
     const left = attempt.leftover();
-    if (left.length === 0) return Array.isArray(result) ? result : [result];
+    if (left.length === 0) return { ops: Array.isArray(result) ? result : [result], closest };
     if (!closest || left.length < closest.left.length) closest = { left };
   }
-  throw notUnderstood(clause, lang, closest?.left);
+  return { closest };
 }
 
 /**

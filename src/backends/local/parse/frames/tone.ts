@@ -53,7 +53,8 @@ function toned(c: import('../clause.ts').Clause, up: 'bright' | 'vivid' | 'warm'
   // "Brightness +20%", "contrast -15%", "warmth -10%": a signed percentage says which way.
   const signed = signOf(c, ['pct']);
   if (signed !== 0 && dir === 0 && !c.problem) return sign === 0 ? signed : sign * signed;
-  if (sign === 0) sign = dir || (c.problem && c.has('too') ? 1 : 0); // "too much contrast": there is too much of it
+  // "Too much contrast": there is too much of it. "Con mucho contraste", "with lots of contrast": more of it.
+  if (sign === 0) sign = dir || (c.problem && c.has('too') ? 1 : 0) || (!c.problem && noun !== 'temperature' && c.has('very') ? 1 : 0);
   // "The contrast is too harsh, lower it": beside a problem, the direction word is the fix.
   else if (c.problem && dir !== 0) { c.take('too'); return dir; }
   else if (dir < 0 && !aboutNoun) sign = -sign; // "less bright"
