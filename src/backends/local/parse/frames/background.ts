@@ -66,7 +66,9 @@ export const background: Frame = {
     const isolates = c.has('isolate') && !c.find((t) => t.thing !== undefined && t.thing.kind !== 'object' && t.thing.kind !== 'being').length;
     const second = c.has('second') && (named || c.has('subject', 'change', 'replace', 'on', 'add'));
     // "… and make it white", "… I need a transparent PNG": a clause that carries on a background edit.
-    const carriesOn = !named && ctx.previous?.op === 'background' && (c.colors().length === 1 || c.has('transparent'));
+    // "… white and red" after a colour is a second colour, which one background cannot have.
+    const carriesOn = !named && ctx.previous?.op === 'background' && (c.colors().length === 1 || c.has('transparent')) &&
+      !(ctx.previous.action === 'color' && !c.has('change', 'replace'));
     // "背景を消して、商品だけにして", "remove the background, just the product": what stays after a removal.
     const onlySubject = !named && ctx.previous?.op === 'background' && ctx.previous.action === 'remove' && c.has('only') && c.has('subject');
     if (!named && !isolates && !second && !carriesOn && !onlySubject && !c.has('studio')) return null;
@@ -103,7 +105,10 @@ export const background: Frame = {
       op = { op: 'pixelate', block: block !== undefined ? Math.max(2, block) : undefined, amount: amountOf(c, 1), region: 'background' };
     }
     else {
-      const colors = c.colors();
+      let colors = c.colors();
+      // "Light grey instead of white", "blanco en vez de negro": the colour after "instead of" is the one it has now.
+      const was = colors.filter((x) => c.tokens.slice(0, x.index).reverse().find((t) => !t.filler || t.concepts.size > 0)?.concepts.has('from'));
+      if (colors.length === 2 && was.length === 1) { c.use(was[0]!.index); colors = colors.filter((x) => x !== was[0]); }
       if (colors.length > 1) return null;
       const color = colors[0]?.color ?? (c.has('studio', 'plain') ? WHITE : null);
       if (!color) return null;
