@@ -59,7 +59,8 @@ export const en: LanguageData = {
       'recolored', 'recoloured', 'switch', 'adjust', 'edit', 'fix', 'correct', 'improve', 'enhance', 'tweak', 'bump', 'bump up', 'crank up',
       'push', 'boost', 'raise', 'should be', 'needs to be', 'want it', 'want', 'put'],
     replace: ['replace', 'replaced', 'replacing', 'swap', 'swapped', 'substitute', 'exchange', 'swap out', 'switch out'],
-    remove: ['clean up', 'clear up', 'clean out', 'remove', 'removed', 'removing', 'removal', 'delete', 'deleted', 'erase', 'erased', 'get rid of', 'take out', 'take away', 'strip', 'strip out',
+    // "Take the background out": the particle after the object is filler.
+    remove: ['take', 'take off', 'clean up', 'clear up', 'clean out', 'remove', 'removed', 'removing', 'removal', 'delete', 'deleted', 'erase', 'erased', 'get rid of', 'take out', 'take away', 'strip', 'strip out',
       'clear', 'drop', 'eliminate', 'without', 'no', 'cut off', 'knock out', 'lose'],
     add: ['add', 'added', 'adding', 'insert', 'place', 'overlay', 'stamp', 'include', 'put on', 'slap on', 'throw on', 'give it'],
     keep: ['keep', 'keeping', 'kept', 'leave', 'leaving', 'preserve', 'preserving', 'maintain', 'maintaining', 'retain', 'retaining',
