@@ -17,6 +17,7 @@ import { cases as holdoutFr } from './prompt-table/holdout-fr.ts';
 import { cases as holdoutJa } from './prompt-table/holdout-ja.ts';
 import { cases as holdoutPt } from './prompt-table/holdout-pt.ts';
 import { cases as holdoutZh } from './prompt-table/holdout-zh.ts';
+import { cases as unseen2 } from './prompt-table/unseen-2.ts';
 import { matches, show } from './prompt-table/signature.ts';
 import type { PromptCase } from './prompt-table/types.ts';
 
@@ -30,12 +31,15 @@ import type { PromptCase } from './prompt-table/types.ts';
  * later by someone who had seen neither, and first passed at 77 % (352 of 454) before its misses
  * were fixed in the lexicon and grammar. The fresh set came after that, again unseen: 174 of 190
  * (92 %) passed on first run; of the 16 misses, 15 were refusals and one a wrong plan (a polite
- * Japanese ending read as a problem description), all fixed since.
+ * Japanese ending read as a problem description), all fixed since. The unseen-2 set (425 prompts, in
+ * two parts written from the README alone) first passed 265 of 282 (94 %; 3 wrong plans, 14 wrong
+ * refusals) and, for the harder second part, 112 of 143 (78 %; 3 wrong plans, 28 wrong refusals);
+ * see unseen-2.ts for each language.
  */
 const TABLES: Record<string, PromptCase[]> = {
   en, zh, ja, es, de, fr, pt,
   'holdout en': holdoutEn, 'holdout zh': holdoutZh, 'holdout ja': holdoutJa, 'holdout es': holdoutEs, 'holdout de': holdoutDe,
-  'holdout fr': holdoutFr, 'holdout pt': holdoutPt, fresh,
+  'holdout fr': holdoutFr, 'holdout pt': holdoutPt, fresh, 'unseen 2': unseen2,
 };
 
 for (const [lang, cases] of Object.entries(TABLES)) {
