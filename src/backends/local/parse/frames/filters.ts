@@ -17,7 +17,9 @@ export const sharpen: Frame = {
   read(c) {
     const named = !!c.take('sharpen');
     if (!named) {
-      const fixesBlur = (c.problem || c.has('less', 'remove')) && c.has('blur', 'blurry');
+      // "Remove the blur" is a fix; "no blur" (no blur applied) asks for nothing to be done.
+      const lessBlur = c.find((t) => (t.concepts.has('less') || t.concepts.has('remove')) && !t.concepts.has('not')).length > 0;
+      const fixesBlur = (c.problem || lessBlur) && c.has('blur', 'blurry');
       if (!fixesBlur) return null;
       // "Foto desenfocada" with no verb is as much "a blurred photo" (asked for) as "the photo is
       // blurry": a word that also names the blur effect does not say which.
