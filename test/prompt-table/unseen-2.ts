@@ -503,4 +503,6 @@ export const cases: PromptCase[] = [
   ['menos contraste, mais brilho', ['contrast:-', 'brightness:+']],
   ['「SALE」って文字を右上に', ['text']],
   ['背景って白にできる？', ['bg:color:white']],
+  ['no blur', 'refuse'],
+  ['remove the blur', ['sharpen']],
 ];
