@@ -4,7 +4,7 @@ import { startTestApp, type TestApp } from './helpers/app.ts';
 import { card, decode, pixel } from './helpers/images.ts';
 import { nodeForm } from './helpers/multipart.ts';
 import OpenAI, { toFile } from 'openai';
-import { greyscaleOf, type Script, startStandIn, streamingUpstream } from './helpers/stand-in.ts';
+import { greyscaleOf, relayConfig, type Script, startStandIn, streamingUpstream } from './helpers/stand-in.ts';
 
 const isGrey = (p: number[]) => Math.abs(p[0]! - p[1]!) <= 3 && Math.abs(p[1]! - p[2]!) <= 3;
 let script: Script;
@@ -15,12 +15,7 @@ let base: string;
 before(async () => {
   upstream = await startStandIn((req, n) => script(req, n));
   t = await startTestApp({}, {
-    configFile: `
-providers:
-  relay: { type: openai, baseUrl: ${upstream.origin}/v1, apiKey: sk-upstream-secret-0004, retries: 0 }
-models:
-  relayed: { route: ["relay:gpt-image-1"] }
-`,
+    configFile: relayConfig(upstream.origin),
   });
   base = await t.listen();
 });

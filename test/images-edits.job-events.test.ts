@@ -4,7 +4,7 @@ import { startTestApp, type TestApp } from './helpers/app.ts';
 import { card, decode, pixel } from './helpers/images.ts';
 import { nodeForm } from './helpers/multipart.ts';
 import { allEvents, sseEvents } from './helpers/sse.ts';
-import { type Script, startStandIn, streamingUpstream } from './helpers/stand-in.ts';
+import { relayConfig, type Script, startStandIn, streamingUpstream } from './helpers/stand-in.ts';
 
 const isGrey = (p: number[]) => Math.abs(p[0]! - p[1]!) <= 3 && Math.abs(p[1]! - p[2]!) <= 3;
 
@@ -16,12 +16,7 @@ let base: string;
 before(async () => {
   upstream = await startStandIn((req, n) => script(req, n));
   t = await startTestApp({ RETOUCH_STREAM_HEARTBEAT_SECONDS: '0.05' }, {
-    configFile: `
-providers:
-  relay: { type: openai, baseUrl: ${upstream.origin}/v1, apiKey: sk-upstream-secret-0004, retries: 0 }
-models:
-  relayed: { route: ["relay:gpt-image-1"] }
-`,
+    configFile: relayConfig(upstream.origin),
   });
   base = await t.listen();
 });
@@ -93,12 +88,7 @@ describe('GET /v1/images/edits/{id}/events', () => {
 
   it('a server shutting down ends the streams that follow jobs, so they cannot hold it open', async () => {
     script = () => 'stall';
-    const other = await startTestApp({}, { configFile: `
-providers:
-  relay: { type: openai, baseUrl: ${upstream.origin}/v1, apiKey: sk-upstream-secret-0006, retries: 0 }
-models:
-  relayed: { route: ["relay:gpt-image-1"] }
-` });
+    const other = await startTestApp({}, { configFile: relayConfig(upstream.origin) });
     const otherBase = await other.listen();
     const { body, headers } = await nodeForm([{ name: 'image', file: await card(), contentType: 'image/png' }, { name: 'prompt', value: 'grey' }, { name: 'model', value: 'relayed' }]);
     const job = await (await fetch(`${otherBase}/v1/images/edits`, { method: 'POST', headers: { ...headers, ...other.auth, prefer: 'respond-async' }, body: new Uint8Array(body) })).json();

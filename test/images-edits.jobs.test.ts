@@ -10,7 +10,7 @@ import { Webhook } from 'standardwebhooks';
 import { startTestApp, type TestApp } from './helpers/app.ts';
 import { card, decode, pixel } from './helpers/images.ts';
 import { nodeForm } from './helpers/multipart.ts';
-import { type Script, startStandIn } from './helpers/stand-in.ts';
+import { relayConfig, type Script, startStandIn } from './helpers/stand-in.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../bin/retouch.js');
 const isGrey = (p: number[]) => Math.abs(p[0]! - p[1]!) <= 3 && Math.abs(p[1]! - p[2]!) <= 3;
@@ -20,12 +20,7 @@ let script: Script;
 let upstream: Awaited<ReturnType<typeof startStandIn>>;
 let t: TestApp;
 let base: string;
-const config = (origin: string) => `
-providers:
-  relay: { type: openai, baseUrl: ${origin}/v1, apiKey: sk-upstream-secret-0003, retries: 0, timeoutMs: 60000 }
-models:
-  relayed: { route: ["relay:gpt-image-1"] }
-`;
+const config = (origin: string) => relayConfig(origin, 'timeoutMs: 60000');
 
 before(async () => {
   upstream = await startStandIn((req, n) => script(req, n));

@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { PLAYGROUND_DIR } from '../src/http/routes/playground.ts';
 import { launchChromium, noChromium, SHOTS } from './helpers/browser.ts';
 import { startTestApp, type TestApp } from './helpers/app.ts';
-import { startStandIn, streamingUpstream } from './helpers/stand-in.ts';
+import { relayConfig, startStandIn, streamingUpstream } from './helpers/stand-in.ts';
 
 const skip = noChromium() || !existsSync(path.join(PLAYGROUND_DIR, 'index.html')) && 'the playground is not built (npm run build)';
 
@@ -67,12 +67,7 @@ describe('the playground in a real browser', { skip }, () => {
     // An OpenAI-compatible upstream that streams two partial images, 1.5 s apart, then the grey result.
     relay = await startStandIn(streamingUpstream(2, 1500));
     t = await startTestApp({ GEMINI_API_KEY: 'g-test', GEMINI_BASE_URL: upstream.origin }, {
-      configFile: `
-providers:
-  relay: { type: openai, baseUrl: ${relay.origin}/v1, apiKey: sk-upstream-secret-0005, retries: 0 }
-models:
-  relayed: { route: ["relay:gpt-image-1"] }
-`,
+      configFile: relayConfig(relay.origin),
     });
     base = await t.listen();
     await mkdir(SHOTS, { recursive: true });

@@ -141,3 +141,14 @@ export const streamingUpstream = (partials: number, waitMs = 150): Script => asy
   sse.push({ event: 'image_edit.completed', data: { type: 'image_edit.completed', b64_json: final.toString('base64'), ...common, usage: { input_tokens: 7, output_tokens: 9, total_tokens: 16, input_tokens_details: { image_tokens: 5, text_tokens: 2 } } } });
   return { sse };
 };
+
+/**
+ * A RETOUCH_CONFIG routing model `relayed` to an OpenAI-compatible stand-in at `origin`
+ * (`relay:gpt-image-1`, no retries), with the provider's own key never to be seen by clients.
+ */
+export const relayConfig = (origin: string, extra = '') => `
+providers:
+  relay: { type: openai, baseUrl: ${origin}/v1, apiKey: sk-upstream-secret-0001, retries: 0${extra ? `, ${extra}` : ''} }
+models:
+  relayed: { route: ["relay:gpt-image-1"] }
+`;
