@@ -81,7 +81,7 @@ export class UploadWatch {
    * A pass-through stream for a body read by Fastify itself (JSON): it fails with the 408 when the
    * body stalls or runs past the deadline, and Fastify's body reader turns that into the answer.
    */
-  guard(source: NodeJS.ReadableStream): Transform {
+  guard(source: NodeJS.ReadableStream, answered: NodeJS.EventEmitter): Transform {
     let idle: NodeJS.Timeout | undefined;
     const guard = new Transform({
       transform(chunk, _enc, done) { arm(); done(null, chunk); },
@@ -98,6 +98,11 @@ export class UploadWatch {
     };
     const deadline = setTimeout(() => fire(true), Math.max(0, this.deadlineAt - Date.now()));
     guard.on('close', () => { clearTimeout(idle); clearTimeout(deadline); });
+    // A body nobody reads (a request refused before its body: no parser for its type, no route)
+    // must not time out later with nobody to hear it: its 'error' would be unhandled and end the
+    // process. Once the answer is out, the guard has nothing left to guard.
+    guard.on('error', () => {});
+    answered.once('close', () => guard.destroy());
     arm();
     (source as NodeJS.ReadableStream & { on(e: 'error', f: (e: Error) => void): void }).on('error', (e: Error) => guard.destroy(e));
     source.pipe(guard);
@@ -128,9 +133,9 @@ export function watchUploads(app: FastifyInstance, timeouts: UploadTimeouts) {
   app.addHook('onRequest', async (request) => {
     request.uploadWatch = new UploadWatch(timeouts);
   });
-  app.addHook('preParsing', async (request, _reply, payload) => {
+  app.addHook('preParsing', async (request, reply, payload) => {
     if (isMultipart(request) || !hasBody(request)) return payload;
-    return request.uploadWatch!.guard(payload);
+    return request.uploadWatch!.guard(payload, reply.raw);
   });
 }
 
