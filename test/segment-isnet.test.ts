@@ -32,6 +32,23 @@ describe('IS-Net (optional package)', { skip }, () => {
     assert.ok(score >= 0.9);
   });
 
+  it('an edit aborted while the model runs answers at once, and the process lives on to segment again', async () => {
+    const { data, w, h } = await ballScene();
+    const image = { data, width: w, height: h, channels: 3 } as const;
+    await isnet!.segment(image, new AbortController().signal); // the model loaded: the next run is inference alone
+    const abort = new AbortController();
+    const running = isnet!.segment(image, abort.signal);
+    setTimeout(() => abort.abort(new Error('client gone')), 150);
+    await assert.rejects(running, /client gone/);
+    // Before, Piscina terminated the model's thread mid-inference and onnxruntime ended the process here.
+    const waiting = new AbortController();
+    const skipped = isnet!.segment(image, waiting.signal);
+    waiting.abort(new Error('gone before its turn'));
+    await assert.rejects(skipped, /gone before its turn/);
+    const again = await isnet!.segment(image, new AbortController().signal);
+    assert.equal(again.width, w);
+  });
+
   describe('through the API', () => {
     let t: TestApp;
     before(async () => { t = await startTestApp(); });

@@ -27,12 +27,33 @@ export class EngineWorkers {
     return this.pool.run(input, { name: task, signal });
   }
 
-  /** Runs an ONNX model task; `transfer` lists buffers handed to the worker instead of copied. */
+  /** Model tasks run one at a time, in turn; this is the end of the line. */
+  private modelTurn: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Runs an ONNX model task; `transfer` lists buffers handed to the worker instead of copied.
+   *
+   * An abort answers the caller at once, but a task already running is let finish and its result
+   * dropped: Piscina aborts a running task by terminating its thread, and terminating a thread
+   * inside onnxruntime's native run ends the whole process (std::terminate). A task still waiting
+   * for its turn is skipped instead. The turns are kept here, not in Piscina's queue, for that.
+   */
   runModel<T>(task: 'segment' | 'modelSide', input: unknown, signal: AbortSignal, transfer: ArrayBuffer[] = []): Promise<T> {
-    return this.models.run(input, { name: task, signal, transferList: transfer });
+    const turn = this.modelTurn.then(() => {
+      if (signal.aborted) throw signal.reason;
+      return this.models.run(input, { name: task, transferList: transfer }) as Promise<T>;
+    });
+    this.modelTurn = turn.catch(() => {});
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      turn.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
   }
 
   async close(): Promise<void> {
+    // A model task still running is let finish first, for the reason runModel gives.
+    await this.modelTurn;
     await Promise.all([this.pool.destroy(), this.models.destroy()]);
   }
 }
