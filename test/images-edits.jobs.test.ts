@@ -162,7 +162,7 @@ describe('webhooks', () => {
     const hook = `http://127.0.0.1:${(receiver.address() as net.AddressInfo).port}/hook`;
     const form = async () => nodeForm([{ name: 'image', file: await card(), contentType: 'image/png' }, { name: 'model', value: 'retouch-local-1' }, { name: 'prompt', value: 'grayscale' }, { name: 'webhook_url', value: hook }]);
     const signed = await startTestApp({ RETOUCH_API_KEYS: staticKey, RETOUCH_WEBHOOK_SECRET: secret, RETOUCH_WEBHOOK_ALLOW_PRIVATE: 'true' });
-    const unsigned = await startTestApp({ RETOUCH_API_KEYS: staticKey });
+    const unsigned = await startTestApp({ RETOUCH_API_KEYS: staticKey, RETOUCH_WEBHOOK_ALLOW_PRIVATE: 'true' });
     try {
       const { body, headers } = await form();
       const res = await signed.app.server.inject({ method: 'POST', url: '/v1/images/edits', headers: { ...headers, authorization: `Bearer ${staticKey}` }, payload: body });
@@ -182,21 +182,37 @@ describe('webhooks', () => {
     }
   });
 
-  it('go only to public addresses unless RETOUCH_WEBHOOK_ALLOW_PRIVATE', async () => {
-    const strict = await startTestApp({}, { app: { webhookScheduleMs: [50] } });
+  it('go only to public addresses unless RETOUCH_WEBHOOK_ALLOW_PRIVATE: refused at submit, and at delivery without retries', async () => {
+    const strict = await startTestApp({}, { app: { webhookScheduleMs: [50, 50] } });
     try {
-      const { body, headers } = await nodeForm([{ name: 'image', file: await card(), contentType: 'image/png' }, { name: 'model', value: 'retouch-local-1' }, { name: 'prompt', value: 'grayscale' }]);
-      const res = await strict.app.server.inject({ method: 'POST', url: '/v1/images/edits', headers: { ...headers, ...strict.auth, prefer: 'respond-async', 'webhook-url': 'http://127.0.0.1:9/hook' }, payload: body });
-      assert.equal(res.statusCode, 202, res.body);
-      const id = res.json().id;
+      for (const target of ['http://127.0.0.1:9/hook', 'http://[::1]/hook', 'http://localhost:8080/hook', 'https://10.0.0.1/x', 'http://169.254.169.254/latest']) {
+        const { body, headers } = await nodeForm([{ name: 'image', file: await card(), contentType: 'image/png' }, { name: 'model', value: 'retouch-local-1' }, { name: 'prompt', value: 'grayscale' }]);
+        const res = await strict.app.server.inject({ method: 'POST', url: '/v1/images/edits', headers: { ...headers, ...strict.auth, prefer: 'respond-async', 'webhook-url': target }, payload: body });
+        assert.equal(res.statusCode, 400, `${target}: ${res.body}`);
+        assert.deepEqual([res.json().error.param, res.json().error.code], ['webhook_url', 'invalid_value']);
+        assert.match(res.json().error.message, /not a public address/);
+      }
+      // A receiver that passed at submit and points somewhere private at delivery (DNS changed,
+      // say): the attempt is refused, recorded, and not repeated.
+      const { store } = strict.app.services;
+      const keyId = (await store.listKeys())[0]!.id;
+      const now = Date.now();
+      const id = `job_${'0'.repeat(26)}`;
+      await store.insertJob({ id, requestId: 'req_x', keyId, status: 'succeeded', model: 'retouch-local-1', createdAt: now, updatedAt: now, result: { created: 1, data: [] },
+        error: null, responseFormat: 'url', webhookUrl: 'http://user:hunter2@127.0.0.1:9/hook', webhookNextAt: now, webhookDeliveredAt: null });
+      strict.app.services.webhooks.poke();
       let job;
       for (let i = 0; i < 200; i++) {
         job = (await strict.app.server.inject({ url: `/v1/images/edits/${id}`, headers: strict.auth })).json();
-        if (job.webhook.attempts.length >= 2 || (job.webhook.attempts.length && job.webhook.next_attempt_at === null)) break;
+        if (job.webhook.attempts.length) break;
         await sleep(25);
       }
+      await sleep(300); // past the retry delay: a second attempt would have come by now
+      job = (await strict.app.server.inject({ url: `/v1/images/edits/${id}`, headers: strict.auth })).json();
+      assert.equal(job.webhook.attempts.length, 1);
       assert.match(job.webhook.attempts[0].error, /refused: the host is not a public address/);
-      assert.equal(job.webhook.attempts[0].status, null);
+      assert.equal(job.webhook.next_attempt_at, null);
+      assert.equal(job.webhook.url, 'http://user:***@127.0.0.1:9/hook', "the receiver's password is not shown back");
     } finally {
       await strict.close();
     }

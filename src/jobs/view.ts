@@ -61,11 +61,23 @@ export function jobObject(job: JobRecord, data: unknown[] | undefined, attempts:
     ...(job.error ? redactor.redactEnvelope({ error: envelopeError(job.error) }) : {}),
     ...(job.webhookUrl ? {
       webhook: {
-        url: job.webhookUrl,
+        url: withoutPassword(job.webhookUrl),
         delivered_at: seconds(job.webhookDeliveredAt),
         next_attempt_at: seconds(job.webhookNextAt),
         attempts: attempts.map((a) => ({ at: seconds(a.at), status: a.status, error: a.error, duration_ms: a.durationMs })),
       },
     } : {}),
   };
+}
+
+/** A URL with the password of its user info masked: a receiver's basic-auth password is not shown back. */
+function withoutPassword(raw: string): string {
+  try {
+    const url = new URL(raw);
+    if (!url.password) return raw;
+    url.password = '***';
+    return url.toString();
+  } catch {
+    return raw;
+  }
 }

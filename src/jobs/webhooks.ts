@@ -115,7 +115,10 @@ export class WebhookSender {
       return;
     }
     const delay = this.schedule[previous.length];
-    const next = delay === undefined || at + delay - job.createdAt > WEBHOOK_GIVE_UP_MS ? null : at + delay;
+    // A receiver refused for where it points (a private address, now or after a redirect) stays
+    // refused: retrying for 24 h would only repeat it.
+    const refused = result.error.startsWith('refused');
+    const next = refused || delay === undefined || at + delay - job.createdAt > WEBHOOK_GIVE_UP_MS ? null : at + delay;
     await this.o.store.updateJob(job.id, { webhookNextAt: next }, at);
     this.o.logger.info({ job: job.id, status: result.status, next }, next ? 'webhook attempt failed; will retry' : 'webhook given up');
     if (next !== null && delay! < (this.o.pollMs ?? 5_000)) setTimeout(() => this.poke(), delay).unref();

@@ -5,6 +5,7 @@ import type { EditFields } from '../../edits/request.ts';
 import { errors, RetouchError } from '../../errors.ts';
 import { newId } from '../../ids.ts';
 import { envelopeError, jobData, parsePrefer } from '../../jobs/view.ts';
+import { checkedTarget, SafeFetchError } from '../../net/safe-fetch.ts';
 import type { JobRecord } from '../../store/index.ts';
 
 /** What makes a request an async job: `Prefer: respond-async` or `wait=N`, `"async": true`, or a webhook. */
@@ -16,7 +17,7 @@ export function asyncRequest(request: FastifyRequest, fields: EditFields) {
   return async ? { waitSeconds: prefer.waitSeconds, webhookUrl: webhookUrl ? checkWebhookUrl(webhookUrl) : null } : undefined;
 }
 
-/** A webhook URL must be absolute http(s); where it points is checked at each delivery (safe-post.ts). */
+/** A webhook URL must be absolute http(s); where it points is checked at submit and at each delivery. */
 function checkWebhookUrl(raw: string): string {
   let url: URL;
   try {
@@ -26,6 +27,22 @@ function checkWebhookUrl(raw: string): string {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw errors.invalidValue('webhook_url', "Invalid value for 'webhook_url': only http and https URLs are called.");
   return url.toString();
+}
+
+/**
+ * Where a webhook URL points, checked once at submit under the rules every delivery follows
+ * (safe-post.ts): a receiver on a private address is refused now, with its reason, rather than
+ * accepted and refused at each attempt. A host that does not resolve now is let through: DNS may
+ * be down for a moment, and the deliveries check again.
+ */
+async function checkWebhookTarget(url: string, allowPrivate: boolean): Promise<void> {
+  try {
+    await checkedTarget(url, { protocols: ['http:', 'https:'], allowPrivateAddresses: allowPrivate });
+  } catch (err) {
+    if (err instanceof SafeFetchError && err.kind === 'refused') {
+      throw errors.invalidValue('webhook_url', `Invalid value for 'webhook_url': ${err.reason}; webhooks go to public addresses only (RETOUCH_WEBHOOK_ALLOW_PRIVATE lets a development server reach private ones).`);
+    }
+  }
 }
 
 /** A job that ended, answered as the synchronous door would have answered it (for `Prefer: wait`). */
@@ -55,6 +72,7 @@ export async function submitAsync(
     reply.header('idempotent-replayed', 'true');
     return answerJob(services, reply, claim.job, o.waitSeconds);
   }
+  if (o.webhookUrl) await checkWebhookTarget(o.webhookUrl, services.config.jobs.webhookAllowPrivate);
   if (o.webhookUrl && !(job.keyId && (await services.keys.webhookSecret(job.keyId)))) {
     throw errors.invalidValue('webhook_url', 'Webhooks are signed with the API key\'s webhook secret; keys from RETOUCH_API_KEYS have one only when the server sets RETOUCH_WEBHOOK_SECRET. Use a key made with `retouch keys create`, or ask the operator to set it.');
   }
