@@ -102,6 +102,27 @@ describe('request bodies that stall or take too long', { timeout: 20_000 }, () =
     assert.equal((await fetch(`${base}/health`)).status, 200);
   });
 
+  it('a client that leaves mid-upload is logged as a cancelled request, not as a server failure', async () => {
+    const logs = { level: 'info', lines: [] as string[] };
+    const quiet = await startTestApp({}, { logLines: logs });
+    try {
+      const url = await quiet.listen();
+      const { body, headers } = await nodeForm([{ name: 'model', value: 'retouch-local-1' }, { name: 'prompt', value: 'grey' }, { name: 'image', file: await card(1200, 1200), contentType: 'image/png' }]);
+      await new Promise<void>((resolve) => {
+        const req = http.request(`${url}/v1/images/edits`, { method: 'POST', headers: { ...headers, ...quiet.auth, 'content-length': String(body.length) } });
+        req.on('error', () => resolve());
+        req.write(body.subarray(0, body.length / 2));
+        setTimeout(() => { req.destroy(); resolve(); }, 200);
+      });
+      for (let i = 0; i < 100 && !logs.lines.some((l) => l.includes('request_cancelled')); i++) await new Promise((r) => setTimeout(r, 30));
+      const entries = logs.lines.map((l) => JSON.parse(l) as { level: number; msg: string });
+      assert.ok(entries.some((e) => e.level === 30 && e.msg === 'The request was cancelled.'), 'an info line says the client left');
+      assert.deepEqual(entries.filter((e) => e.level >= 50).map((e) => e.msg), [], 'no error-level line');
+    } finally {
+      await quiet.close();
+    }
+  });
+
   it('an unauthenticated upload gets 401 and its connection is closed, not read to the end', async () => {
     const { port } = new URL(base);
     const declared = 50 * 1024 * 1024;

@@ -151,6 +151,14 @@ describe('the playground in a real browser', { skip }, () => {
       document.getElementById('drop')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
     }, bytes);
     assert.equal(await count('#thumbs li'), 2);
+    // A GIF is not taken, and the page says why; the images chosen before stay.
+    await page.evaluate(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array([0x47, 0x49, 0x46, 0x38, 0x39, 0x61])], 'party.gif', { type: 'image/gif' }));
+      document.getElementById('drop')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    });
+    await page.locator('#err-image').getByText('party.gif: only PNG, JPEG and WEBP images can be edited').waitFor();
+    assert.equal(await count('#thumbs li'), 2);
     await page.close();
   });
 

@@ -31,7 +31,9 @@ const QUOTES_PROMPT = new Set(['unsupported_edit', 'moderation_blocked']);
 export function errorHandler(redactor: Redactor) {
   return (err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const e = toRetouchError(err);
-    if (e.status >= 500) request.log.error({ err: e.cause ?? err }, 'request failed');
+    // A client that left (499) is not a server failure: no stack, no error-level line.
+    if (e.code === 'request_cancelled') request.log.info({ code: e.code, status: e.status }, e.message);
+    else if (e.status >= 500) request.log.error({ err: e.cause ?? err }, 'request failed');
     else if (e.code && QUOTES_PROMPT.has(e.code)) {
       request.log.info({ code: e.code, status: e.status, prompt: request.promptDigest ?? undefined }, 'edit refused');
       request.log.debug({ code: e.code }, e.message);

@@ -39,5 +39,8 @@ export function toRetouchError(err: unknown): RetouchError {
   if (typeof fe?.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     return errors.invalidRequest('The request could not be understood.', null);
   }
+  // Node's own word for a request whose client went away mid-body ('aborted', ECONNRESET): the
+  // client left; nothing failed on this side.
+  if (fe?.message === 'aborted' || fe?.code === 'ECONNRESET') return errors.cancelled();
   return errors.internal(err);
 }

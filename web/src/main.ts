@@ -65,8 +65,16 @@ els.key.addEventListener('change', () => {
 void loadModels();
 
 // ---- images: picker, drag and drop, paste ----
+const EDITABLE = (f: Blob) => /^image\/(png|jpeg|webp)$/.test(f.type) || f.type === '';
 function setImages(files: Blob[]) {
-  images = files.filter((f) => /^image\/(png|jpeg|webp)$/.test(f.type) || f.type === '');
+  const refused = files.filter((f) => !EDITABLE(f));
+  // A picked GIF or HEIC must say why it is not taken, not leave an empty selection behind.
+  if (refused.length && refused.length === files.length) {
+    const name = (refused[0] as File).name ?? 'That file';
+    $('err-image').textContent = `${name}: only PNG, JPEG and WEBP images can be edited (this is ${refused[0]!.type || 'another kind of file'}).`;
+    return;
+  }
+  images = files.filter(EDITABLE);
   els.thumbs.replaceChildren(...images.map((img, i) => {
     const li = document.createElement('li');
     const thumb = new Image();
@@ -75,7 +83,7 @@ function setImages(files: Blob[]) {
     li.append(thumb);
     return li;
   }));
-  $('err-image').textContent = '';
+  $('err-image').textContent = refused.length ? `Left out (not PNG, JPEG or WEBP): ${refused.map((f) => (f as File).name ?? f.type).join(', ')}.` : '';
   const first = images[0];
   els.maskTools.disabled = !first;
   if (!first) return;

@@ -137,7 +137,9 @@ export class UsagePanel {
 
   private async downloadCsv() {
     try {
-      const blob = await this.api.usageCsv(this.params());
+      // The rows of the latency table: grouped as the page shows them.
+      const groupBy = $<HTMLSelectElement>('usage-group').value as 'model' | 'backend';
+      const blob = await this.api.usageCsv({ ...this.params(), groupBy });
       const a = document.createElement('a');
       a.href = URL.createObjectURL(blob);
       a.download = 'retouch-usage.csv';
