@@ -45,6 +45,19 @@ describe('JSON bodies (contract 2.3)', () => {
     assertError(await post({ model: 'nano-banana-1', prompt: 'grayscale' }), 400, { code: 'missing_required_parameter', param: 'image' });
   });
 
+  it('a data URL whose base64 is not base64 → 400 invalid_image_file saying so (not "empty")', async () => {
+    const err = assertError(await post({ model: 'nano-banana-1', prompt: 'grayscale', image: 'data:image/png;base64,!!!!' }), 400, { code: 'invalid_image_file', param: 'image' });
+    assert.match(err.message, /not valid base64/);
+  });
+
+  it('a prompt or model that is not text → 400 invalid_value naming the field, not an edit of "123"', async () => {
+    const image = dataUrl(await card());
+    const prompt = assertError(await post({ model: 'nano-banana-1', prompt: 123, image }), 400, { code: 'invalid_value', param: 'prompt' });
+    assert.match(prompt.message, /expected a string, got a number/);
+    assertError(await post({ model: true, prompt: 'grayscale', image }), 400, { code: 'invalid_value', param: 'model' });
+    assert.equal((await post({ model: 'nano-banana-1', prompt: 'grayscale', image, n: 1, partial_images: 0 })).statusCode, 200, 'numbers stay numbers where they are numbers');
+  });
+
   it('a bad image_url type → 400', async () => {
     assertError(await post({ model: 'nano-banana-1', prompt: 'grayscale', images: [{ image_url: 42 }] }), 400, { code: 'invalid_value', param: 'image' });
   });

@@ -5,6 +5,8 @@ import { checkMagic, type RawForm } from './uploads.ts';
 type ImageRef = string | { image_url?: unknown; url?: unknown } | undefined;
 
 const DATA_URL = /^data:([\w.+-]+\/[\w.+-]+)?(;[\w-]+=[^;,]*)*;base64,/i;
+/** Standard or URL-safe base64, padded or not, with the line breaks some encoders add. */
+const BASE64 = /^[A-Za-z0-9+/_\-\s]*={0,2}\s*$/;
 
 /** Decodes one image reference from a JSON body: a data URL, or an https URL when enabled. */
 async function resolveImage(ref: ImageRef, param: string, fetchRemote: RemoteFetcher | undefined, maxBytes: number): Promise<Buffer> {
@@ -14,6 +16,8 @@ async function resolveImage(ref: ImageRef, param: string, fetchRemote: RemoteFet
   if (data) {
     const base64 = url.slice(data[0].length);
     if (base64.length * 0.75 > maxBytes + 3) throw errors.payloadTooLarge(`'${param}' is larger than the per-file limit.`, param);
+    // Buffer.from skips what is not base64, so "!!!!" would read as an empty file: say what is wrong.
+    if (!BASE64.test(base64)) throw errors.invalidImage(`'${param}' is not valid base64 after "base64,".`, param);
     const bytes = Buffer.from(base64, 'base64');
     checkMagic(bytes, param);
     return bytes;
@@ -33,6 +37,9 @@ export type RemoteFetcher = (url: string, param: string) => Promise<Buffer>;
 
 const scalar = (v: unknown): string | undefined =>
   v === undefined || v === null ? undefined : typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
+
+/** Fields that are text by nature: a number or a boolean in one is a client's mistake, not a prompt of "123". */
+const TEXT_FIELDS = new Set(['model', 'prompt']);
 
 /** The scalar fields of an edit: an object or a list in one of them is a mistake to say, not to skip. */
 const SCALAR_FIELDS = new Set(['model', 'prompt', 'size', 'n', 'response_format', 'output_format', 'output_compression', 'background', ...PASSTHROUGH_FIELDS]);
@@ -54,6 +61,9 @@ export async function readJsonForm(body: unknown, maxImages: number, maxFileByte
   const fields: Record<string, string> = {};
   for (const [k, v] of Object.entries(b)) {
     if (k === 'image' || k === 'images' || k === 'mask') continue;
+    if (TEXT_FIELDS.has(k) && v !== undefined && v !== null && typeof v !== 'string') {
+      throw errors.invalidValue(k, `Invalid type for '${k}': expected a string, got ${Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`}.`);
+    }
     const s = scalar(v);
     if (s !== undefined) fields[k] = s;
     else if (v !== undefined && v !== null && SCALAR_FIELDS.has(k)) {
