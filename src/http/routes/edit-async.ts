@@ -30,6 +30,18 @@ function checkWebhookUrl(raw: string): string {
 }
 
 /**
+ * What an async request must pass before its images are stashed: a webhook needs a receiver at a
+ * public address and a key with a secret to sign with.
+ */
+export async function checkAsync(services: Services, keyId: string | null, o: { webhookUrl: string | null }): Promise<void> {
+  if (!o.webhookUrl) return;
+  await checkWebhookTarget(o.webhookUrl, services.config.jobs.webhookAllowPrivate);
+  if (!(keyId && (await services.keys.webhookSecret(keyId)))) {
+    throw errors.invalidValue('webhook_url', 'Webhooks are signed with the API key\'s webhook secret; keys from RETOUCH_API_KEYS have one only when the server sets RETOUCH_WEBHOOK_SECRET. Use a key made with `retouch keys create`, or ask the operator to set it.');
+  }
+}
+
+/**
  * Where a webhook URL points, checked once at submit under the rules every delivery follows
  * (safe-post.ts): a receiver on a private address is refused now, with its reason, rather than
  * accepted and refused at each attempt. A host that does not resolve now is let through: DNS may
@@ -71,10 +83,6 @@ export async function submitAsync(
     void services.inputs.delete(job.mask ? [...job.images, job.mask] : job.images);
     reply.header('idempotent-replayed', 'true');
     return answerJob(services, reply, claim.job, o.waitSeconds);
-  }
-  if (o.webhookUrl) await checkWebhookTarget(o.webhookUrl, services.config.jobs.webhookAllowPrivate);
-  if (o.webhookUrl && !(job.keyId && (await services.keys.webhookSecret(job.keyId)))) {
-    throw errors.invalidValue('webhook_url', 'Webhooks are signed with the API key\'s webhook secret; keys from RETOUCH_API_KEYS have one only when the server sets RETOUCH_WEBHOOK_SECRET. Use a key made with `retouch keys create`, or ask the operator to set it.');
   }
   const responseFormat = job.fields.responseFormat;
   // A job's images are always hosted (they outlive the request); b64_json is read back from them.

@@ -14,7 +14,7 @@ import { answerBody } from '../deliver.ts';
 import { readMultipartForm } from '../multipart-form.ts';
 import { createRemoteFetcher } from '../remote-image.ts';
 import type { RawForm } from '../uploads.ts';
-import { asyncRequest, submitAsync } from './edit-async.ts';
+import { asyncRequest, checkAsync, submitAsync } from './edit-async.ts';
 import { editCache } from './edit-cache.ts';
 import { claimIdempotency, idempotencyKey, idempotentStream, idempotentSync, requestFingerprint } from './edit-idempotency.ts';
 import { editBookkeeping } from './edit-run.ts';
@@ -105,6 +105,7 @@ export function editRoutes(app: FastifyInstance, services: Services, auth: onReq
     const idemKey = idempotencyKey(request);
     const async = asyncRequest(request, form.fields);
     if (async && fields.stream) throw errors.invalidValue('stream', 'A request is either streamed (stream=true) or an async job (Prefer: respond-async), not both.');
+    if (async) await checkAsync(services, request.apiKeyId, async);
     let fingerprint: string | undefined;
     const fingerprintOf = () => (fingerprint ??= requestFingerprint(form, fields));
     const claim = idemKey ? await claimIdempotency(services, request.apiKeyId, idemKey, fingerprintOf()) : undefined;
