@@ -505,4 +505,25 @@ export const cases: PromptCase[] = [
   ['背景って白にできる？', ['bg:color:white']],
   ['no blur', 'refuse'],
   ['remove the blur', ['sharpen']],
+
+  // ---------------------------------------------------------------------------------------------
+  // Blind evaluation misses: a later blind evaluation (220 unseen prompts, 96.7 % first run) found
+  // these; each miss is pinned with variants in other phrasings and languages, so that its general
+  // cause stays fixed (not in the first-run figures above).
+  // 1. "Can't see (clearly)" is a reason, not a blur request; the bare description beside it is the problem.
+  ['照片太暗了，看不清', ['brightness:+']],
+  ['太暗了看不清楚', ['brightness:+']],
+  ['暗くてよく見えない', ['brightness:+']],
+  ['muy oscura, no se ve nada', ['brightness:+']],
+  ['so dark I can\'t see anything', ['brightness:+']],
+  ['it\'s so dark', ['brightness:+']],
+  ['so bright I can\'t see anything', ['brightness:-']],
+  ['brighten it, I can\'t see anything', ['brightness:+']],
+  ['make it brighter so it pops', ['brightness:+']],
+  ['muito escura, não dá pra ver nada', ['brightness:+']],
+  ['viel zu dunkel, man sieht nichts', ['brightness:+']],
+  ['très sombre, on ne voit rien', ['brightness:+']],
+  ['照片不清楚', ['sharpen']],
+  ['照片有点暗，不清楚', ['brightness:+', 'sharpen']],
+  ['看不清', 'refuse'],
 ];

@@ -8,7 +8,7 @@ import type { Token } from './match.ts';
  * not understood.
  */
 const SOFT = new Set<Concept>(['image', 'change', 'add', 'only', 'to', 'of', 'with', 'on', 'from', 'by', 'copula', 'for', 'as', 'and',
-  'then', 'but', 'slightly', 'very', 'plain', 'setting', 'everything', 'narrative', 'purpose']);
+  'then', 'but', 'slightly', 'very', 'plain', 'setting', 'everything', 'narrative', 'purpose', 'obscured']);
 
 /** Concepts that name an operation, used to tell keep clauses and problem descriptions apart. */
 export const OPERATION_CONCEPTS = new Set<Concept>(['grayscale', 'sepia', 'invert', 'blur', 'blurry', 'sharpen', 'denoise', 'noise', 'pixelate',
@@ -17,6 +17,9 @@ export const OPERATION_CONCEPTS = new Set<Concept>(['grayscale', 'sepia', 'inver
   'replace', 'isolate', 'extend', 'transparent', 'studio']);
 
 const VERBS = new Set<Concept>(['change', 'replace', 'remove', 'add', 'isolate', 'extend']);
+
+/** Words that can be the fix for a photo nobody can see into ("brighten it, I can't see anything"). */
+const VISIBILITY_FIXES = new Set<Concept>(['more', 'less', 'bright', 'sharpen', 'denoise', 'contrast-up']);
 
 /** One instruction of a prompt, with a record of which of its tokens a frame has used. */
 export class Clause {
@@ -34,7 +37,11 @@ export class Clause {
    */
   readonly complaintOnly: boolean;
 
-  constructor(readonly tokens: Token[], used?: boolean[], inheritedProblem = false) {
+  /**
+   * @param obscuredBeside a clause next to this one says only that nothing can be seen ("muy oscura,
+   * no se ve nada"), which makes a bare description here the problem.
+   */
+  constructor(readonly tokens: Token[], used?: boolean[], inheritedProblem = false, obscuredBeside = false) {
     this.used = used ? [...used] : tokens.map(() => false);
     // A word that is a noun as well as a verb ("Farben": colours, or "färben": dye) is not the verb here.
     // Words set aside as a purpose ("… so it looks cozier") do not make the clause a problem.
@@ -43,9 +50,13 @@ export class Clause {
     const copula = said.some((t) => t.concepts.has('copula'));
     const too = said.some((t) => t.concepts.has('too'));
     const complaint = said.some((t) => t.concepts.has('complaint')) && !anyVerb;
+    // "So dark I can't see anything", "暗くてよく見えない": that nothing can be seen makes the words
+    // beside it a description of the photo, unless they say what to do ("brighten it, I can't see anything").
+    const obscured = (obscuredBeside || said.some((t) => t.concepts.has('obscured'))) && !anyVerb &&
+      !said.some((t) => [...t.concepts].some((c) => VISIBILITY_FIXES.has(c)));
     // "It's too dark and a bit blurry": the second clause describes a problem too.
-    this.problem = too || (copula && !anyVerb) || (inheritedProblem && !anyVerb) || complaint;
-    this.complaintOnly = complaint && !too && !copula && !inheritedProblem;
+    this.problem = too || (copula && !anyVerb) || (inheritedProblem && !anyVerb) || complaint || obscured;
+    this.complaintOnly = complaint && !too && !copula && !inheritedProblem && !obscured;
     this.describesWithVerb = anyVerb;
   }
 
@@ -233,7 +244,8 @@ function mergeFragments(clauses: RawClause[]): RawClause[] {
  * and platforms the lexicon does not list do not make the clause unknown. It must hold nothing an
  * edit could use (no colour, number, quote or operation).
  */
-export function dropPurpose(tokens: Token[]): Token[] {
+export function dropPurpose(input: Token[]): Token[] {
+  const tokens = intensified(input);
   const at = tokens.findIndex((t) => t.concepts.has('for') || t.concepts.has('purpose') || (t.concepts.has('as') && !t.concepts.has('keep')));
   if (at < 0) return tokens;
   const tail = tokens.slice(at + 1);
@@ -248,4 +260,22 @@ export function dropPurpose(tokens: Token[]): Token[] {
       c === 'portrait' || c === 'landscape' || c === 'widescreen' || c === 'second');
   if (tail.length === 0 || tail.length > 10 || tail.some(usable)) return tokens;
   return [...tokens.slice(0, at), ...tokens.slice(at).map((t) => ({ ...t, filler: true, purpose: true }))];
+}
+
+/** Words that describe how a photo looks, which a purpose word right before only intensifies. */
+const DESCRIPTIONS = new Set<Concept>(['bright', 'dark', 'blurry', 'complaint', 'noise', 'vivid', 'muted', 'warm', 'cool', 'contrast-up', 'contrast-down']);
+
+/**
+ * "So dark I can't see anything", "it's so blurry": a purpose word ("so") right before a description
+ * is not a purpose but "too" (or "very" beside a verb: "make it so bright"), so the description is
+ * not set aside as the reason for the edit. A purpose phrase with its own subject ("so it pops",
+ * "so that") starts a clause of purpose whatever follows.
+ */
+function intensified(tokens: Token[]): Token[] {
+  const verb = tokens.some((t) => [...t.concepts].some((c) => VERBS.has(c)) && !t.concepts.has('copula'));
+  return tokens.map((t, i) => {
+    const next = tokens[i + 1];
+    if (!t.concepts.has('purpose') || t.text.includes(' ') || !next || next.color || next.thing || ![...next.concepts].some((c) => DESCRIPTIONS.has(c))) return t;
+    return { ...t, concepts: new Set<Concept>([verb ? 'very' : 'too']), filler: false };
+  });
 }

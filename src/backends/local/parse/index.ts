@@ -62,7 +62,9 @@ function parseIn(pieces: Piece[], quotes: string[], lang: CompiledLanguage): Edi
     if (raw.tokens.every(isIgnorable)) return;
     // "Too cold and blue": a colour alone after a problem only describes it further.
     if (previousProblem && raw.andJoined && raw.tokens.filter((t) => !isIgnorable(t)).every((t) => t.color && t.concepts.size === 0)) return;
-    const clause = new Clause(withBorrowedObject(withBorrowedDirection(raw.tokens, clauses[i - 1]?.tokens, clauses[i + 1]?.tokens), clauses[i - 1]?.tokens), undefined, previousProblem && raw.andJoined);
+    const obscuredBeside = obscuredOnly(clauses[i - 1]) || obscuredOnly(clauses[i + 1]);
+    const clause = new Clause(withBorrowedObject(withBorrowedDirection(raw.tokens, clauses[i - 1]?.tokens, clauses[i + 1]?.tokens), clauses[i - 1]?.tokens), undefined,
+      previousProblem && raw.andJoined, obscuredBeside);
     previousProblem = clause.problem;
     if (isContext(clause)) return;
     if (isKeepClause(clause, raw.keep)) {
@@ -91,6 +93,9 @@ function parseIn(pieces: Piece[], quotes: string[], lang: CompiledLanguage): Edi
     ...(corrections.length ? { corrections } : {}),
   };
 }
+
+/** A clause that only says nothing can be seen ("no se ve nada", "看不清"): the reason for the clause beside it. */
+const obscuredOnly = (c: { tokens: Token[] } | undefined) => !!c && c.tokens.every(isIgnorable) && c.tokens.some((t) => t.concepts.has('obscured'));
 
 /**
  * A sentence that only tells the story around the edit ("my client sent this over", "I run a candle

@@ -136,6 +136,8 @@ export const es: LanguageData = {
     complaint: ['aburrido', 'aburridos', 'sosos', 'soso', 'apagado', 'apagados', 'apagada', 'apagadas', 'deslavado', 'deslavados', 'lavado', 'lavados', 'sin vida',
       'borroso', 'borrosa', 'movida', 'movido', 'desenfocada', 'desenfocado', 'fuera de foco', 'poco nitida', 'poco nitido', 'granulado', 'granulada', 'ruidosa',
       'ruidoso', 'granulosa', 'granuloso', 'amarillento', 'amarillenta', 'amarillentas', 'amarillentos'],
+    obscured: ['no se ve nada', 'no se ve', 'no se ve bien', 'no se ve casi nada', 'casi no se ve', 'casi no se ve nada', 'apenas se ve', 'apenas se ve algo',
+      'no se distingue nada', 'no se distingue', 'no se aprecia nada', 'no veo nada', 'no se ven', 'no se ven bien', 'no se puede ver nada'],
     generative: ['colorear', 'colorea', 'colorizar', 'restaurar', 'restaura', 'retocar', 'dibujo', 'dibujar', 'dibuja', 'caricatura', 'anime', 'pintura',
       'acuarela', 'oleo', 'sonrisa', 'sonreir', 'arrugas', 'blanquear', 'blanquea', 'genera', 'generar', 'crea', 'crear', 'atardecer', 'puesta de sol',
       'amanecer', 'lluvia', 'nieve', 'rejuvenecer', 'adelgazar', 'dibujos animados'],

@@ -130,6 +130,8 @@ export const fr: LanguageData = {
     purpose: ['pour que', 'afin que', 'afin de'],
     complaint: ['terne', 'ternes', 'morne', 'mornes', 'fade', 'fades', 'delave', 'delavee', 'delaves', 'ennuyeux', 'ennuyeuses', 'trop jaune', 'jaunatre', 'trop orange',
       'trop bleu', 'bleuatre', 'floue', 'flous', 'pas net', 'pas nette', 'trouble', 'bouge', 'granuleux', 'granuleuse', 'bruitee', 'bruite', 'jauni', 'jaunie'],
+    obscured: ['on ne voit rien', 'on voit rien', "on n'y voit rien", 'on y voit rien', 'on ne voit pas grand chose', 'on voit pas grand chose',
+      'on ne distingue rien', 'on distingue rien', 'je ne vois rien', 'je vois rien', 'on ne voit presque rien', 'on voit presque rien'],
     generative: ['coloriser', 'colorise', 'restaurer', 'restaure', 'retoucher', 'dessin', 'dessiner', 'dessine', 'cartoon', 'dessin anime', 'anime',
       'manga', 'peinture', 'aquarelle', 'huile', 'sourire', 'rides', 'blanchir', 'blanchis', 'genere', 'generer', 'cree', 'creer', 'coucher de soleil',
       'pluie', 'neige', 'rajeunir', 'amincir'],

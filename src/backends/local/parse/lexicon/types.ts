@@ -20,6 +20,10 @@ export const CONCEPTS = [
   // clause with one and no verb describes a problem ("washed out colours" asks for more colour), while
   // with a verb it is the look asked for ("make it look washed out").
   'complaint',
+  // "I can't see anything", "看不清", "no se ve nada": what a dark or blurry photo does, said as a reason.
+  // It asks for nothing by itself, but the bare description beside it ("muy oscura", "暗くて") is the
+  // problem, not the look asked for.
+  'obscured',
   // Geometry words.
   'clockwise', 'counterclockwise', 'horizontal', 'vertical', 'upside-down', 'quarter-turn', 'half-turn',
   'degree', 'pixel', 'percent', 'times', 'half', 'double', 'size', 'width', 'height', 'aspect',
