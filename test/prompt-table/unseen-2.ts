@@ -526,4 +526,13 @@ export const cases: PromptCase[] = [
   ['照片不清楚', ['sharpen']],
   ['照片有点暗，不清楚', ['brightness:+', 'sharpen']],
   ['看不清', 'refuse'],
+  // 2. A problem and its fix in one clause, with no comma between them.
+  ['its a bit blurry can you sharpen it', ['sharpen']],
+  ['the photo is blurry please sharpen it', ['sharpen']],
+  ["c'est flou tu peux le rendre net", ['sharpen']],
+  ['la foto está borrosa enfócala', ['sharpen']],
+  ["it's too sharp", 'refuse'],
+  ['brighten it its too dark', ['brightness:+']],
+  ['its too dark brighten it', ['brightness:+']],
+  ['es ist zu hell mach es dunkler', ['brightness:-']],
 ];

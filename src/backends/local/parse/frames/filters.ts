@@ -28,7 +28,12 @@ export const sharpen: Frame = {
       c.take('less') ?? c.take('remove');
       c.take('too');
     }
-    if (c.problem && named) return null; // "it's too sharp": soften, which is a blur
+    // "Its a bit blurry can you sharpen it", "c'est flou, rends-le net": beside the word for
+    // sharpening, a blur is the problem it fixes, said in the same clause.
+    if (named && c.has('blur', 'blurry')) {
+      c.take('blur') ?? c.take('blurry');
+      c.take('too');
+    } else if (c.problem && named) return null; // "it's too sharp": soften, which is a blur
     return { op: 'sharpen', amount: amountOf(c, 1) };
   },
 };

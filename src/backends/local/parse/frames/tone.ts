@@ -34,8 +34,10 @@ export const invert: Frame = {
 function toned(c: import('../clause.ts').Clause, up: 'bright' | 'vivid' | 'warm' | 'contrast-up', down: 'dark' | 'muted' | 'cool' | 'contrast-down', noun: 'brightness' | 'saturation' | 'contrast' | 'temperature'): number {
   let sign = 0;
   // "明るすぎるので暗くして", "too bright, darker": the problem and its fix in one clause; the fix wins.
+  // The problem is the word beside "too" ("brighten it its too dark"), else the first one said.
   if (c.problem && c.has(up) && c.has(down)) {
-    const fix = c.indexOf(down) > c.indexOf(up) ? -1 : 1;
+    const [u, d, t] = [c.indexOf(up), c.indexOf(down), c.indexOf('too')];
+    const fix = t >= 0 && u !== t && d !== t ? (Math.abs(d - t) < Math.abs(u - t) ? 1 : -1) : d > u ? -1 : 1;
     c.take(up); c.take(down); c.take('too'); c.takeAll('more', 'less');
     return fix;
   }

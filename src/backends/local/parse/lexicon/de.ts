@@ -67,7 +67,7 @@ export const de: LanguageData = {
       'mindern', 'mindere', 'drossle', 'zuruck', 'zu viel'],
     slightly: ['a bissl', 'bissl', 'bisserl', 'a bisserl', 'es bitz', 'etwas', 'ein bisschen', 'bisschen', 'leicht', 'ein wenig', 'wenig', 'minimal', 'ein klein wenig', 'sanft', 'dezent', 'ein tick', 'einen tick', 'etwas mehr'],
     very: ['sehr', 'viel', 'deutlich', 'stark', 'richtig', 'extrem', 'total', 'wesentlich', 'erheblich', 'spurbar', 'kraftig', 'ordentlich'],
-    too: ['uberbelichtet', 'unterbelichtet', 'zu', 'viel zu', 'zu sehr', 'zu viel', 'uberaus'],
+    too: ['uberbelichtet', 'unterbelichtet', 'zu', 'ist zu', 'viel zu', 'zu sehr', 'zu viel', 'uberaus'],
     copula: ['hat', 'gibt es', 'es gibt', 'ist', 'sind', 'wirkt', 'wirken', 'sieht', 'aus', 'scheint', 'war', 'ist zu'],
     not: ['nicht', 'kein', 'keine', 'keinen'],
     clockwise: ['im uhrzeigersinn', 'nach rechts', 'rechtsherum', 'rechts herum'],
