@@ -535,4 +535,18 @@ export const cases: PromptCase[] = [
   ['brighten it its too dark', ['brightness:+']],
   ['its too dark brighten it', ['brightness:+']],
   ['es ist zu hell mach es dunkler', ['brightness:-']],
+  // 3. A photo described as upside down is turned the right way up (a half turn); flipping stays a flip.
+  ['the picture is upside down', ['rotate:180']],
+  ['its upside down lol', ['rotate:180']],
+  ["it's upside down, rotate it", ['rotate:180']],
+  ['la foto está al revés', ['rotate:180']],
+  ['das Bild steht auf dem Kopf, bitte drehen', ['rotate:180']],
+  ['照片是倒的', ['rotate:180']],
+  ['写真が逆さまになってる', ['rotate:180']],
+  ["la photo est à l'envers", ['rotate:180']],
+  ['flip it upside down', ['flip:v']],
+  ['turn it upside down', ['rotate:180']],
+  ["it's rotated 90 degrees clockwise", ['rotate:270']],
+  ['the photo is rotated 90 degrees', 'refuse'],
+  ['its too dark and rotate it 90 degrees', ['brightness:+', 'rotate:90']],
 ];

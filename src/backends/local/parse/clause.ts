@@ -29,6 +29,8 @@ export class Clause {
    * of its words: frames flip the direction of what they read.
    */
   readonly problem: boolean;
+  /** A problem in the clause's own words, not only carried on from the clause before ("too dark and …"). */
+  readonly describes: boolean;
   /** A problem said with a verb of its own ("remove the noise, it's too much"): not set aside. */
   readonly describesWithVerb: boolean;
   /**
@@ -55,7 +57,8 @@ export class Clause {
     const obscured = (obscuredBeside || said.some((t) => t.concepts.has('obscured'))) && !anyVerb &&
       !said.some((t) => [...t.concepts].some((c) => VISIBILITY_FIXES.has(c)));
     // "It's too dark and a bit blurry": the second clause describes a problem too.
-    this.problem = too || (copula && !anyVerb) || (inheritedProblem && !anyVerb) || complaint || obscured;
+    this.describes = too || (copula && !anyVerb) || complaint || obscured;
+    this.problem = this.describes || (inheritedProblem && !anyVerb);
     this.complaintOnly = complaint && !too && !copula && !inheritedProblem && !obscured;
     this.describesWithVerb = anyVerb;
   }
@@ -64,6 +67,7 @@ export class Clause {
   fork(): Clause {
     const copy = new Clause(this.tokens, this.used);
     (copy as { problem: boolean }).problem = this.problem;
+    (copy as { describes: boolean }).describes = this.describes;
     (copy as { complaintOnly: boolean }).complaintOnly = this.complaintOnly;
     return copy;
   }

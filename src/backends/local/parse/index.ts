@@ -63,7 +63,8 @@ function parseIn(pieces: Piece[], quotes: string[], lang: CompiledLanguage): Edi
     // "Too cold and blue": a colour alone after a problem only describes it further.
     if (previousProblem && raw.andJoined && raw.tokens.filter((t) => !isIgnorable(t)).every((t) => t.color && t.concepts.size === 0)) return;
     const obscuredBeside = obscuredOnly(clauses[i - 1]) || obscuredOnly(clauses[i + 1]);
-    const clause = new Clause(withBorrowedObject(withBorrowedDirection(raw.tokens, clauses[i - 1]?.tokens, clauses[i + 1]?.tokens), clauses[i - 1]?.tokens), undefined,
+    const borrowed = withBorrowedTurn(withBorrowedObject(withBorrowedDirection(raw.tokens, clauses[i - 1]?.tokens, clauses[i + 1]?.tokens), clauses[i - 1]?.tokens), clauses[i - 1]?.tokens);
+    const clause = new Clause(borrowed, undefined,
       previousProblem && raw.andJoined, obscuredBeside);
     previousProblem = clause.problem;
     if (isContext(clause)) return;
@@ -177,6 +178,17 @@ function withBorrowedObject(tokens: Token[], before: Token[] | undefined): Token
   const borrowed = before.filter((t) => names(t) || (recolour && t.color !== undefined));
   if (!borrowed.some(names)) return tokens;
   return [...borrowed, ...tokens];
+}
+
+/**
+ * "It's upside down, rotate it", "das Bild steht auf dem Kopf, bitte drehen": a bare "rotate" or
+ * "flip" after a photo described as upside down turns it that way.
+ */
+function withBorrowedTurn(tokens: Token[], before: Token[] | undefined): Token[] {
+  const content = tokens.filter((t) => !isIgnorable(t));
+  if (!before || content.length === 0 || !content.every((t) => t.concepts.has('rotate') || t.concepts.has('flip') || t.concepts.has('mirror'))) return tokens;
+  const turn = before.find((t) => t.concepts.has('upside-down'));
+  return turn ? [...tokens, turn] : tokens;
 }
 
 function describeKept(k: Kept): string {

@@ -7,14 +7,17 @@ const turn = (degrees: number) => ((degrees % 360) + 360) % 360;
 
 /**
  * Rotation: "rotate 90 degrees", "turn it upside down", "rotate left" (a quarter turn). "Turn" alone
- * is a generic verb, so it rotates only with an angle or a turn word.
+ * is a generic verb, so it rotates only with an angle or a turn word. A photo described as upside
+ * down ("the picture is upside down", "照片是倒的") is turned the right way up: a half turn, which
+ * is its own undoing.
  */
 export const rotate: Frame = {
   name: 'rotate', triggers: ['rotate', 'upside-down', 'quarter-turn', 'half-turn', 'clockwise', 'counterclockwise'], example: 'rotate',
   read(c) {
     if (c.has('flip', 'mirror', 'hue')) return null;
+    const rotations = c.find((t) => t.concepts.has('rotate')).length;
     const named = !!c.take('rotate');
-    if (!named && !c.has('change')) return null;
+    if (!named && !c.has('change', 'upside-down', 'half-turn')) return null;
     // A bare number is an angle only after "rotate": "turn it 2" says nothing.
     let degrees = numberWith(c, ['deg'], named, true);
     if (degrees === undefined && (c.take('upside-down') || c.take('half-turn'))) degrees = 180;
@@ -25,6 +28,12 @@ export const rotate: Frame = {
     if (degrees === undefined) return null;
     if (!named) c.take('change');
     c.take('by');
+    // "It's rotated 90° clockwise": a rotation described as the problem is undone, which needs its
+    // direction; "it's tilted, rotate it 2° left" names the fix as a second rotation, read as said.
+    if (c.describes && rotations === 1 && turn(degrees) !== 180) {
+      if (!ccw && !cw) return null;
+      return { op: 'rotate', degrees: turn(ccw ? degrees : -degrees) };
+    }
     return { op: 'rotate', degrees: turn(ccw ? -degrees : degrees) };
   },
 };

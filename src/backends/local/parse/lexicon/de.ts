@@ -74,7 +74,7 @@ export const de: LanguageData = {
     counterclockwise: ['gegen den uhrzeigersinn', 'nach links', 'linksherum', 'links herum', 'entgegen dem uhrzeigersinn'],
     horizontal: ['horizontal', 'waagerecht', 'waagrecht', 'von links nach rechts', 'seitenverkehrt'],
     vertical: ['vertikal', 'senkrecht', 'von oben nach unten'],
-    'upside-down': ['auf den kopf', 'kopfuber', 'auf dem kopf', 'uber kopf'],
+    'upside-down': ['auf den kopf', 'kopfuber', 'auf dem kopf', 'uber kopf', 'steht auf dem kopf', 'steht kopf', 'stehen auf dem kopf'],
     degree: ['grad', '°'],
     pixel: ['pixel', 'px', 'pixeln', 'pixels'],
     percent: ['%', 'prozent'],
