@@ -95,3 +95,19 @@ describe('parsePrompt refuses, naming the clause', () => {
     });
   }
 });
+
+/**
+ * Parameters the prompt tables do not compare (a text's position, a border's width, a colour's
+ * lightness), for the misses of the blind evaluation (see unseen-2.ts).
+ */
+describe('blind evaluation misses: parameters', () => {
+  const red: [number, number, number] = [255, 0, 0];
+  for (const prompt of ['在右下角加上文字「限时特价」，红色', '在右下角加上红色文字「限时特价」']) {
+    it(`${JSON.stringify(prompt)}: the text in red at the bottom right`, () => {
+      assert.deepEqual(parsePrompt(prompt).ops, [{ op: 'text', text: '限时特价', position: 'bottom-right', color: red }]);
+    });
+  }
+  it('"，大一点" after the text is the text\'s size, not a bigger image', () => {
+    assert.deepEqual(parsePrompt('在右下角加上文字「限时特价」，红色，大一点').ops, [{ op: 'text', text: '限时特价', position: 'bottom-right', color: red, size: 'large' }]);
+  });
+});

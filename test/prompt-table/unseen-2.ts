@@ -549,4 +549,12 @@ export const cases: PromptCase[] = [
   ["it's rotated 90 degrees clockwise", ['rotate:270']],
   ['the photo is rotated 90 degrees', 'refuse'],
   ['its too dark and rotate it 90 degrees', ['brightness:+', 'rotate:90']],
+  // 4. A bare colour after a comma styles the text, watermark or border before it.
+  ['在右下角加上文字「限时特价」，红色', ['text:red']],
+  ['在右下角加上文字「限时特价」，红色，大一点', ['text:red']],
+  ['右下に「限定セール」と入れて、赤', ['text:red']],
+  ["add the text 'SALE' in the top right, red", ['text:red']],
+  ["añade el texto 'OFERTA' abajo a la derecha, rojo", ['text:red']],
+  ["füge unten rechts den Text 'SALE' hinzu, rot", ['text:red']],
+  ["add the text 'SALE', red and blue", 'refuse'],
 ];

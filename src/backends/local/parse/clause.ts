@@ -231,10 +231,14 @@ function mergeFragments(clauses: RawClause[]): RawClause[] {
     const verb = c.tokens.some((t) => [...t.concepts].some((x) => VERBS.has(x)) && !['with', 'to', 'on', 'for', 'as'].some((p) => t.concepts.has(p as Concept)));
     // "…, en rojo en el centro": a colour beside a position or size styles the edit before, even after "and".
     const styled = content.some(addsOn);
-    const fragment = !c.keep && !keeps && !verb && content.length > 0 && content.every((t) =>
-      t.number !== undefined || t.dims || (t.color && (!c.andJoined || styled) && c.tokens.some((x) => x.concepts.has('to') || x.concepts.has('with'))) ||
-      addsOn(t));
     const last = out.at(-1);
+    // "在右下角加上文字「限时特价」，红色", "add a border, white": a bare colour after text, a watermark or
+    // a border is its colour, and "，大一点" the size of the text; elsewhere a colour needs "in"/"with"
+    // to style the edit before.
+    const overlay = !!last && !c.andJoined && last.tokens.some((x) => x.quote !== undefined || x.concepts.has('text') || x.concepts.has('watermark') || x.concepts.has('border'));
+    const fragment = !c.keep && !keeps && !verb && content.length > 0 && content.every((t) =>
+      t.number !== undefined || t.dims || (t.color && (overlay || ((!c.andJoined || styled) && c.tokens.some((x) => x.concepts.has('to') || x.concepts.has('with'))))) ||
+      (overlay && !t.color && (t.concepts.has('bigger') || t.concepts.has('smaller'))) || addsOn(t));
     const sequenced = last?.tokens.at(-1)?.concepts.has('then') ?? false;
     if (fragment && last && !sequenced && content.some((t) => !t.color || !c.andJoined)) last.tokens = [...last.tokens, ...c.tokens];
     else out.push(c);

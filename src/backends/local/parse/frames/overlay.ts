@@ -16,7 +16,8 @@ function styleOf(c: Clause) {
   if (colors[0]) c.use(colors[0].index);
   c.takeAll('color');
   const px = numberWith(c, ['px'], true);
-  const size = px ?? (c.take('large') ? 'large' as const : c.take('small') ? 'small' as const : undefined);
+  // "，大一点", "…, bigger": after the text, a size word is the text's size.
+  const size = px ?? (c.take('large') ?? c.take('bigger') ? 'large' as const : c.take('small') ?? c.take('smaller') ? 'small' as const : undefined);
   return { ...(colors[0] ? { color: colors[0].color } : {}), ...(size !== undefined ? { size } : {}) };
 }
 
