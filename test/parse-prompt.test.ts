@@ -110,4 +110,10 @@ describe('blind evaluation misses: parameters', () => {
   it('"，大一点" after the text is the text\'s size, not a bigger image', () => {
     assert.deepEqual(parsePrompt('在右下角加上文字「限时特价」，红色，大一点').ops, [{ op: 'text', text: '限时特价', position: 'bottom-right', color: red, size: 'large' }]);
   });
+  for (const prompt of ['add a 15px wide white border', 'einen 15px breiten weißen Rand hinzufügen', 'une bordure blanche de 15 px de large',
+    'añade un borde blanco de 15 px de ancho', 'adicione uma borda branca de 15 px de largura', '加一个15像素宽的白色边框']) {
+    it(`${JSON.stringify(prompt)}: a 15 px white border`, () => {
+      assert.deepEqual(parsePrompt(prompt).ops, [{ op: 'border', thickness: 15, color: [255, 255, 255] }]);
+    });
+  }
 });

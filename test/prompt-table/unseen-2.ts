@@ -557,4 +557,12 @@ export const cases: PromptCase[] = [
   ["añade el texto 'OFERTA' abajo a la derecha, rojo", ['text:red']],
   ["füge unten rechts den Text 'SALE' hinzu, rot", ['text:red']],
   ["add the text 'SALE', red and blue", 'refuse'],
+  // 5. A border's width in pixels, with the word that says it is a width.
+  ['add a 15px wide white border', ['border']],
+  ['einen 15px breiten weißen Rand hinzufügen', ['border']],
+  ['une bordure blanche de 15 px de large', ['border']],
+  ['añade un borde blanco de 15 px de ancho', ['border']],
+  ['adicione uma borda branca de 15 px de largura', ['border']],
+  ['加一个15像素宽的白色边框', ['border']],
+  ['add a white border, 15 px wide', ['border']],
 ];

@@ -153,6 +153,9 @@ export const border: Frame = {
     c.takeAll('border');
     const px = numberWith(c, ['px'], true);
     const thickness = px ?? (c.take('thick') ? 'thick' : c.take('thin') ? 'thin' : 'normal');
+    // "A 15px wide white border", "15px breiten", "de 15 px de large": beside its width in pixels,
+    // a word for width or thickness only says what the number measures.
+    if (px !== undefined) c.takeAll('width', 'thick', 'thin');
     c.take('edges');
     return { op: 'border', thickness, color: takeColor(c, [0, 0, 0]) };
   },
