@@ -116,4 +116,19 @@ describe('blind evaluation misses: parameters', () => {
       assert.deepEqual(parsePrompt(prompt).ops, [{ op: 'border', thickness: 15, color: [255, 255, 255] }]);
     });
   }
+  // Light and dark colours: the CSS colour of that name when it is lighter or darker, else a 45% mix.
+  for (const [prompt, color] of [
+    ['make the background light blue', [0xad, 0xd8, 0xe6]], ['Hintergrund hellblau', [0xad, 0xd8, 0xe6]], ['背景换成浅蓝色', [0xad, 0xd8, 0xe6]],
+    ['fundo azul claro', [0xad, 0xd8, 0xe6]], ['背景を水色にして', [0xad, 0xd8, 0xe6]], ['make the background pale blue', [0xad, 0xd8, 0xe6]],
+    ['make the background dark blue', [0x00, 0x00, 0x8b]], ['背景换成深蓝色', [0x00, 0x00, 0x8b]], ['fond vert foncé', [0x00, 0x64, 0x00]],
+    ['make the background light green', [0x90, 0xee, 0x90]], ['make the background light grey', [0xd3, 0xd3, 0xd3]],
+    // CSS "darkgray" (#a9a9a9) is lighter than gray: dark grey is gray mixed towards black.
+    ['make the background dark grey', [0x46, 0x46, 0x46]], ['fondo gris oscuro', [0x46, 0x46, 0x46]],
+    // No CSS "lightred": red mixed towards white.
+    ['make the background light red', [0xff, 0x73, 0x73]],
+  ] as Array<[string, [number, number, number]]>) {
+    it(`${JSON.stringify(prompt)}: #${color.map((v) => v.toString(16).padStart(2, '0')).join('')}`, () => {
+      assert.deepEqual(parsePrompt(prompt).ops, [{ op: 'background', action: 'color', color }]);
+    });
+  }
 });

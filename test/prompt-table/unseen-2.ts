@@ -565,4 +565,11 @@ export const cases: PromptCase[] = [
   ['adicione uma borda branca de 15 px de largura', ['border']],
   ['加一个15像素宽的白色边框', ['border']],
   ['add a white border, 15 px wide', ['border']],
+  // 6. "Light blue" is the light blue people mean (CSS lightblue), in every language; "dark grey" is darker than grey.
+  ['make the background light blue', ['bg:color:lightblue']],
+  ['Hintergrund hellblau', ['bg:color:lightblue']],
+  ['背景换成浅蓝色', ['bg:color:lightblue']],
+  ['fundo azul claro', ['bg:color:lightblue']],
+  ['make the background dark grey', ['bg:color:dimgray']],
+  ['fond vert foncé', ['bg:color:darkgreen']],
 ];

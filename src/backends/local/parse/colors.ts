@@ -40,6 +40,26 @@ export const CSS_COLORS: Record<string, string> = Object.fromEntries(Object.entr
 const toRgb = (hex: string): RGB => [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16)) as RGB;
 const mix = (a: RGB, b: RGB, t: number): RGB => a.map((v, i) => Math.round(v + (b[i]! - v) * t)) as RGB;
 
+const luma = ([r, g, b]: RGB) => 0.2126 * r + 0.7152 * g + 0.0722 * b;
+
+/**
+ * A colour made light or dark ("light blue", "azul claro", "hellblau", "深蓝"): the CSS colour people
+ * mean by it when CSS names one (light blue is #add8e6, a pale sky blue, not blue washed with white,
+ * which is periwinkle), provided it really is lighter or darker (CSS "darkgray" is lighter than
+ * "gray"); otherwise the colour mixed 45% towards white or black.
+ */
+export function shade(base: RGB, kind: 'light' | 'dark'): RGB {
+  const value = hex(base).slice(1);
+  for (const [name, v] of Object.entries(NAMED)) {
+    const variant = v === value ? NAMED[`${kind}${name}`] : undefined;
+    if (!variant) continue;
+    const rgb = toRgb(variant);
+    const [was, now] = [luma(base), luma(rgb)];
+    if (kind === 'light' ? now >= was + 0.15 * (255 - was) : now <= was * 0.85) return rgb;
+  }
+  return mix(base, kind === 'light' ? [255, 255, 255] : [0, 0, 0], 0.45);
+}
+
 const MODIFIED = /^(lighter|light|pale|darker|dark|deep|bright)\s+(.+)$/;
 
 /** A colour from words: CSS names ("navy", "beige"), "sky blue", "#fa0", "#ff8800", "light/dark/lighter/darker X". */
@@ -57,10 +77,10 @@ export function parseColor(words: string): RGB | null {
     const base = parseColor(mod[2]!);
     if (!base) return null;
     const kind = mod[1]!;
-    if (kind === 'light' || kind === 'pale') return mix(base, [255, 255, 255], 0.45);
+    if (kind === 'light' || kind === 'pale') return shade(base, 'light');
     if (kind === 'lighter') return mix(base, [255, 255, 255], 0.3);
     if (kind === 'bright') return mix(base, [255, 255, 255], 0.15);
-    if (kind === 'dark' || kind === 'deep') return mix(base, [0, 0, 0], 0.45);
+    if (kind === 'dark' || kind === 'deep') return shade(base, 'dark');
     return mix(base, [0, 0, 0], 0.3); // darker
   }
   return null;

@@ -1,4 +1,4 @@
-import type { RGB } from './colors.ts';
+import { type RGB, shade } from './colors.ts';
 import type { Token } from './match.ts';
 
 /**
@@ -81,8 +81,7 @@ function attachUnits(tokens: Token[]): Token[] {
   return out;
 }
 
-const mix = (a: RGB, b: RGB, t: number): RGB => a.map((v, i) => Math.round(v + (b[i]! - v) * t)) as RGB;
-const modify = (c: RGB, mod: 'light' | 'dark') => (mod === 'light' ? mix(c, [255, 255, 255], 0.45) : mix(c, [0, 0, 0], 0.45));
+const modify = (c: RGB, mod: 'light' | 'dark') => shade(c, mod);
 
 function mergeColorModifiers(tokens: Token[]): Token[] {
   const out: Token[] = [];

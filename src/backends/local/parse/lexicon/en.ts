@@ -202,7 +202,7 @@ export const en: LanguageData = {
     scarlet: '#ff2400', burgundy: '#800020', mustard: '#ffdb58', lilac: '#c8a2c8', ochre: '#cc7722', amber: '#ffbf00', bronze: '#cd7f32',
     copper: '#b87333', sapphire: '#0f52ba', ruby: '#e0115f', jade: '#00a86b', 'off white': '#faf9f6', offwhite: '#faf9f6', 'navy blue': 'navy',
     'sky blue': 'skyblue', 'baby blue': '#89cff0', 'royal blue': 'royalblue', 'forest green': 'forestgreen', 'lime green': 'limegreen',
-    'hot pink': 'hotpink', 'light grey': 'lightgray', 'dark grey': 'darkgray', 'light gray': 'lightgray', 'dark gray': 'darkgray', gray: 'gray',
+    'hot pink': 'hotpink', 'light grey': 'lightgray', 'light gray': 'lightgray', gray: 'gray',
     grey: 'gray', 'pure white': 'white', 'pure black': 'black', 'jet black': 'black', 'snow white': 'snow', 'bright white': 'white',
     'pastel blue': '#aec6cf', 'pastel pink': '#ffd1dc', 'pastel green': '#77dd77', 'pastel yellow': '#fdfd96',   },
   colorModifiers: { light: ['light', 'pale', 'pastel', 'baby', 'soft'], dark: ['dark', 'deep'] },
