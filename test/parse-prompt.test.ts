@@ -131,4 +131,14 @@ describe('blind evaluation misses: parameters', () => {
       assert.deepEqual(parsePrompt(prompt).ops, [{ op: 'background', action: 'color', color }]);
     });
   }
+  it('"髪を赤くして" is the recolour "make her hair red" is: inside the client\'s mask', () => {
+    const want = [{ op: 'recolor', from: null, to: [255, 0, 0], object: 'hair', scope: 'mask' }];
+    assert.deepEqual(parsePrompt('髪を赤くして').ops, want);
+    assert.deepEqual(parsePrompt('make her hair red').ops, want);
+  });
+  it('"colorize this old family photo" is refused for "colorize", which needs a generative model', () => {
+    assert.throws(() => parsePrompt('colorize this old family photo'), (err: unknown) =>
+      err instanceof RetouchError && err.code === 'unsupported_edit' && /cannot use "colorize"/.test(err.message) && /"colorize" needs a generative model/.test(err.message) &&
+      !/sepia/.test(err.message.split('It can do')[0]!));
+  });
 });

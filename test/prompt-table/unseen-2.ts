@@ -572,4 +572,12 @@ export const cases: PromptCase[] = [
   ['fundo azul claro', ['bg:color:lightblue']],
   ['make the background dark grey', ['bg:color:dimgray']],
   ['fond vert foncé', ['bg:color:darkgreen']],
+  // Side notes: a colour's adverb form with する is a recolour like "make her hair red" (a part: inside
+  // the client's mask, so refused here without one); generative words are refused, never set aside.
+  ['髪を赤くして', 'refuse'],
+  ['カップを青くして', ['recolor:?->blue:cup']],
+  ['背景を白くして', ['bg:color:white']],
+  ['赤いカップを青くしたい', ['recolor:red->blue:cup']],
+  ['colorize this old family photo', 'refuse'],
+  ['brighten it so it looks like a painting', 'refuse'],
 ];

@@ -208,13 +208,17 @@ const clauseText = (tokens: Token[]) => tokens.filter((t) => !t.sep).map((t) => 
 function notUnderstood(clause: Clause, lang: CompiledLanguage, left?: Token[]) {
   const words = (left?.length ? left : clause.tokens.filter((t) => !isIgnorable(t))).map((t) => t.text);
   const unknown = clause.tokens.filter(isUnknown).map((t) => t.text);
+  // "Colorize this old family photo": the word for a generative edit is the reason, named first.
+  const needsModel = clause.tokens.filter((t) => t.concepts.has('generative')).map((t) => t.text);
   const generative = clause.tokens.some((t) => isUnknown(t) || (t.thing && t.thing.kind !== 'object')) &&
     clause.tokens.some((t) => t.concepts.has('add') || t.concepts.has('replace') || t.concepts.has('change') || t.concepts.has('remove'));
   const parts = [`The local engine cannot do "${clauseText(clause.tokens)}"`];
-  const named = unknown.length ? unknown : words;
+  const named = [...new Set([...needsModel, ...(unknown.length ? unknown : words)])];
   parts[0] += named.length ? `: it cannot use ${named.map((w) => `"${w}"`).join(', ')}.` : '.';
-  if (generative) parts.push('Adding, removing or replacing things in a photo needs a generative model.');
-  const suggestion = suggest(clause, lang);
+  if (needsModel.length) parts.push(`${needsModel.map((w) => `"${w}"`).join(', ')} ${needsModel.length > 1 ? 'need' : 'needs'} a generative model.`);
+  else if (generative) parts.push('Adding, removing or replacing things in a photo needs a generative model.');
+  // A different edit is no answer to one that needs a model ("colorize" is not "make it sepia").
+  const suggestion = needsModel.length ? null : suggest(clause, lang);
   if (suggestion) parts.push(`${suggestion.didYouMean.charAt(0).toUpperCase()}${suggestion.didYouMean.slice(1)}: ${suggestion.example}?`);
   parts.push(`It can do ${CAPABILITIES}.`, MORE);
   return errors.unsupportedEdit(parts.join(' '));
