@@ -278,13 +278,15 @@ const DESCRIPTIONS = new Set<Concept>(['bright', 'dark', 'blurry', 'complaint', 
  * "So dark I can't see anything", "it's so blurry": a purpose word ("so") right before a description
  * is not a purpose but "too" (or "very" beside a verb: "make it so bright"), so the description is
  * not set aside as the reason for the edit. A purpose phrase with its own subject ("so it pops",
- * "so that") starts a clause of purpose whatever follows.
+ * "so that") starts a clause of purpose whatever follows, and so does "so" after an edit ("brighten
+ * it so dark areas show").
  */
 function intensified(tokens: Token[]): Token[] {
   const verb = tokens.some((t) => [...t.concepts].some((c) => VERBS.has(c)) && !t.concepts.has('copula'));
   return tokens.map((t, i) => {
     const next = tokens[i + 1];
     if (!t.concepts.has('purpose') || t.text.includes(' ') || !next || next.color || next.thing || ![...next.concepts].some((c) => DESCRIPTIONS.has(c))) return t;
+    if (tokens.slice(0, i).some((x) => [...x.concepts].some((c) => OPERATION_CONCEPTS.has(c)))) return t;
     return { ...t, concepts: new Set<Concept>([verb ? 'very' : 'too']), filler: false };
   });
 }
