@@ -69,7 +69,8 @@ export const ja: LanguageData = {
     counterclockwise: ['反時計回り', '左回り', '左回転'],
     horizontal: ['左右', '水平', '横方向', '左右反転'],
     vertical: ['上下', '垂直', '縦方向', '上下反転'],
-    'upside-down': ['逆さま', '逆さに', 'さかさま', '逆さ', 'ひっくり返して'],
+    // ひっくり返して (turn over) is the flip verb, not a state: "上下をひっくり返して" flips top to bottom.
+    'upside-down': ['逆さま', '逆さに', 'さかさま', '逆さ'],
     degree: ['度', '°'],
     pixel: ['ピクセル', 'px', '画素'],
     percent: ['%', 'パーセント'],
