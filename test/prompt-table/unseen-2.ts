@@ -583,4 +583,17 @@ export const cases: PromptCase[] = [
   ['赤いカップを青くしたい', ['recolor:red->blue:cup']],
   ['colorize this old family photo', 'refuse'],
   ['brighten it so it looks like a painting', 'refuse'],
+
+  // ─── QA run misses ───────────────────────────────────────────────────────────────────────────
+  // A customer-style QA run and a review found these wrong plans and misleading refusals; each is
+  // pinned here with variants in other phrasings and languages.
+  // 2a. A real word is never "corrected" into a lexicon word of another meaning ("busy" is not "bus",
+  // "slow" not "snow", "fill" not "film"): left as a word the engine cannot use, it is refused.
+  ['fill the background with white', 'refuse'],
+  ['make it slow', 'refuse'],
+  ['trip the edges', 'refuse'],
+  ['Hintergrund weisst machen', 'refuse'],
+  // …while a real word inside a phrase that needs the correction is still read as its typo.
+  ['preto e braco', ['grayscale']],
+  ['blak and white', ['grayscale']],
 ];

@@ -48,6 +48,9 @@ export function matchPieces(pieces: Piece[], langs: CompiledLanguage[], quotes: 
   // Each word as typed, or the one known word it is a typo of; a typo with several readings keeps
   // them all, and the phrase around it decides ("blak and white" is "black and white", not "blank").
   const readings = pieces.map((p) => (p.kind === 'word' && !known(p.text, langs) ? correct(p.text, langs) : [p.text]));
+  // A real word ("busy", "braco") is read as another only inside a phrase that needs it ("preto e
+  // braco" is "preto e branco"), never alone ("too busy" is not "too bus").
+  const inPhrase = pieces.map((p, i) => (p.kind === 'word' && isCommon(p.text, langs) ? [p.text, ...correct(p.text, langs)] : readings[i]!));
   const maxWords = Math.max(...langs.map((l) => l.maxPhraseWords));
   for (let i = 0; i < pieces.length;) {
     const p = pieces[i]!;
@@ -67,7 +70,7 @@ export function matchPieces(pieces: Piece[], langs: CompiledLanguage[], quotes: 
     for (let len = Math.min(maxWords, pieces.length - i); len >= 1; len--) {
       const slice = pieces.slice(i, i + len);
       if (slice.some((q) => (q.kind !== 'word' && q.kind !== 'num') || (q.kind === 'num' && q.sign))) continue;
-      const found = lookup(readings.slice(i, i + len), langs);
+      const found = lookup((len > 1 ? inPhrase : readings).slice(i, i + len), langs);
       if (!found) continue;
       found.words.forEach((w, k) => { if (w !== pieces[i + k]!.text) corrections.push({ typed: pieces[i + k]!.text, read: w }); });
       tokens.push(fromEntry(slice.map((q) => q.text).join(' '), found.entry));
@@ -83,7 +86,9 @@ export function matchPieces(pieces: Piece[], langs: CompiledLanguage[], quotes: 
   return tokens;
 }
 
-const known = (word: string, langs: CompiledLanguage[]) => langs.some((l) => l.vocabulary.has(word));
+/** A word of the lexicon, or a real word that is no typo of one ("busy" is not "bus"). */
+const known = (word: string, langs: CompiledLanguage[]) => langs.some((l) => l.vocabulary.has(word)) || isCommon(word, langs);
+const isCommon = (word: string, langs: CompiledLanguage[]) => langs.some((l) => l.common.has(word)) && !langs.some((l) => l.vocabulary.has(word));
 
 /**
  * The prompt's own language decides what a form means; the others (English, or the other CJK
@@ -230,8 +235,9 @@ const meaningOf = (e: Entry) =>
 
 /**
  * The known words a typo may stand for, at the smallest distance: one edit for words of four to
- * seven letters, two from eight. Short words are never corrected (too many neighbours), nor is the
- * first letter, which people rarely mistype. The word itself when nothing is near.
+ * seven letters, two from eight. Short words are never corrected (too many neighbours), nor into
+ * (a real four-letter word is as likely as a typo of a three-letter one: "busy" is not "bus", "note"
+ * not "not"), nor is the first letter, which people rarely mistype. The word itself when nothing is near.
  */
 function correct(word: string, langs: CompiledLanguage[]): string[] {
   if (word.length < 4 || !/^\p{L}+$/u.test(word)) return [word];
@@ -240,7 +246,7 @@ function correct(word: string, langs: CompiledLanguage[]): string[] {
   let candidates: Array<{ word: string; entry: Entry }> = [];
   for (const l of langs) {
     for (const [w, entry] of l.vocabulary) {
-      if (w[0] !== word[0] || w.length < 3) continue;
+      if (w[0] !== word[0] || w.length < 4) continue;
       const d = editDistance(word, w, Math.min(limit, best));
       if (d < best) { best = d; candidates = [{ word: w, entry }]; }
       else if (d === best && d <= limit) candidates.push({ word: w, entry });

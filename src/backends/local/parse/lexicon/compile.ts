@@ -28,6 +28,8 @@ export interface CompiledLanguage {
   maxCjkChars: number;
   /** Every single word of the language's forms, for typo correction and language detection. */
   vocabulary: Map<string, Entry>;
+  /** Real words without a meaning here, never corrected into one (LanguageData.commonWords). */
+  common: Set<string>;
 }
 
 const newEntry = (): Entry => ({ concepts: new Set(), filler: false });
@@ -45,7 +47,7 @@ export function merge(into: Entry, from: Partial<Entry>) {
 
 /** Builds the lookup tables of one language. Throws on a colour that does not resolve: data bugs fail at start-up. */
 export function compileLanguage(data: LanguageData): CompiledLanguage {
-  const lang: CompiledLanguage = { data, phrases: new Map(), maxPhraseWords: 1, cjk: new Map(), maxCjkChars: 1, vocabulary: new Map() };
+  const lang: CompiledLanguage = { data, phrases: new Map(), maxPhraseWords: 1, cjk: new Map(), maxCjkChars: 1, vocabulary: new Map(), common: new Set((data.commonWords ?? []).map((w) => fold(w).trim())) };
   const add = (surface: string, meaning: Partial<Entry>) => {
     const folded = fold(surface).trim();
     if (!folded) return;

@@ -189,6 +189,22 @@ export const de: LanguageData = {
     'ok', 'okay', 'dieses bild', 'dieses foto', 'bild von', 'hier', 'jetzt', 'nun', 'wieder', 'komplett', 'ganz', 'vollig', 'irgendwie', 'insgesamt',
     'im', 'am', 'beim', 'vom', 'an', 'dabei', 'dazu', 'darauf', 'aussehen', 'aussieht', 'wirken lassen', 'werden lassen', 'haben', 'habe', 'hat',
   ],
+  // Real words one typo away from a lexicon word of another meaning: never corrected (see LanguageData.commonWords).
+  commonWords: [
+    'sich', 'nein', 'oder', 'werde', 'warum', 'gehen', 'waren', 'mutter', 'reden', 'wirst', 'weisst', 'nacht', 'dort', 'wegen', 'stadt', 'beide',
+    'kennen', 'sage', 'fall', 'toll', 'bereit', 'darf', 'spat', 'frage', 'finde', 'chance', 'schule', 'schlecht', 'tage', 'nett', 'schau', 'bloss',
+    'plan', 'holle', 'feuer', 'verstanden', 'schaffen', 'luft', 'schlussel', 'froh', 'jede', 'heiraten', 'mike', 'konig', 'lebt', 'sitzen', 'ernst',
+    'umbringen', 'party', 'verschwinden', 'bewegung', 'anfangen', 'earl', 'fallen', 'lhnen', 'bezahlen', 'starb', 'witz', 'randy', 'horte', 'lage',
+    'richtung', 'lesen', 'selber', 'stand', 'weile', 'bauer', 'schlagen', 'homer', 'schlimmer', 'nase', 'mude', 'schritt', 'meinte', 'bart', 'bescheid',
+    'situation', 'denk', 'reise', 'regeln', 'verliebt', 'aufhalten', 'zeichen', 'leiche', 'gesucht', 'erwarten', 'liess', 'fuss', 'schlechte', 'horst',
+    'gelassen', 'bank', 'gespielt', 'wach', 'lisa', 'verstecken', 'lachen', 'beweisen', 'kate', 'steh', 'falschen', 'schwanger', 'ubel', 'werfen',
+    'falsche', 'nick', 'wald', 'kannte', 'helfe', 'vergnugen', 'danny', 'meter', 'welcher', 'pause', 'schreit', 'schutzen', 'test', 'sprach', 'gericht',
+    'neuer', 'bucher', 'stein', 'aufpassen', 'lacht', 'reich', 'schlechter', 'einzigen', 'gehalten', 'meilen', 'jake', 'verbringen', 'schatzen', 'manche',
+    'chandler', 'martin', 'frag', 'fern', 'tatsache', 'schwanz', 'spiele', 'form', 'richter', 'erzahlte', 'braut', 'streit', 'jane', 'radio', 'schreien',
+    'schade', 'scheinen', 'schaffe', 'rennen', 'verschiedene', 'lager', 'fing', 'fayed', 'sprich', 'verbunden', 'schlechten', 'aufgenommen', 'star',
+    'tode', 'muhe', 'satt', 'dieb', 'schlange', 'walter', 'kleider', 'rauchen', 'tritt', 'kenn', 'bricht', 'enttauscht', 'schlacht', 'stoff', 'steigen',
+    'katie', 'angenommen', 'sass', 'verzeihen', 'leichter', 'legt',
+  ],
   examples: {
     grayscale: 'mach das Bild schwarzweiß', sepia: 'gib ihm einen Sepia-Look', invert: 'Farben invertieren', brightness: 'mach es heller',
     contrast: 'erhöhe den Kontrast', saturation: 'mach die Farben kräftiger', temperature: 'mach es wärmer', hue: 'verschiebe den Farbton um 90 Grad',

@@ -239,6 +239,18 @@ export const en: LanguageData = {
     'before sending', 'before i post it', 'tone the colours down', 'tone the colors down', 'it came out sideways',
     'about', 'around', 'approximately', 'roughly', 'exactly', 'precisely', 'let',
   ],
+  // Real words one typo away from a lexicon word of another meaning: never corrected (see LanguageData.commonWords).
+  commonWords: [
+    'world', 'work', 'where', 'info', 'read', 'said', 'women', 'case', 'sports', 'think', 'personal', 'board', 'form', 'shall', 'property', 'save',
+    'teen', 'note', 'plan', 'movie', 'test', 'cart', 'staff', 'party', 'park', 'month', 'star', 'learning', 'radio', 'track', 'short', 'bill', 'talk',
+    'bank', 'toys', 'golf', 'step', 'shows', 'chat', 'environmental', 'thought', 'cash', 'types', 'role', 'sample', 'went', 'late', 'safe', 'feed',
+    'hall', 'transfer', 'thus', 'wine', 'stars', 'significant', 'retail', 'feet', 'charge', 'wrote', 'leading', 'likely', 'contains', 'fees', 'consider',
+    'boys', 'mini', 'string', 'brands', 'spain', 'wood', 'reader', 'rent', 'remote', 'regarding', 'martin', 'mike', 'trip', 'showing', 'creative',
+    'grant', 'transport', 'wife', 'stand', 'colorado', 'skip', 'firm', 'calls', 'whose', 'chance', 'situation', 'ford', 'fuel', 'walk', 'produced',
+    'wait', 'competition', 'thoughts', 'quantity', 'became', 'gave', 'plants', 'identify', 'produce', 'fill', 'stats', 'flag', 'disk', 'vice', 'gain',
+    'feeds', 'battle', 'tape', 'speaker', 'banks', 'waiting', 'bags', 'wales', 'forecast', 'rise', 'speakers', 'dell', 'exclusive', 'originally', 'toll',
+    'secondary', 'mine', 'presence', 'connected', 'shares', 'beat', 'slow', 'spot', 'factory', 'promotion', 'busy',
+  ],
   examples: {
     grayscale: 'make it black and white', sepia: 'make it sepia', invert: 'invert the colours', brightness: 'make it brighter',
     contrast: 'increase the contrast', saturation: 'make the colours more vivid', temperature: 'make it warmer', hue: 'shift the hue by 90 degrees',

@@ -192,6 +192,22 @@ export const es: LanguageData = {
     'nos', 'te', 'usted', 'ustedes', 'yo', 'tengo', 'tiene', 'hay', 'haya', 'quedar bien', 'bonito', 'bonita', 'lindo', 'linda', 'bien hecho', 'cliente',
     'por', 'cual', 'cuando', 'donde', 'imagen que', 'porque', 'para que', 'al final', 'ahora', 'mismo', 'misma', 'otro', 'otra',
   ],
+  // Real words one typo away from a lexicon word of another meaning: never corrected (see LanguageData.commonWords).
+  commonWords: [
+    'aqui', 'estoy', 'eres', 'mejor', 'hace', 'gente', 'cosa', 'gran', 'tener', 'habia', 'haber', 'quiza', 'cierto', 'carino', 'alla', 'entre', 'somos',
+    'seria', 'espero', 'loco', 'mano', 'toma', 'entiendo', 'dejame', 'habla', 'creer', 'arma', 'cuarto', 'murio', 'verte', 'perdon', 'esperar',
+    'recuerdo', 'entiendes', 'falta', 'peor', 'nave', 'clark', 'dile', 'sueno', 'haria', 'dolor', 'bano', 'mire', 'recuerda', 'verlo', 'llego', 'mente',
+    'crei', 'siente', 'eras', 'pena', 'entra', 'medico', 'tras', 'vine', 'pagar', 'situacion', 'personal', 'hambre', 'pudo', 'respuesta', 'pude', 'temo',
+    'nena', 'hablo', 'cita', 'llave', 'trae', 'banco', 'sala', 'alma', 'vere', 'creia', 'carta', 'quise', 'vuelo', 'rato', 'salida', 'causa', 'radio',
+    'bill', 'tome', 'conocido', 'cargo', 'mike', 'caballo', 'bosque', 'pone', 'entender', 'rico', 'toca', 'mando', 'damas', 'llaves', 'camion', 'muere',
+    'pido', 'verme', 'sepa', 'ganas', 'contar', 'entiende', 'pista', 'escapar', 'boda', 'bond', 'respecto', 'correr', 'calor', 'recordar', 'grandioso',
+    'nick', 'cine', 'carga', 'cuestion', 'perdona', 'objetivo', 'arreglar', 'proyecto', 'evitar', 'vera', 'costa', 'tomado', 'cura', 'arana', 'sonido',
+    'caray', 'interior', 'dara', 'carl', 'robo', 'lucy', 'paseo', 'decidido', 'walter', 'date', 'kent', 'china', 'robar', 'malos', 'fuente', 'tomas',
+    'presente', 'caballos', 'conocerte', 'viviendo', 'dave', 'vimos', 'jake', 'jane', 'mirada', 'camioneta', 'cono', 'cable', 'martin', 'efectivo',
+    'sara', 'truco', 'pollo', 'cantidad', 'rescate', 'quedado', 'queso', 'muero', 'criatura', 'huir', 'util', 'fiona', 'lobo', 'resolver', 'salon',
+    'sienta', 'chino', 'lois', 'entienden', 'rata', 'mina', 'trate', 'diversion', 'traes', 'sois', 'ruta', 'ciego', 'anne', 'planta', 'vivia', 'imaginar',
+    'gary', 'pedro', 'manda', 'invierno', 'gano', 'caido', 'estudiar', 'deba',
+  ],
   examples: {
     grayscale: 'ponla en blanco y negro', sepia: 'dale un tono sepia', invert: 'invierte los colores', brightness: 'hazla más brillante',
     contrast: 'aumenta el contraste', saturation: 'haz los colores más vivos', temperature: 'hazla más cálida', hue: 'cambia el matiz 90 grados',

@@ -189,6 +189,21 @@ export const fr: LanguageData = {
     'si tu peux', 'ou', 'car', 'parce que', 'comme ca', 'ainsi', 'il', 'elle', 'chose', 'quelque chose', 'un truc', 'truc', 'genre', 'joli', 'jolie',
     'beau', 'belle', 'sympa', 'tout', 'toute', 'toutes', 'tous', 'complet', 'completement', 'entierement', 'totalement', 'a', 'ai', 'as', 'avoir', 'etre',
   ],
+  // Real words one typo away from a lexicon word of another meaning: never corrected (see LanguageData.commonWords).
+  commonWords: [
+    'contre', 'doit', 'terme', 'lors', 'certains', 'situation', 'frais', 'dire', 'forme', 'personnel', 'certaines', 'jeunes', 'contrat', 'suis', 'pris',
+    'derniers', 'etant', 'duree', 'jeune', 'presente', 'carte', 'crise', 'mars', 'charge', 'tour', 'concerne', 'cher', 'decide', 'termes', 'contraire',
+    'certaine', 'voire', 'bons', 'mort', 'presence', 'perdu', 'tient', 'jouer', 'parti', 'bois', 'tiers', 'juge', 'appel', 'terre', 'joue', 'objectif',
+    'parle', 'passage', 'vins', 'tenir', 'contrats', 'attendre', 'repondre', 'livres', 'convient', 'chine', 'cartes', 'aller', 'transport', 'avez',
+    'bank', 'etat', 'brut', 'soir', 'note', 'tonnes', 'clairement', 'chance', 'efficace', 'faits', 'destine', 'mobilier', 'presenter', 'types', 'parc',
+    'code', 'quartier', 'noms', 'salon', 'portant', 'relation', 'produire', 'montrer', 'noter', 'promotion', 'entend', 'surprise', 'vaste', 'quantite',
+    'geant', 'destines', 'veille', 'bras', 'interieur', 'taxe', 'lies', 'ferme', 'gand', 'proposition', 'vent', 'forcement', 'claude', 'solde', 'sources',
+    'destinee', 'branche', 'forces', 'verite', 'suivante', 'usine', 'personnage', 'transfert', 'personnages', 'plancher', 'appele', 'peintre', 'stade',
+    'chevaux', 'tenter', 'loyer', 'concours', 'pire', 'effectue', 'lecteurs', 'decouvert', 'speciale', 'revolution', 'decouvre', 'perd', 'radio',
+    'chasse', 'apporter', 'reside', 'montants', 'dure', 'mines', 'gain', 'lois', 'tours', 'bail', 'entendre', 'unite', 'fini', 'cash', 'fund',
+    'competition', 'stocks', 'jouent', 'martin', 'pensions', 'considerable', 'bill', 'attentes', 'propositions', 'interieure', 'stable', 'liens',
+    'concert', 'accepter', 'figurent', 'test', 'etranger',
+  ],
   examples: {
     grayscale: 'mets la photo en noir et blanc', sepia: 'donne-lui un effet sépia', invert: 'inverse les couleurs', brightness: 'rends-la plus lumineuse',
     contrast: 'augmente le contraste', saturation: 'rends les couleurs plus vives', temperature: 'rends-la plus chaude', hue: 'décale la teinte de 90 degrés',

@@ -186,6 +186,23 @@ export const pt: LanguageData = {
     'te', 'lhe', 'mim', 'gente', 'ne', 'tb', 'tbm', 'pra mim', 'para mim', 'bonito', 'bonita', 'legal', 'mesmo', 'mesma', 'outro', 'outra', 'com que',
     'de forma', 'de modo', 'modo', 'forma', 'jeito', 'assim', 'tao', 'cliente', 'abraco', 'abracos', 'tenho', 'tem', 'ter',
   ],
+  // Real words one typo away from a lexicon word of another meaning: never corrected (see LanguageData.commonWords).
+  commonWords: [
+    'certo', 'deus', 'tinha', 'sera', 'sabia', 'entre', 'seria', 'indo', 'pessoal', 'perto', 'morte', 'quarto', 'morto', 'tive', 'contar', 'corpo',
+    'conta', 'arma', 'causa', 'chance', 'fala', 'houve', 'certa', 'vindo', 'final', 'sala', 'faria', 'tras', 'conversar', 'nele', 'sente', 'calma',
+    'fogo', 'forca', 'entende', 'estado', 'fato', 'escolha', 'mente', 'entender', 'presente', 'preso', 'situacao', 'entendeu', 'crime', 'lista', 'soube',
+    'olho', 'vale', 'monte', 'tome', 'banco', 'conversa', 'mike', 'fomos', 'carta', 'tocar', 'saiba', 'cair', 'esquecer', 'bela', 'correr', 'toque',
+    'resolver', 'direto', 'escuta', 'lixo', 'verao', 'belo', 'saida', 'liga', 'escolher', 'parem', 'conte', 'preco', 'bill', 'esconder', 'nick', 'radio',
+    'pista', 'braco', 'suspeito', 'espirito', 'pego', 'jane', 'entra', 'imaginar', 'peco', 'evitar', 'cadeia', 'mentindo', 'toma', 'fizer', 'estranha',
+    'corrida', 'entrada', 'deixando', 'escreveu', 'carreira', 'ferias', 'vimos', 'bala', 'major', 'jake', 'floresta', 'moca', 'bracos', 'rico', 'escapar',
+    'apresentar', 'portanto', 'ponte', 'ruas', 'manda', 'concordo', 'presa', 'casado', 'martin', 'porco', 'contrato', 'vovo', 'deixado', 'baile', 'tens',
+    'escolheu', 'serem', 'casal', 'usado', 'competicao', 'consertar', 'contente', 'morre', 'grana', 'mande', 'seguindo', 'corra', 'toca', 'passagem',
+    'pete', 'walter', 'objetivo', 'premio', 'chamo', 'presos', 'util', 'gritar', 'carl', 'explodir', 'clark', 'carteira', 'intencao', 'respirar', 'corre',
+    'interior', 'gary', 'opcao', 'rede', 'solte', 'dara', 'puxa', 'truque', 'contando', 'costa', 'bate', 'temo', 'vantagem', 'corda', 'quebrado', 'mano',
+    'desligar', 'imaginei', 'cantando', 'fatos', 'rato', 'torre', 'carga', 'destes', 'largue', 'apresenta', 'sopa', 'viria', 'estragar', 'cura', 'feio',
+    'acucar', 'rick', 'entenda', 'desastre', 'torta', 'convencer', 'olhou', 'milhas', 'mina', 'meritissimo', 'sara', 'lady', 'elevador', 'quantidade',
+    'esquecido', 'baba', 'macaco', 'desligue', 'transporte', 'greg', 'crise', 'ache', 'piores', 'alimentar', 'medio',
+  ],
   examples: {
     grayscale: 'deixe a foto em preto e branco', sepia: 'dê um efeito sépia', invert: 'inverta as cores', brightness: 'deixe a imagem mais clara',
     contrast: 'aumente o contraste', saturation: 'deixe as cores mais vivas', temperature: 'deixe mais quente', hue: 'mude a matiz em 90 graus',

@@ -74,6 +74,16 @@ export interface LanguageData {
   numberJoiners?: readonly string[];
   /** Words and phrases that carry no instruction: articles, pronouns, politeness, chat and purpose phrasing. */
   filler: readonly string[];
+  /**
+   * Common words of the language that lie one typo away from a lexicon word of another meaning
+   * ("busy" is not "bus", "read" is not "red", "weisst" is not "weiss"). The typo corrector cannot
+   * tell a misspelling from a real word it does not know, so these are known to be words and never
+   * corrected; the lexicon gives them no meaning, so a clause that needs one is refused. Taken from
+   * the 3,000 most frequent words of the language (subtitle and web frequency lists) that the
+   * corrector turned into a lexicon word, less inflections of that word ("rooms", "dreht"), which it
+   * reads rightly; add to it when a real word is read as another.
+   */
+  commonWords?: readonly string[];
   /** A short example per family of edits, offered as "did you mean …" in this language. */
   examples: Partial<Record<ExampleKey, string>>;
   /** "Did you mean", in this language. */
