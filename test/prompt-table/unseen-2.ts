@@ -596,4 +596,18 @@ export const cases: PromptCase[] = [
   // …while a real word inside a phrase that needs the correction is still read as its typo.
   ['preto e braco', ['grayscale']],
   ['blak and white', ['grayscale']],
+  // 1. A bare number after "by" is a factor ("scale by 10" gave a 10 px thumbnail); "to 800" is a size.
+  // Past 10 after "by" it may be a percentage or pixels, and a bare number under 16 is no size: refused.
+  ['scale by 10', ['resize:10x']],
+  ['scale it by 3', ['resize:3x']],
+  ['shrink it by 4', ['resize:0.25x']],
+  ['vergrößere um das 2-fache', ['resize:2x']],
+  ['skaliere um 3', ['resize:3x']],
+  ['escala x2', ['resize:2x']],
+  ['escala por 3', ['resize:3x']],
+  ['缩放10倍', ['resize:10x']],
+  ['scale to 800', ['resize:800']],
+  ['resize to 800', ['resize:800']],
+  ['scale 2', 'refuse'],
+  ['reduce the size by 50', 'refuse'],
 ];

@@ -1,6 +1,7 @@
 import type { RGB } from '../colors.ts';
 import type { Clause } from '../clause.ts';
 import type { Concept } from '../lexicon/types.ts';
+import type { Token } from '../match.ts';
 import { type Frame, numberWith } from './frame.ts';
 
 const turn = (degrees: number) => ((degrees % 360) + 360) % 360;
@@ -86,6 +87,21 @@ export const resize: Frame = {
     }
     if (half) return { op: 'resize', scale: 0.5 };
     if (double) return { op: 'resize', scale: 2 };
+    // "Scale by 10", "shrink it by 2", "escala por 3": a bare number after "by" is a factor, never a
+    // size. Past 10 it may as well be a percentage or pixels ("reduce the size by 50"): refused. A
+    // word that is also "of" or "from" (French "de": "une taille de 800") does not say so.
+    const onlyBy = (t: Token | undefined) => !!t && t.concepts.has('by') && !t.concepts.has('of') && !t.concepts.has('from');
+    const relative = c.find((t, i) => t.number !== undefined && !t.unit && !t.sign && onlyBy(c.tokens[i - 1]))[0];
+    if (relative) {
+      const f = relative.token.number!;
+      if (!(named || grow || shrink || sized) || !(f > 0 && f <= 10 && f !== 1)) return null;
+      c.use(relative.index);
+      return { op: 'resize', scale: shrink && f > 1 ? 1 / f : f };
+    }
+    // "Resize to 800": a bare number is the longest side, but not one no image is ("scale 2", "scale
+    // it up 3"): that is a factor said without "x" or "by", and too unsure to guess.
+    const bare = c.find((t) => t.number !== undefined && !t.unit && !t.sign)[0];
+    if (bare && bare.token.number! < 16) return null;
     const longest = numberWith(c, ['px'], true);
     if (longest !== undefined) return named || grow || shrink ? { op: 'resize', longest } : null;
     // "Upscale it", "make it smaller": twice or half the size, the usual step in photo tools.

@@ -124,7 +124,7 @@ export const es: LanguageData = {
     with: ['con', 'usando'],
     of: ['de', 'del'],
     on: ['sobre', 'encima'],
-    by: ['un', 'en un'],
+    by: ['un', 'en un', 'por'],
     for: ['para', 'para mi', 'para usar en', 'para subir a', 'para publicar en'],
     as: ['como'],
     and: ['y', 'e', 'ademas', 'tambien', 'asi como'],
