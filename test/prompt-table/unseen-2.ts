@@ -610,4 +610,23 @@ export const cases: PromptCase[] = [
   ['resize to 800', ['resize:800']],
   ['scale 2', 'refuse'],
   ['reduce the size by 50', 'refuse'],
+  // 2b. "It" after a clause that only describes the background (or a part of the scene) is that
+  // thing: a background edit, or refused; never the whole photo ("blur it" blurred everything).
+  ['the background is too busy, blur it', ['bg:blur']],
+  ['the background is distracting, blur it', ['bg:blur']],
+  ['the background is cluttered. pixelate it please', ['bg:pixelate']],
+  ['fondo muy recargado, desenfócalo', ['bg:blur']],
+  ['le fond est trop chargé, floute-le', ['bg:blur']],
+  ['背景太乱了，虚化一下', ['bg:blur']],
+  ['the background is too dark, brighten it', 'refuse'],
+  ['the sky is busy, make it black and white', 'refuse'],
+  // Named, the photo is the photo.
+  ['the background is too busy, blur the photo', ['blur']],
+  // 6. "Make it bigger" where "it" may be the text is refused: the engine cannot resize text in a photo.
+  ["i can't see the text, make it bigger", 'refuse'],
+  ['the text is too small, make it bigger', 'refuse'],
+  ["add the text 'SALE', make it bigger", 'refuse'],
+  ['no puedo leer el texto, hazlo más grande', 'refuse'],
+  ['文字看不清，放大一点', 'refuse'],
+  ["make it bigger and add the text 'SALE'", ['resize:2x', 'text']],
 ];

@@ -58,12 +58,15 @@ function parseIn(pieces: Piece[], quotes: string[], lang: CompiledLanguage): Edi
   // reason for it: when one of them cannot be read, it is set aside if the prompt asks for something
   // it can do, and refused only when the problems are all the prompt says.
   const unreadProblems: Clause[] = [];
+  // "The background is too busy, blur it": the clause after a description may be about what it describes.
+  const referred = clauses.map((raw, i) => referent(raw.tokens, clauses[i - 1]?.tokens, clauses.slice(0, i)));
   clauses.forEach((raw, i) => {
     if (raw.tokens.every(isIgnorable)) return;
     // "Too cold and blue": a colour alone after a problem only describes it further.
     if (previousProblem && raw.andJoined && raw.tokens.filter((t) => !isIgnorable(t)).every((t) => t.color && t.concepts.size === 0)) return;
     const obscuredBeside = obscuredOnly(clauses[i - 1]) || obscuredOnly(clauses[i + 1]);
-    const borrowed = withBorrowedTurn(withBorrowedObject(withBorrowedDirection(raw.tokens, clauses[i - 1]?.tokens, clauses[i + 1]?.tokens), clauses[i - 1]?.tokens), clauses[i - 1]?.tokens);
+    const named = referred[i] ? [...referred[i]!, ...raw.tokens] : raw.tokens;
+    const borrowed = withBorrowedTurn(withBorrowedObject(withBorrowedDirection(named, clauses[i - 1]?.tokens, clauses[i + 1]?.tokens), clauses[i - 1]?.tokens), clauses[i - 1]?.tokens);
     const clause = new Clause(borrowed, undefined,
       previousProblem && raw.andJoined, obscuredBeside);
     previousProblem = clause.problem;
@@ -78,7 +81,10 @@ function parseIn(pieces: Piece[], quotes: string[], lang: CompiledLanguage): Edi
     try {
       for (const op of readClause(clause, ctx, lang)) ops.push({ op, problem: clause.problem });
     } catch (err) {
-      if (!clause.problem || clause.describesWithVerb) throw err;
+      if (referred[i] && err instanceof RetouchError) throw notAlone(raw.tokens, referred[i]!);
+      // "Fondo muy recargado, desenfócalo": a description the next clause acts on is its reason.
+      const described = referred[i + 1] !== undefined && !clause.describesWithVerb;
+      if ((!clause.problem && !described) || clause.describesWithVerb) throw err;
       unreadProblems.push(clause);
     }
   });
@@ -180,6 +186,40 @@ function withBorrowedObject(tokens: Token[], before: Token[] | undefined): Token
   return [...borrowed, ...tokens];
 }
 
+/** What "it" may stand for besides the photo: a part of it the engine edits alone or cannot edit alone. */
+const refersTo = (t: Token) => t.concepts.has('background') || t.concepts.has('text') || t.concepts.has('watermark') ||
+  t.thing?.kind === 'scene' || t.thing?.kind === 'part';
+
+/**
+ * "The background is too busy, blur it", "fondo muy recargado, desenfócalo", "i can't see the text,
+ * make it bigger": after a clause that only describes the background, the text or a part of the
+ * scene (no verb, no edit of its own: a problem, or words the engine does not know), an edit that
+ * names nothing of its own ("it", or nothing) is about that thing, never the whole photo. The frames
+ * then read a background edit or refuse. "Make it bigger" after any mention of text or a watermark
+ * may mean the text, which the engine cannot resize: it takes the text, and is refused. The tokens
+ * to put before the clause, or undefined.
+ */
+function referent(tokens: Token[], before: Token[] | undefined, earlier: Array<{ tokens: Token[] }>): Token[] | undefined {
+  const content = tokens.filter((t) => !isIgnorable(t));
+  if (!before || content.length === 0) return undefined;
+  // A clause that names what it edits ("blur the photo", "blur the background") keeps it.
+  const names = (t: Token) => refersTo(t) || t.thing !== undefined || t.quote !== undefined || t.concepts.has('subject') ||
+    (t.concepts.has('image') && !t.filler);
+  if (tokens.some(names) || !content.some((t) => [...t.concepts].some((c) => OPERATION_CONCEPTS.has(c)))) return undefined;
+  const sizeOnly = content.every((t) => t.concepts.has('bigger') || t.concepts.has('smaller') || t.concepts.has('large') || t.concepts.has('small'));
+  if (sizeOnly) {
+    const text = earlier.flatMap((c) => c.tokens).find((t) => t.concepts.has('text') || t.concepts.has('watermark') || t.quote !== undefined);
+    if (text) return [text.quote !== undefined ? { ...text, quote: undefined, concepts: new Set(['text'] as const) } : text];
+  }
+  const described = new Clause(before);
+  const verb = described.describesWithVerb || before.some((t) => t.quote !== undefined || t.color !== undefined);
+  const about = before.filter(refersTo);
+  // "There's empty white space around the logo, trim it off": "it" may be another thing the clause names.
+  const others = before.some((t) => !refersTo(t) && OBJECTS.some((c) => t.concepts.has(c)));
+  if (verb || others || about.length === 0 || !(described.describes || before.some(isUnknown))) return undefined;
+  return about;
+}
+
 /**
  * "It's upside down, rotate it", "das Bild steht auf dem Kopf, bitte drehen": a bare "rotate" or
  * "flip" after a photo described as upside down turns it that way.
@@ -222,6 +262,13 @@ function notUnderstood(clause: Clause, lang: CompiledLanguage, left?: Token[]) {
   if (suggestion) parts.push(`${suggestion.didYouMean.charAt(0).toUpperCase()}${suggestion.didYouMean.slice(1)}: ${suggestion.example}?`);
   parts.push(`It can do ${CAPABILITIES}.`, MORE);
   return errors.unsupportedEdit(parts.join(' '));
+}
+
+/** "Make it bigger" about the text, "brighten it" about the background: an edit the engine cannot do to that alone. */
+function notAlone(tokens: Token[], about: Token[]) {
+  const what = clauseText(about);
+  return errors.unsupportedEdit(`The local engine cannot do "${clauseText(tokens)}" to the ${what} alone ("it" is the ${what} the prompt names before it), ` +
+    `and doing it to the whole image would not be what was asked. It can do ${CAPABILITIES}. ${MORE}`);
 }
 
 /** The supported edit whose words the clause shares most of, as an example in the prompt's language. */
