@@ -629,4 +629,10 @@ export const cases: PromptCase[] = [
   ['no puedo leer el texto, hazlo más grande', 'refuse'],
   ['文字看不清，放大一点', 'refuse'],
   ["make it bigger and add the text 'SALE'", ['resize:2x', 'text']],
+  // Found beside 2b: "lower"/"higher" after a comma is the direction, not a position that joins the
+  // clause before ("the contrast is too strong, lower it" increased the contrast).
+  ['the contrast is too strong, lower it', ['contrast:-']],
+  ['the saturation is too high, lower it a bit', ['saturation:-']],
+  ['the contrast is too low, raise it', ['contrast:+']],
+  ["add the text 'SALE', lower left", ['text']],
 ];

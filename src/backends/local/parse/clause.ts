@@ -222,6 +222,8 @@ const ADD_ON = new Set<Concept>(['top', 'bottom', 'left', 'right', 'center', 'co
 /** A word that only adds to an edit (a position, a direction, a unit); one that also names an operation ("左右反転") does not. */
 const addsOn = (t: Token) => [...t.concepts].some((x) => ADD_ON.has(x)) && ![...t.concepts].some((x) => OPERATION_CONCEPTS.has(x) && !ADD_ON.has(x));
 
+const directed = (t: Token) => t.concepts.has('more') || t.concepts.has('less');
+
 function mergeFragments(clauses: RawClause[]): RawClause[] {
   const out: RawClause[] = [];
   for (const c of clauses) {
@@ -236,9 +238,12 @@ function mergeFragments(clauses: RawClause[]): RawClause[] {
     // a border is its colour, and "，大一点" the size of the text; elsewhere a colour needs "in"/"with"
     // to style the edit before.
     const overlay = !!last && !c.andJoined && last.tokens.some((x) => x.quote !== undefined || x.concepts.has('text') || x.concepts.has('watermark') || x.concepts.has('border'));
+    // "…, lower it a bit": a position word that is also a direction ("lower", "higher") is the
+    // direction, unless a position beside it says it is one ("…, lower left").
+    const placed = (t: Token) => addsOn(t) && (!directed(t) || content.some((x) => x !== t && addsOn(x) && !directed(x)));
     const fragment = !c.keep && !keeps && !verb && content.length > 0 && content.every((t) =>
       t.number !== undefined || t.dims || (t.color && (overlay || ((!c.andJoined || styled) && c.tokens.some((x) => x.concepts.has('to') || x.concepts.has('with'))))) ||
-      (overlay && !t.color && (t.concepts.has('bigger') || t.concepts.has('smaller'))) || addsOn(t));
+      (overlay && !t.color && (t.concepts.has('bigger') || t.concepts.has('smaller'))) || placed(t));
     const sequenced = last?.tokens.at(-1)?.concepts.has('then') ?? false;
     if (fragment && last && !sequenced && content.some((t) => !t.color || !c.andJoined)) last.tokens = [...last.tokens, ...c.tokens];
     else out.push(c);
