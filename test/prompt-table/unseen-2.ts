@@ -635,4 +635,15 @@ export const cases: PromptCase[] = [
   ['the saturation is too high, lower it a bit', ['saturation:-']],
   ['the contrast is too low, raise it', ['contrast:+']],
   ["add the text 'SALE', lower left", ['text']],
+  // 3. A negated direction is the other one ("but not clockwise" rotated clockwise); a keep clause
+  // ("but not …") with words it cannot keep is refused, not dropped.
+  ['rotate it 90 degrees but not clockwise', ['rotate:270']],
+  ['rotate it 90 degrees, not to the left', ['rotate:90']],
+  ['rotate it left, not right', ['rotate:270']],
+  ['drehe es um 90 Grad, nicht im Uhrzeigersinn', ['rotate:270']],
+  ['gira 90 grados pero no a la derecha', ['rotate:270']],
+  ['旋转90度，不是顺时针', ['rotate:270']],
+  ['flip it, not horizontally', ['flip:v']],
+  ['blur it but not the edges', 'refuse'],
+  ['sharpen it, but not the shadows', 'refuse'],
 ];

@@ -1,4 +1,5 @@
 import { type RGB, shade } from './colors.ts';
+import type { Concept } from './lexicon/types.ts';
 import type { Token } from './match.ts';
 
 /**
@@ -7,7 +8,37 @@ import type { Token } from './match.ts';
  * blue", "azul claro", "深蓝"). Runs after lexicon matching, before clauses are split.
  */
 export function compose(tokens: Token[]): Token[] {
-  return mergeColorModifiers(joinDimensions(markYears(attachUnits(composeNumbers(tokens)))));
+  return negateDirections(mergeColorModifiers(joinDimensions(markYears(attachUnits(composeNumbers(tokens))))));
+}
+
+/** Directions that have one opposite: a negated one is that opposite. */
+const OPPOSITES: Array<[Concept, Concept]> = [['clockwise', 'counterclockwise'], ['horizontal', 'vertical']];
+
+/**
+ * "Rotate it 90 degrees but not clockwise", "nicht im Uhrzeigersinn", "不是顺时针": a negated
+ * direction is the other one (a rotation turns one of two ways, a flip is about one of two axes),
+ * never the direction itself with the negation left aside.
+ */
+function negateDirections(tokens: Token[]): Token[] {
+  const out: Token[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.concepts.has('not') || t.concepts.has('except')) {
+      // "不是顺时针": "is" may stand between.
+      let j = i + 1;
+      while (tokens[j] && (tokens[j]!.concepts.has('copula') || (tokens[j]!.filler && tokens[j]!.concepts.size === 0))) j++;
+      const d = tokens[j];
+      const pair = d && OPPOSITES.find((p) => p.some((c) => d.concepts.has(c)) && !p.every((c) => d.concepts.has(c)));
+      if (d && pair) {
+        const other = d.concepts.has(pair[0]) ? pair[1] : pair[0];
+        out.push({ text: tokens.slice(i, j + 1).map((x) => x.text).join(' '), concepts: new Set<Concept>([other]), filler: false });
+        i = j;
+        continue;
+      }
+    }
+    out.push(t);
+  }
+  return out;
 }
 
 /** "Sixteen by nine", "1920 by 1080" written with words: two plain numbers joined by "by" are a size or ratio. */

@@ -72,8 +72,10 @@ function parseIn(pieces: Piece[], quotes: string[], lang: CompiledLanguage): Edi
     previousProblem = clause.problem;
     if (isContext(clause)) return;
     if (isKeepClause(clause, raw.keep)) {
-      const read = keep.read(clause.fork(), { previous: undefined, unknownObjects: false });
+      const attempt = clause.fork();
+      const read = keep.read(attempt, { previous: undefined, unknownObjects: false });
       if (!read || !('kept' in read)) throw notUnderstood(clause, lang);
+      if (attempt.leftover().length) throw notUnderstood(clause, lang, attempt.leftover());
       kept.push(...read.kept);
       return;
     }

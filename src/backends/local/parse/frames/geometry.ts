@@ -25,6 +25,9 @@ export const rotate: Frame = {
     if (degrees === undefined && c.take('quarter-turn')) degrees = 90;
     const ccw = !!c.take('counterclockwise') || (named && !!c.take('left'));
     const cw = !ccw && (!!c.take('clockwise') || (named && !!c.take('right')));
+    // "Rotate it left, not right": the side said again only repeats the direction.
+    if (named && ccw) c.take('left');
+    if (named && cw) c.take('right');
     if (degrees === undefined && named && (ccw || cw)) degrees = 90; // "rotate left": a quarter turn
     if (degrees === undefined) return null;
     if (!named) c.take('change');

@@ -43,7 +43,8 @@ export const keep: Frame = {
     if (c.takeAll('color').length) kept.push({ what: 'thing', name: 'colours' });
     if (c.takeAll('aspect').length) kept.push({ what: 'aspect' });
     if (c.takeAll('size', 'width', 'height').length) kept.push({ what: 'size' });
-    c.takeAll('everything', 'image', 'bright', 'sharpen', 'center');
+    // "Brighter, but not too bright": a moderation of the edit, which keeps its usual amount.
+    c.takeAll('everything', 'image', 'bright', 'sharpen', 'center', 'too');
     if (c.find((t) => isUnknown(t)).length) return null;
     return { kept: kept.length ? kept : [{ what: 'everything' }] };
   },
