@@ -646,4 +646,11 @@ export const cases: PromptCase[] = [
   ['flip it, not horizontally', ['flip:v']],
   ['blur it but not the edges', 'refuse'],
   ['sharpen it, but not the shadows', 'refuse'],
+  // 4. A prompt in a language the engine does not read is refused as such (the message is checked in
+  // parse-prompt.test.ts), not for a word read as English ("immagine" as "imagine", a generative edit).
+  ["rendi l'immagine in bianco e nero", 'refuse'],
+  ['sfoca lo sfondo', 'refuse'],
+  ['maak de achtergrond wit', 'refuse'],
+  ['흑백으로 만들어 주세요', 'refuse'],
+  ['اجعلها بالأبيض والأسود', 'refuse'],
 ];

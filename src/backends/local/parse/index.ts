@@ -6,7 +6,7 @@ import { FRAMES } from './frames/index.ts';
 import type { FrameContext, Kept } from './frames/frame.ts';
 import { isKeepClause, keep } from './frames/keep.ts';
 import type { CompiledLanguage } from './lexicon/compile.ts';
-import { detectLanguages, english, lexiconsFor } from './lexicon/index.ts';
+import { detectLanguages, english, LANGUAGE_DATA, lexiconsFor, unreadLanguage } from './lexicon/index.ts';
 import { type Correction, matchPieces, type Token } from './match.ts';
 import { normalize } from './normalize.ts';
 import { reconcile, tidy } from './reconcile.ts';
@@ -18,6 +18,12 @@ export const CAPABILITIES =
   'filters (blur, sharpen, denoise, pixelate, vignette), backgrounds (remove, colour, blur, black and white, the second image), recolouring a whole object, text and watermarks';
 
 const MORE = 'See "What the local engine does" in the README; for other edits, configure an upstream model (OpenAI or Gemini).';
+
+const names = LANGUAGE_DATA.map((l) => l.name);
+/** The refusal of a prompt in a language no lexicon reads. */
+export const READS = `Most words of this prompt are in none of the languages the local engine reads, which are ${names.slice(0, -1).join(', ')} ` +
+  `and ${names.at(-1)}; it cannot read a prompt in another language. Write it in one of them, or configure an upstream model (OpenAI or Gemini). ` +
+  `It can do ${CAPABILITIES}.`;
 
 /**
  * Reads a prompt in any of the lexicon's languages into an EditPlan: normalise → tokenise → map words
@@ -43,6 +49,9 @@ export function parsePrompt(prompt: string): EditPlan {
         if (!(other instanceof RetouchError)) throw other; // the first language's refusal is the one reported
       }
     }
+    // "Rendi l'immagine in bianco e nero": what the words would be in a language the engine reads is
+    // no reason to give ("immagine" is not "imagine").
+    if (unreadLanguage(pieces)) throw errors.unsupportedEdit(READS);
     throw err;
   }
 }

@@ -69,3 +69,22 @@ export function lexiconsFor(lang: CompiledLanguage): CompiledLanguage[] {
   if (lang.data.code === 'zh') return [lang, byCode.get('ja')!, en];
   return lang === en ? [en] : [lang, en];
 }
+
+/**
+ * Whether a prompt seems written in a language no lexicon reads ("rendi l'immagine in bianco e
+ * nero", "흑백으로 만들어줘", "удали фон"): Korean letters without Chinese or Japanese ones, or, in
+ * words of three letters or more (shorter ones are shared by too many languages to tell), at least
+ * two and most of them known to no language, not even as common words, and not one of the function
+ * words every prompt in a language the engine reads has ("its crooked, straighten it"). Asked only
+ * of a prompt no language could read, to say why instead of naming its words one by one.
+ */
+export function unreadLanguage(pieces: Piece[]): boolean {
+  const cjk = pieces.filter((p) => p.kind === 'cjk').map((p) => p.text).join('');
+  if (/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u.test(cjk)) return false;
+  if (/\p{Script=Hangul}/u.test(cjk)) return true;
+  const { all } = lexicons();
+  const words = pieces.filter((p) => p.kind === 'word' && /\p{L}{3}/u.test(p.text)).map((p) => p.text);
+  if (words.some((w) => all.some((l) => l.vocabulary.get(w)?.filler))) return false;
+  const unknown = words.filter((w) => !all.some((l) => l.vocabulary.has(w) || l.common.has(w)));
+  return unknown.length >= 2 && unknown.length > words.length / 2;
+}
