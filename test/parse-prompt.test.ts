@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parsePrompt, READS } from '../src/backends/local/parse/index.ts';
-import type { EditOp } from '../src/backends/local/plan.ts';
+import { describePlan, type EditOp } from '../src/backends/local/plan.ts';
 import { RetouchError } from '../src/errors.ts';
 import { cases as de } from './prompt-table/de.ts';
 import { cases as en } from './prompt-table/en.ts';
@@ -184,4 +184,16 @@ describe('QA run misses: the language refusal', () => {
     const wrong = TABLE_PROMPTS.filter((p) => !other.includes(p) && refusal(p) === READS);
     assert.deepEqual(wrong, []);
   });
+});
+
+/** QA run misses: a prompt of Han characters only is not claimed as Chinese when its words are Japanese. */
+describe('QA run misses: the language of Han-only prompts', () => {
+  for (const [prompt, name] of [
+    ['上下反転', 'Japanese'], ['左右反転', 'Japanese'], ['180度回転', 'Japanese'], ['上下反転して', 'Japanese'],
+    ['上下翻转', 'Chinese'], ['把背景换成白色', 'Chinese'], ['黑白', 'Chinese'], ['背景白色', 'Chinese or Japanese'],
+  ]) {
+    it(`${JSON.stringify(prompt)}: understood from ${name}`, () => {
+      assert.match(describePlan(parsePrompt(prompt!)), new RegExp(`\\(understood from ${name}\\)$`));
+    });
+  }
 });

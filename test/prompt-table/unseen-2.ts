@@ -653,4 +653,8 @@ export const cases: PromptCase[] = [
   ['maak de achtergrond wit', 'refuse'],
   ['흑백으로 만들어 주세요', 'refuse'],
   ['اجعلها بالأبيض والأسود', 'refuse'],
+  // 5. Han-only prompts are read with both lexicons; the language reported is checked in parse-prompt.test.ts.
+  ['上下反転', ['flip:v']],
+  ['左右反転', ['flip:h']],
+  ['上下翻转', ['flip:v']],
 ];

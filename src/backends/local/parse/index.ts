@@ -107,9 +107,28 @@ function parseIn(pieces: Piece[], quotes: string[], lang: CompiledLanguage): Edi
   return {
     ops: plan,
     kept: kept.filter((k) => k.what !== 'everything').map(describeKept),
-    ...(lang !== english() ? { language: { code: lang.data.code, name: lang.data.name } } : {}),
+    ...(lang !== english() ? { language: languageOf(tokens, lang) } : {}),
     ...(corrections.length ? { corrections } : {}),
   };
+}
+
+/**
+ * The language to report. Chinese and Japanese share their Han characters, and a prompt of Han
+ * characters only is read with both lexicons: it is reported as the one language whose words it
+ * uses that the other lacks ("上下反転" is Japanese, "上下翻转" Chinese), and as Chinese or Japanese
+ * when its words are in both ("黑白", "模糊背景") or each has some.
+ */
+function languageOf(tokens: Token[], lang: CompiledLanguage): { code: string; name: string } {
+  const said = { code: lang.data.code, name: lang.data.name };
+  if (lang.data.code !== 'zh' || tokens.some((t) => /[\p{Script=Hiragana}\p{Script=Katakana}]/u.test(t.text))) return said;
+  const [zh, ja] = lexiconsFor(lang);
+  const words = tokens.filter((t) => /\p{Script=Han}/u.test(t.text)).map((t) => t.text.replace(/\s+/g, ''));
+  const zhOnly = words.some((w) => zh!.cjk.has(w) && !ja!.cjk.has(w));
+  const jaOnly = words.some((w) => ja!.cjk.has(w) && !zh!.cjk.has(w));
+  if (zhOnly && !jaOnly) return said;
+  if (jaOnly && !zhOnly) return { code: ja!.data.code, name: ja!.data.name };
+  // BCP 47 for a language not determined, written in Han characters.
+  return { code: 'und-Hani', name: `${zh!.data.name} or ${ja!.data.name}` };
 }
 
 /** A clause that only says nothing can be seen ("no se ve nada", "看不清"): the reason for the clause beside it. */
