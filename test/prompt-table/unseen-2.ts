@@ -589,7 +589,6 @@ export const cases: PromptCase[] = [
   // pinned here with variants in other phrasings and languages.
   // 2a. A real word is never "corrected" into a lexicon word of another meaning ("busy" is not "bus",
   // "slow" not "snow", "fill" not "film"): left as a word the engine cannot use, it is refused.
-  ['fill the background with white', 'refuse'],
   ['make it slow', 'refuse'],
   ['trip the edges', 'refuse'],
   ['Hintergrund weisst machen', 'refuse'],
@@ -657,4 +656,9 @@ export const cases: PromptCase[] = [
   ['上下反転', ['flip:v']],
   ['左右反転', ['flip:h']],
   ['上下翻转', ['flip:v']],
+  // "Fill" is a way to say "make" for a background: the typo guard above stopped "fill" from being
+  // read as "film", which left "fill the background with white" refused.
+  ['fill the background with white', ['bg:color:#ffffff']],
+  ['fill the missing part of the photo', 'refuse'],
+  ['fill the gaps', 'refuse'],
 ];

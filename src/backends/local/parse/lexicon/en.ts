@@ -55,7 +55,7 @@ export const en: LanguageData = {
     temperature: ['white balance', 'temperature', 'color temperature', 'colour temperature', 'temp', 'colour temp', 'color temp'],
     color: ['temperature', 'color temperature', 'colour temperature', 'white balance', 'color', 'colour', 'colors', 'colours', 'colored', 'coloured', 'coloring', 'colouring', 'tones', 'tone', 'shade', 'shades'],
     change: ['dial', 'bring', 'knock', 'shift', 'move', 'cycle', 'alter', 'modify', 'make', 'makes', 'making', 'turn', 'turned', 'turning', 'change', 'changed', 'changing', 'convert', 'converted', 'set', 'render',
-      'transform', 'give', 'apply', 'applied', 'use', 'get', 'become', 'go', 'do', 'paint', 'color in', 'colour in', 'recolor', 'recolour',
+      'transform', 'give', 'apply', 'applied', 'use', 'get', 'become', 'go', 'do', 'paint', 'fill', 'fill in', 'color in', 'colour in', 'recolor', 'recolour',
       'recolored', 'recoloured', 'switch', 'adjust', 'edit', 'fix', 'correct', 'improve', 'enhance', 'tweak', 'bump', 'bump up', 'crank up',
       'push', 'boost', 'raise', 'should be', 'needs to be', 'want it', 'want', 'put'],
     replace: ['replace', 'replaced', 'replacing', 'swap', 'swapped', 'substitute', 'exchange', 'swap out', 'switch out'],
