@@ -99,6 +99,27 @@ export function previewPoints(steps: Step[], count: number): Set<number> {
   return new Set(count > 0 ? editing.slice(-count) : []);
 }
 
+/**
+ * Settles with `work`, or rejects with the abort reason as soon as `signal` aborts, whichever is first.
+ *
+ * Why: the engine checks the signal between steps, but a step inside one libvips call (or another
+ * call that ignores the signal) runs to its end, and the request used to wait for it: past the
+ * deadline, and after the client had gone. The request now gets its 504 or 499 at once; `work`
+ * runs on, still holding its engine slot (its CPU and memory are still in use, so the accounting
+ * stays honest), and gives the slot back when it ends. The plan's size check keeps that rare and short.
+ */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    work.catch(() => {});
+    return Promise.reject(abortError(signal));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 function abortError(signal: AbortSignal): RetouchError {
   return signal.reason instanceof RetouchError ? signal.reason : errors.cancelled();
 }

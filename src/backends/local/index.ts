@@ -4,7 +4,7 @@ import type { Backend, BackendCall, BackendResult } from '../index.ts';
 import type { EngineContext } from './context.ts';
 import { encodeOptionsOf } from '../../edits/request.ts';
 import { previewOf } from '../../images/preview.ts';
-import { previewPoints, runSteps, stepsFor } from './engine.ts';
+import { previewPoints, runSteps, stepsFor, untilAborted } from './engine.ts';
 import { pixels } from './pixels.ts';
 import { parsePrompt } from './parse/index.ts';
 import { describePlan, type EditPlan, imagesUsed } from './plan.ts';
@@ -64,7 +64,8 @@ export class LocalBackend implements Backend {
     const timer = setTimeout(() => deadline.abort(errors.editTimeout(ms / 1000)), ms);
     const signal = AbortSignal.any([call.signal, deadline.signal]);
     try {
-      return await this.limiter.run(() => this.run(request, plan, { ...call, signal }), signal, slotsFor(request));
+      // A step stuck in one libvips call cannot be stopped; the request still ends on time (see untilAborted).
+      return await untilAborted(this.limiter.run(() => this.run(request, plan, { ...call, signal }), signal, slotsFor(request)), signal);
     } finally {
       clearTimeout(timer);
     }
