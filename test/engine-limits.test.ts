@@ -13,6 +13,7 @@ import { loadConfig } from '../src/config/index.ts';
 import { buildEditRequest } from '../src/edits/build.ts';
 import { parseScalarFields } from '../src/edits/request.ts';
 import { RetouchError } from '../src/errors.ts';
+import { jpegClaims } from './corpus/cases.ts';
 
 const limits = loadConfig({}).limits;
 const workers = new EngineWorkers();
@@ -71,5 +72,64 @@ describe('the deadline and a client leaving', () => {
     await assert.rejects(edit, isError('request_cancelled'));
     assert.ok(Date.now() - started < 500);
     stuck.release();
+  });
+});
+
+/**
+ * The reporter's photo, drawn: blue sky over a brown table, a red cup standing on it in the middle
+ * (x 0.4–0.6 of the width, y 0.35–0.75 of the height), faint texture on the table and cup.
+ */
+export async function cupPhoto(w = 800, h = 600): Promise<Buffer> {
+  const data = Buffer.alloc(w * h * 3);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    const n = ((x * 7 + y * 13) % 11) - 5;
+    const cup = x > w * 0.4 && x < w * 0.6 && y > h * 0.35 && y < h * 0.75;
+    data.set(cup ? [210 + n, 30, 30] : y < h * 0.6 ? [90, 150, 230] : [120 + n, 80 + n, 50], (y * w + x) * 3);
+  }
+  return sharp(data, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer();
+}
+
+/** An 8x8 JPEG whose header claims another size: any decode of it fails, so only header-time checks pass it. */
+const claims = async (w: number, h: number) => jpegClaims(await sharp({ create: { width: 8, height: 8, channels: 3, background: '#fff' } }).jpeg().toBuffer(), w, h);
+const onePixel = () => sharp({ create: { width: 1, height: 1, channels: 3, background: '#808080' } }).png().toBuffer();
+
+describe('output sizes are checked from the plan, before any pixel work', () => {
+  const engine = new LocalBackend(limits.maxInputPixels, { concurrency: 2, queue: 4 }, workers);
+  const edit = async (image: Buffer, prompt: string) =>
+    engine.edit(await requestFor(image, prompt), { model: 'retouch-local-1', signal: new AbortController().signal });
+
+  it('"add a 100000px border" on 800x600 is refused at once, naming the limit', async () => {
+    const started = Date.now();
+    await assert.rejects(edit(await cupPhoto(), 'add a 100000px border'), isError('unsupported_edit', /800x600 gives 200800x200600; each side must be from 1 to 8192 pixels/));
+    assert.ok(Date.now() - started < 500, `refused after ${Date.now() - started} ms`);
+  });
+
+  it('is refused from the header alone: an upload whose pixel data is damaged is never decoded for it', async () => {
+    await assert.rejects(edit(await claims(800, 600), 'add a 100000px border'), isError('unsupported_edit'));
+  });
+
+  it('"add a 5000px red border" on a 1x1 image would be 10001x10001: refused', async () => {
+    await assert.rejects(edit(await onePixel(), 'add a 5000px red border'), isError('unsupported_edit', /1x1 gives 10001x10001; each side must be from 1 to 8192/));
+  });
+
+  it('a border or padding beyond 8192 a side is unsupported_edit, not a valid upload blamed as corrupt', async () => {
+    await assert.rejects(edit(await cupPhoto(), 'add a 8200px red border'), isError('unsupported_edit', /8192/));
+    await assert.rejects(edit(await cupPhoto(), 'extend the canvas by 9000 pixels'), isError('unsupported_edit', /800x600 gives 18800x18600/));
+  });
+
+  it('the configured pixel limit holds for outputs too', async () => {
+    const small = new LocalBackend(1_000_000, { concurrency: 1, queue: 1 }, workers);
+    const request = await requestFor(await cupPhoto(), 'add a 300px border');
+    await assert.rejects(small.edit(request, { model: 'retouch-local-1', signal: new AbortController().signal }),
+      isError('unsupported_edit', /gives 1400x1200 \(1\.7 MP\); the result may have at most 1\.0 MP/));
+  });
+
+  it('a rotation by an odd angle grows the canvas: checked too', async () => {
+    await assert.rejects(edit(await claims(8000, 6000), 'rotate it 30 degrees'), isError('unsupported_edit', /Rotating 8000x6000 by 30 degrees gives 9928x9196/));
+  });
+
+  it('a border that fits is still drawn', async () => {
+    const out = await edit(await onePixel(), 'add a 100px red border');
+    assert.deepEqual([out.images[0]!.width, out.images[0]!.height], [201, 201]);
   });
 });

@@ -5,6 +5,7 @@ import type { EngineContext } from './context.ts';
 import { encodeOptionsOf } from '../../edits/request.ts';
 import { previewOf } from '../../images/preview.ts';
 import { previewPoints, runSteps, stepsFor, untilAborted } from './engine.ts';
+import { planPixels } from './output-size.ts';
 import { pixels } from './pixels.ts';
 import { parsePrompt } from './parse/index.ts';
 import { describePlan, type EditPlan, imagesUsed } from './plan.ts';
@@ -21,7 +22,9 @@ export const LOCAL_MODEL = 'retouch-local-1';
  * default, and RETOUCH_LOCAL_CONCURRENCY bounds the engine's memory as well as its CPU.
  */
 const SLOT_PIXELS = 25_000_000;
-const slotsFor = (request: EditRequest) => request.images.reduce((n, i) => n + i.width * i.height, 0) / SLOT_PIXELS;
+/** Slots an edit takes: by its uploads, or by the largest image its plan makes when that is larger (a wide border). */
+const slotsFor = (request: EditRequest, largest: number) =>
+  Math.max(largest, request.images.reduce((n, i) => n + i.width * i.height, 0)) / SLOT_PIXELS;
 
 /** The built-in engine: prompt → EditPlan → real pixels with sharp, on this machine, no network. */
 export class LocalBackend implements Backend {
@@ -58,6 +61,8 @@ export class LocalBackend implements Backend {
   async edit(request: EditRequest, call: BackendCall): Promise<BackendResult> {
     // The prompt is parsed before queueing, so a prompt the engine cannot do never waits for a slot.
     const plan = parsePrompt(request.prompt);
+    // So is one whose output would be too large: from the header's dimensions, before any pixel work.
+    const largest = planPixels(plan, request, this.maxPixels);
     // The deadline runs from arrival, so time spent waiting in the queue counts too.
     const deadline = new AbortController();
     const ms = this.bounds.timeoutMs ?? 120_000;
@@ -65,7 +70,7 @@ export class LocalBackend implements Backend {
     const signal = AbortSignal.any([call.signal, deadline.signal]);
     try {
       // A step stuck in one libvips call cannot be stopped; the request still ends on time (see untilAborted).
-      return await untilAborted(this.limiter.run(() => this.run(request, plan, { ...call, signal }), signal, slotsFor(request)), signal);
+      return await untilAborted(this.limiter.run(() => this.run(request, plan, { ...call, signal }), signal, slotsFor(request, largest)), signal);
     } finally {
       clearTimeout(timer);
     }

@@ -2,10 +2,21 @@ import type { RGB } from '../parse/colors.ts';
 import { pipeStep } from '../pixels.ts';
 
 const THICKNESS = { thin: 0.01, normal: 0.025, thick: 0.05 } as const;
+export type Thickness = number | keyof typeof THICKNESS;
+
+/** The pixels a border adds on each side of an image whose shorter side is `minSide` (at least 1). */
+export function borderPixels(thickness: Thickness, minSide: number): number {
+  return Math.max(1, Math.round(typeof thickness === 'number' ? thickness : minSide * THICKNESS[thickness]));
+}
+
+/** The pixels padding adds on each side: 10% of the shorter side (at least 1 px) unless a size is given. */
+export function padPixels(pixels: number | undefined, minSide: number): number {
+  return Math.max(1, Math.round(pixels ?? minSide * 0.1));
+}
 
 function extend(name: string, pixelsFor: (minSide: number) => number, color: RGB | 'transparent') {
   return pipeStep(name, (s) => {
-    const px = Math.max(1, Math.round(pixelsFor(Math.min(s.width, s.height))));
+    const px = pixelsFor(Math.min(s.width, s.height));
     const transparent = color === 'transparent';
     const background = transparent ? { r: 0, g: 0, b: 0, alpha: 0 } : { r: color[0], g: color[1], b: color[2], alpha: 1 };
     return {
@@ -16,8 +27,7 @@ function extend(name: string, pixelsFor: (minSide: number) => number, color: RGB
 }
 
 /** A frame of one colour around the image; named thicknesses are a share of the shorter side. */
-export const border = (thickness: number | keyof typeof THICKNESS, color: RGB) =>
-  extend('border', (min) => (typeof thickness === 'number' ? thickness : min * THICKNESS[thickness]), color);
+export const border = (thickness: Thickness, color: RGB) => extend('border', (min) => borderPixels(thickness, min), color);
 
 /** More canvas on every side (10% of the shorter side unless a size is given). */
-export const pad = (pixels: number | undefined, color: RGB | 'transparent') => extend('pad', (min) => pixels ?? min * 0.1, color);
+export const pad = (pixels: number | undefined, color: RGB | 'transparent') => extend('pad', (min) => padPixels(pixels, min), color);

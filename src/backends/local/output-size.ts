@@ -1,0 +1,94 @@
+import { errors } from '../../errors.ts';
+import type { EditRequest } from '../../edits/request.ts';
+import { MAX_SIDE, targetDimensions } from '../../edits/size.ts';
+import type { EditOp, EditPlan } from './plan.ts';
+import { borderPixels, padPixels } from './steps/extend.ts';
+
+export interface Size { width: number; height: number }
+
+/** The largest size an edit may give: each side and the pixel count. */
+export interface OutputLimits { maxSide: number; maxPixels: number }
+
+/**
+ * Refuses a step that would give a size beyond the limits, saying which limit: one wording for
+ * every step that can grow the image ("Resizing 800x600 that way gives 16000x12000; …").
+ */
+export function checkOutputSize(action: string, from: Size, to: Size, limits: OutputLimits, how = ''): Size {
+  const gives = `${action} ${from.width}x${from.height}${how} gives ${to.width}x${to.height}`;
+  if (to.width < 1 || to.height < 1 || to.width > limits.maxSide || to.height > limits.maxSide) {
+    throw errors.unsupportedEdit(`${gives}; each side must be from 1 to ${limits.maxSide} pixels.`);
+  }
+  if (to.width * to.height > limits.maxPixels) {
+    const mp = (n: number) => `${(n / 1e6).toFixed(1)} MP`;
+    throw errors.unsupportedEdit(`${gives} (${mp(to.width * to.height)}); the result may have at most ${mp(limits.maxPixels)}.`);
+  }
+  return to;
+}
+
+export type ResizeTarget = { scale: number } | { longest: number } | { width?: number; height?: number };
+
+/** The pixel size a resize asks for, refused when it would leave the supported range. */
+export function resizedDimensions(width: number, height: number, target: ResizeTarget, limits: OutputLimits = { maxSide: MAX_SIDE, maxPixels: Infinity }): Size {
+  let w: number;
+  let h: number;
+  if ('scale' in target || 'longest' in target) {
+    const scale = 'scale' in target ? target.scale : target.longest / Math.max(width, height);
+    w = Math.round(width * scale);
+    h = Math.round(height * scale);
+  } else {
+    w = target.width ?? Math.round((width * target.height!) / height);
+    h = target.height ?? Math.round((height * target.width!) / width);
+  }
+  return checkOutputSize('Resizing', { width, height }, { width: w, height: h }, limits, ' that way');
+}
+
+/** What an operation does to the image's size, and how to say it in a refusal. */
+function sizeAfter(op: EditOp, s: Size, limits: OutputLimits): Size {
+  const min = Math.min(s.width, s.height);
+  switch (op.op) {
+    case 'rotate': {
+      if (op.degrees % 90 === 0) return ((op.degrees / 90) % 2 + 2) % 2 === 1 ? { width: s.height, height: s.width } : s;
+      // Other angles grow the canvas to hold the turned image (libvips rounds the same way).
+      const a = (op.degrees * Math.PI) / 180;
+      const cos = Math.abs(Math.cos(a)), sin = Math.abs(Math.sin(a));
+      const to = { width: Math.round(s.width * cos + s.height * sin), height: Math.round(s.width * sin + s.height * cos) };
+      return checkOutputSize('Rotating', s, to, limits, ` by ${op.degrees} degrees`);
+    }
+    case 'resize': {
+      // "Resize it" without a size: the request's `size` does it, at the end.
+      if ('requested' in op) return s;
+      return resizedDimensions(s.width, s.height, op, { maxSide: MAX_SIDE, maxPixels: limits.maxPixels });
+    }
+    case 'crop-aspect': return targetDimensions({ kind: 'aspect', width: op.width, height: op.height }, s.width, s.height);
+    case 'border': {
+      const px = borderPixels(op.thickness, min);
+      return checkOutputSize(`Adding a ${px}px border to`, s, { width: s.width + 2 * px, height: s.height + 2 * px }, limits);
+    }
+    case 'pad': {
+      const px = padPixels(op.pixels, min);
+      return checkOutputSize(`Adding ${px}px of canvas on each side of`, s, { width: s.width + 2 * px, height: s.height + 2 * px }, limits);
+    }
+    // Trimming can only shrink the image; by how much depends on the pixels. Everything else keeps the size.
+    default: return s;
+  }
+}
+
+/**
+ * The size after each step of the plan, from the first image's header, checked against the limits
+ * before the edit takes a slot or decodes a pixel: a border of 100000 px is refused at once, not
+ * after minutes of encoding. Returns the largest pixel count any step holds, which the engine's
+ * slots are weighed by. An upload larger than `MAX_SIDE` may keep its size (a rotation), not grow.
+ */
+export function planPixels(plan: EditPlan, request: EditRequest, maxPixels: number): number {
+  const first = request.images[0]!;
+  let size: Size = { width: first.width, height: first.height };
+  const limits = { maxSide: Math.max(MAX_SIDE, first.width, first.height), maxPixels: Math.max(maxPixels, first.width * first.height) };
+  let largest = size.width * size.height;
+  for (const op of plan.ops) {
+    size = sizeAfter(op, size, limits);
+    largest = Math.max(largest, size.width * size.height);
+  }
+  // The request's `size` (validated against the same side limit) is the last step.
+  const final = targetDimensions(request.size, size.width, size.height);
+  return Math.max(largest, final.width * final.height);
+}
