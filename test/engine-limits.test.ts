@@ -132,4 +132,9 @@ describe('output sizes are checked from the plan, before any pixel work', () => 
     const out = await edit(await onePixel(), 'add a 100px red border');
     assert.deepEqual([out.images[0]!.width, out.images[0]!.height], [201, 201]);
   });
+
+  it('a 0px border or padding asks for nothing: refused like every no-op, not a 1px frame', async () => {
+    await assert.rejects(edit(await cupPhoto(), 'add a 0px border'), isError('unsupported_edit', /0px border adds nothing/));
+    await assert.rejects(edit(await cupPhoto(), 'extend the canvas by 0 pixels'), isError('unsupported_edit', /0px padding adds nothing/));
+  });
 });

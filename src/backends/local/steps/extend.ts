@@ -1,17 +1,29 @@
+import { errors } from '../../../errors.ts';
 import type { RGB } from '../parse/colors.ts';
 import { pipeStep } from '../pixels.ts';
 
 const THICKNESS = { thin: 0.01, normal: 0.025, thick: 0.05 } as const;
 export type Thickness = number | keyof typeof THICKNESS;
 
-/** The pixels a border adds on each side of an image whose shorter side is `minSide` (at least 1). */
+/**
+ * The pixels a border adds on each side of an image whose shorter side is `minSide`: named
+ * thicknesses are a share of it (at least 1 px); a number is taken as said, and 0 px is refused
+ * (a border of nothing would return the image as if it had been framed).
+ */
 export function borderPixels(thickness: Thickness, minSide: number): number {
-  return Math.max(1, Math.round(typeof thickness === 'number' ? thickness : minSide * THICKNESS[thickness]));
+  if (typeof thickness !== 'number') return Math.max(1, Math.round(minSide * THICKNESS[thickness]));
+  return exactPixels(thickness, 'border');
 }
 
 /** The pixels padding adds on each side: 10% of the shorter side (at least 1 px) unless a size is given. */
 export function padPixels(pixels: number | undefined, minSide: number): number {
-  return Math.max(1, Math.round(pixels ?? minSide * 0.1));
+  return pixels === undefined ? Math.max(1, Math.round(minSide * 0.1)) : exactPixels(pixels, 'padding');
+}
+
+function exactPixels(px: number, what: 'border' | 'padding'): number {
+  const rounded = Math.round(px);
+  if (rounded < 1) throw errors.unsupportedEdit(`A ${px}px ${what} adds nothing, so the image would come back unchanged: say a size of at least 1px.`);
+  return rounded;
 }
 
 function extend(name: string, pixelsFor: (minSide: number) => number, color: RGB | 'transparent') {
