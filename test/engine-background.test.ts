@@ -138,6 +138,29 @@ describe('background edits, on pixels', () => {
     unchangedSubject(out, data, w, h);
   });
 
+  it('the subject mask follows a rotation: "make the red ball blue, rotate it 90 degrees and make the background white"', async () => {
+    // The mask is made before the rotation (for the recolour); the background step used to read it
+    // unrotated (360x480 pixels, a 480x360 mask) and fail with a 500.
+    const { png, w, h } = await scene();
+    const { out } = await run(png, 'make the red ball blue, rotate it 90 degrees and make the background white');
+    assert.deepEqual([out.width, out.height], [h, w]);
+    // 90° clockwise: the source pixel (x, y) lands on (h − 1 − y, x).
+    const at = (x: number, y: number) => pixel(out, h - 1 - y, x);
+    for (const [x, y] of certain(w, h, false)) assert.deepEqual(at(x, y).slice(0, 3), [255, 255, 255], `background ${x},${y}`);
+    for (const [x, y] of certain(w, h, true)) {
+      const [r, , b] = at(x, y);
+      assert.ok(b! > r! + 20, `subject ${x},${y} is blue: ${at(x, y)}`);
+    }
+  });
+
+  it('the mask follows a crop and a flip too: "make the red ball blue, crop it to a square, flip it and blur the background"', async () => {
+    const { png, h } = await scene();
+    const { out } = await run(png, 'make the red ball blue, crop it to a square, flip it and blur the background');
+    assert.deepEqual([out.width, out.height], [h, h]);
+    const [r, , b] = pixel(out, h / 2, h / 2);
+    assert.ok(b! > r! + 20, `the ball, still centred, is blue: ${pixel(out, h / 2, h / 2)}`);
+  });
+
   for (const prompt of ['replace the background with the second image', 'put the subject of the first image onto the second image']) {
     it(`two images: "${prompt}"`, async () => {
       const { png, data, w, h } = await scene();

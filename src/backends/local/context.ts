@@ -18,7 +18,10 @@ export interface EngineContext {
   /** The pixels before any edit, kept for the mask step. */
   original?: Raster;
   output?: EncodedImage;
-  /** The subject mask, set by the segment step when an operation needs it. */
+  /**
+   * The subject mask, set by the segment step when an operation needs it, and moved by every step
+   * that moves pixels (rotate, flip, crop, border…) so that it stays aligned with them.
+   */
   subject?: SubjectMask;
   /** Which segmenter made the mask, reported in x-retouch-segmenter. */
   segmenter?: string;

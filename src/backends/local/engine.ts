@@ -67,10 +67,12 @@ export function stepsFor(plan: EditPlan, hasMask: boolean, segmenter: Segmenter)
   }
   // With the client's mask, a recolour looks where the mask says, not for the subject.
   const segments = (op: EditOp) => needsSubject(op) && !(op.op === 'recolor' && hasMask);
+  // Segment once, right before the first operation that needs the subject, on the image as it is
+  // then. Steps that move pixels move the mask with them (pixels.ts, moveMasks).
+  const segmentAt = plan.ops.findIndex(segments);
   const steps: Step[] = [decode];
   plan.ops.forEach((op, i) => {
-    // Segment right before the first operation that needs the subject, on the image as it is then.
-    if (segments(op) && !plan.ops.slice(0, i).some(segments)) steps.push(segment(segmenter));
+    if (i === segmentAt) steps.push(segment(segmenter));
     steps.push(stepFor(op));
   });
   return [...steps, applyMask, fitSize, encode];

@@ -33,7 +33,15 @@ export interface PendingPixels {
 export interface PipeOperation {
   apply: (p: Sharp) => Sharp;
   shape: Shape | undefined;
+  /**
+   * For operations that move pixels (rotate, flip, crop, resize, border): the same move on a
+   * one-band mask, `added` filling any canvas it adds, so masks made before it still line up after.
+   */
+  moves?: Move;
 }
+
+/** A pixel move applied to a one-band mask; `added` is the value of canvas the move adds. */
+export type Move = (mask: Sharp, added: number) => Sharp;
 
 /** Starts the pixels of an upload as a pending decode, or decodes now when steps need raw pixels anyway. */
 export async function startFromUpload(ctx: EngineContext): Promise<void> {
@@ -106,7 +114,8 @@ export function pipeStep(name: string, plan: (s: Shape, ctx: EngineContext) => P
   return {
     name,
     async run(ctx) {
-      const operation = await plan(shapeOf(ctx), ctx);
+      const before = shapeOf(ctx);
+      const operation = await plan(before, ctx);
       if (!operation) return;
       if (!ctx.pending || ctx.pending.hasOperation) {
         const r = await pixels(ctx);
@@ -116,8 +125,22 @@ export function pipeStep(name: string, plan: (s: Shape, ctx: EngineContext) => P
       ctx.pending.hasOperation = true;
       if (operation.shape) ctx.pending.shape = operation.shape;
       else await pixels(ctx);
+      if (operation.moves) await moveMasks(ctx, operation.moves);
     },
   };
+}
+
+/**
+ * Moves the subject mask the way a step moved the pixels, so that a later step reads it aligned:
+ * "make the cup blue, rotate it 90 degrees, make the background white" segments once, before the
+ * rotation, and the background step uses the rotated mask.
+ */
+export async function moveMasks(ctx: EngineContext, move: Move): Promise<void> {
+  const moved = async (mask: Raster, added: number) => {
+    const out = await toRaster(move(fromRaster(mask), added).extractChannel(0));
+    return { ...out, channels: 1 as const };
+  };
+  if (ctx.subject) ctx.subject = await moved(ctx.subject, 0);
 }
 
 /** A pipe step whose operation keeps the shape (colour, tone, filters, mirroring). */

@@ -14,7 +14,7 @@ export function backgroundStep(action: BackgroundAction): Step {
     name: `background(${action.action})`,
     async run(ctx) {
       const image = await pixels(ctx);
-      const mask = subjectOf(ctx);
+      const mask = subjectOf(ctx, image);
       switch (action.action) {
         case 'remove': {
           const rgb = image.channels === 3 ? image : await toRaster(fromRaster(image).removeAlpha());

@@ -47,7 +47,7 @@ export async function coverFitOperation(ctx: EngineContext, s: Shape, to: { widt
   // `fill` after the crop: the window already has the target's aspect, to within a pixel. A whole
   // image is resized without an extract, so sharp can still shrink a JPEG while decoding it.
   const scaled = (p: Sharp) => (w === to.width && h === to.height ? p : p.resize(to.width, to.height, { fit: 'fill' }));
-  return { apply: (p) => scaled(cropped(p)), shape: { ...s, ...to } };
+  return { apply: (p) => scaled(cropped(p)), shape: { ...s, ...to }, moves: (m) => scaled(cropped(m)) };
 }
 
 interface Box { left: number; top: number; width: number; height: number }
@@ -80,7 +80,11 @@ function letterbox(ctx: EngineContext, s: Shape, to: { width: number; height: nu
   if (bg?.op === 'background' && bg.action === 'color') background = { r: bg.color[0], g: bg.color[1], b: bg.color[2], alpha: 1 };
   else if (bg && s.channels === 4) background = { r: 0, g: 0, b: 0, alpha: 0 };
   else background = { ...edgeMean(small), alpha: 1 };
-  return { apply: (p) => p.resize(to.width, to.height, { fit: 'contain', background }), shape: { ...s, ...to } };
+  return {
+    apply: (p) => p.resize(to.width, to.height, { fit: 'contain', background }),
+    shape: { ...s, ...to },
+    moves: (m, added) => m.resize(to.width, to.height, { fit: 'contain', background: { r: added, g: added, b: added, alpha: 1 } }),
+  };
 }
 
 function edgeMean(r: Raster): { r: number; g: number; b: number } {

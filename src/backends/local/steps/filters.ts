@@ -27,7 +27,7 @@ export const pixelate = (block: number | undefined, amount: number, region: 'all
     const mosaic = await toRaster(fromRaster(small).resize(r.width, r.height, { kernel: 'nearest', fit: 'fill' }));
     if (region === 'all') ctx.raster = mosaic;
     // The background: the sharp subject over the mosaic. The subject: the mosaic's subject over the image.
-    else if (region === 'background') ctx.raster = await overNewBackground(r, subjectOf(ctx), mosaic);
-    else ctx.raster = await overNewBackground(mosaic, subjectOf(ctx), r);
+    else if (region === 'background') ctx.raster = await overNewBackground(r, subjectOf(ctx, r), mosaic);
+    else ctx.raster = await overNewBackground(mosaic, subjectOf(ctx, r), r);
   },
 });

@@ -3,6 +3,7 @@ import { decodeImage, fromRaster, type Raster, toRaster } from '../../../images/
 import type { EditOp } from '../plan.ts';
 import type { EngineContext, Step } from '../context.ts';
 import { pixels } from '../pixels.ts';
+import { subjectOf } from './subject-layer.ts';
 
 type Recolor = Extract<EditOp, { op: 'recolor' }>;
 
@@ -27,7 +28,7 @@ export const recolor = (op: Recolor): Step => ({
   async run(ctx) {
     const r = await pixels(ctx);
     const clientMask = ctx.request.mask !== undefined;
-    const mask = clientMask ? await maskedArea(ctx, r.width, r.height) : op.scope === 'subject' ? ctx.subject?.data ?? null : null;
+    const mask = clientMask ? await maskedArea(ctx, r.width, r.height) : op.scope === 'subject' ? subjectOf(ctx, r).data : null;
     const result = await ctx.workers.run<{ data: Uint8Array; changed: number; area: number }>('recolor', {
       data: new Uint8Array(r.data), width: r.width, height: r.height, channels: r.channels,
       mask: mask ? new Uint8Array(mask) : null, from: op.from, to: op.to, colorize: clientMask,

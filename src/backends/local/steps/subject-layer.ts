@@ -2,10 +2,14 @@ import sharp from 'sharp';
 import { fromRaster, type Raster, toRaster } from '../../../images/raster.ts';
 import type { EngineContext } from '../context.ts';
 
-/** The subject mask from the segment step. */
-export function subjectOf(ctx: EngineContext): Raster {
-  if (!ctx.subject) throw new Error('no subject mask: the segment step must run first');
-  return ctx.subject;
+/** The subject mask from the segment step, aligned with `image` (the current pixels). */
+export function subjectOf(ctx: EngineContext, image: Raster): Raster {
+  const mask = ctx.subject;
+  if (!mask) throw new Error('no subject mask: the segment step must run first');
+  if (mask.width !== image.width || mask.height !== image.height) {
+    throw new Error(`subject mask ${mask.width}x${mask.height} does not line up with ${image.width}x${image.height} pixels: a step moved pixels without moving the mask`);
+  }
+  return mask;
 }
 
 /** The image's colours with the subject mask as alpha: the layer laid over a new background. */
