@@ -161,6 +161,30 @@ describe('background edits, on pixels', () => {
     assert.ok(b! > r! + 20, `the ball, still centred, is blue: ${pixel(out, h / 2, h / 2)}`);
   });
 
+  it('a border is not background: "add a 20px border and make the background white" keeps the border black', async () => {
+    const { png, data, w, h } = await scene();
+    const { out } = await run(png, 'add a 20px border and make the background white');
+    assert.deepEqual([out.width, out.height], [w + 40, h + 40]);
+    for (const [x, y] of [[0, 0], [10, 10], [w + 39, h + 39], [w + 25, h / 2], [w / 2, 5], [w / 2, h + 30]]) {
+      assert.deepEqual(pixel(out, x!, y!).slice(0, 3), [0, 0, 0], `border ${x},${y}`);
+    }
+    for (const [x, y] of certain(w, h, false)) assert.deepEqual(pixel(out, x + 20, y + 20).slice(0, 3), [255, 255, 255], `background ${x},${y}`);
+    for (const [x, y] of certain(w, h, true)) {
+      const src = [...data.subarray((y * w + x) * 3, (y * w + x) * 3 + 3)];
+      assert.ok(pixel(out, x + 20, y + 20).slice(0, 3).every((v, i) => Math.abs(v - src[i]!) <= 2), `subject ${x},${y}`);
+    }
+  });
+
+  it('a border stays opaque around a removed background, and padding is kept like a border', async () => {
+    const { png, w, h } = await scene();
+    const { out } = await run(png, 'add a 20px red border and remove the background');
+    assert.deepEqual(pixel(out, 5, 5), [255, 0, 0, 255]);
+    for (const [x, y] of certain(w, h, false).slice(0, 40)) assert.equal(pixel(out, x + 20, y + 20)[3], 0);
+    const padded = (await run(png, 'add 30px of yellow padding and make the background blue')).out;
+    assert.deepEqual(pixel(padded, 3, 3).slice(0, 3), [255, 255, 0]);
+    for (const [x, y] of certain(w, h, false).slice(0, 40)) assert.deepEqual(pixel(padded, x + 30, y + 30).slice(0, 3), [0, 0, 255]);
+  });
+
   for (const prompt of ['replace the background with the second image', 'put the subject of the first image onto the second image']) {
     it(`two images: "${prompt}"`, async () => {
       const { png, data, w, h } = await scene();

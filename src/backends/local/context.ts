@@ -23,6 +23,11 @@ export interface EngineContext {
    * that moves pixels (rotate, flip, crop, border…) so that it stays aligned with them.
    */
   subject?: SubjectMask;
+  /**
+   * Where the plan framed the image (border, padding: 255), kept aligned like `subject`: not the
+   * photo's background, so background edits leave it as it is. Made only for plans that need it.
+   */
+  frame?: SubjectMask;
   /** Which segmenter made the mask, reported in x-retouch-segmenter. */
   segmenter?: string;
   signal: AbortSignal;

@@ -68,8 +68,11 @@ export function stepsFor(plan: EditPlan, hasMask: boolean, segmenter: Segmenter)
   // With the client's mask, a recolour looks where the mask says, not for the subject.
   const segments = (op: EditOp) => needsSubject(op) && !(op.op === 'recolor' && hasMask);
   // Segment once, right before the first operation that needs the subject, on the image as it is
-  // then. Steps that move pixels move the mask with them (pixels.ts, moveMasks).
-  const segmentAt = plan.ops.findIndex(segments);
+  // then; but ahead of any border or padding before it, so the segmenter sees the photo and not a
+  // frame. Steps that move pixels move the mask with them (pixels.ts, moveMasks).
+  const first = plan.ops.findIndex(segments);
+  const framed = plan.ops.findIndex((op, i) => i < first && (op.op === 'border' || op.op === 'pad'));
+  const segmentAt = framed >= 0 ? framed : first;
   const steps: Step[] = [decode];
   plan.ops.forEach((op, i) => {
     if (i === segmentAt) steps.push(segment(segmenter));

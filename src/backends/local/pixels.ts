@@ -1,6 +1,7 @@
 import type { Sharp } from 'sharp';
 import { corruptImage, decodeImage, fromRaster, openUpload, type Raster, toRaster } from '../../images/raster.ts';
 import type { EngineContext, Step } from './context.ts';
+import { needsSubject } from './plan.ts';
 
 /** Width, height and channel count of the current pixels, known before they are computed. */
 export interface Shape {
@@ -38,6 +39,8 @@ export interface PipeOperation {
    * one-band mask, `added` filling any canvas it adds, so masks made before it still line up after.
    */
   moves?: Move;
+  /** The canvas it adds frames the image (border, padding): background edits leave it alone. */
+  frames?: boolean;
 }
 
 /** A pixel move applied to a one-band mask; `added` is the value of canvas the move adds. */
@@ -125,22 +128,27 @@ export function pipeStep(name: string, plan: (s: Shape, ctx: EngineContext) => P
       ctx.pending.hasOperation = true;
       if (operation.shape) ctx.pending.shape = operation.shape;
       else await pixels(ctx);
-      if (operation.moves) await moveMasks(ctx, operation.moves);
+      if (operation.moves) await moveMasks(ctx, before, operation.moves, operation.frames ?? false);
     },
   };
 }
 
 /**
- * Moves the subject mask the way a step moved the pixels, so that a later step reads it aligned:
- * "make the cup blue, rotate it 90 degrees, make the background white" segments once, before the
- * rotation, and the background step uses the rotated mask.
+ * Moves the masks made so far (subject, frame) the way a step moved the pixels, so that a later
+ * step reads them aligned: "make the cup blue, rotate it 90 degrees, make the background white"
+ * segments once, before the rotation, and the background step uses the rotated mask. A step that
+ * frames the image starts the frame mask when a later background edit will need it.
  */
-export async function moveMasks(ctx: EngineContext, move: Move): Promise<void> {
+export async function moveMasks(ctx: EngineContext, before: Shape, move: Move, frames: boolean): Promise<void> {
   const moved = async (mask: Raster, added: number) => {
     const out = await toRaster(move(fromRaster(mask), added).extractChannel(0));
     return { ...out, channels: 1 as const };
   };
   if (ctx.subject) ctx.subject = await moved(ctx.subject, 0);
+  if (ctx.frame) ctx.frame = await moved(ctx.frame, frames ? 255 : 0);
+  else if (frames && ctx.plan.ops.some(needsSubject)) {
+    ctx.frame = await moved({ data: Buffer.alloc(before.width * before.height), width: before.width, height: before.height, channels: 1 }, 255);
+  }
 }
 
 /** A pipe step whose operation keeps the shape (colour, tone, filters, mirroring). */

@@ -4,7 +4,7 @@ import type { RGB } from '../parse/colors.ts';
 import type { Step } from '../context.ts';
 import { pixels } from '../pixels.ts';
 import { LUMA_MATRIX } from './color-matrix.ts';
-import { overNewBackground, subjectOf } from './subject-layer.ts';
+import { keptOf, overNewBackground, subjectOf } from './subject-layer.ts';
 
 /** Background edits on the current image, using the subject mask from the segment step. */
 type BackgroundAction = { action: 'remove' } | { action: 'color'; color: RGB; shadow?: boolean } | { action: 'blur'; amount: number } | { action: 'grayscale' } | { action: 'image' };
@@ -14,7 +14,9 @@ export function backgroundStep(action: BackgroundAction): Step {
     name: `background(${action.action})`,
     async run(ctx) {
       const image = await pixels(ctx);
-      const mask = subjectOf(ctx, image);
+      // The subject finds where the contact shadow goes; the kept area (subject and frame) is laid over.
+      const subject = subjectOf(ctx, image);
+      const mask = await keptOf(ctx, image);
       switch (action.action) {
         case 'remove': {
           const rgb = image.channels === 3 ? image : await toRaster(fromRaster(image).removeAlpha());
@@ -25,7 +27,7 @@ export function backgroundStep(action: BackgroundAction): Step {
         case 'color': {
           const [r, g, b] = action.color;
           let plain = sharp({ create: { width: image.width, height: image.height, channels: 3, background: { r, g, b } } });
-          const shadow = action.shadow ? await contactShadow(mask) : null;
+          const shadow = action.shadow ? await contactShadow(subject) : null;
           if (shadow) plain = plain.composite([{ input: shadow, blend: 'over' }]);
           ctx.raster = await overNewBackground(image, mask, await toRaster(plain));
           return;

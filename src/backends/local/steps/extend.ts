@@ -35,6 +35,7 @@ function extend(name: string, pixelsFor: (minSide: number) => number, color: RGB
       apply: (p) => (transparent && s.channels !== 4 ? p.ensureAlpha() : p).extend({ top: px, bottom: px, left: px, right: px, background }),
       shape: { width: s.width + 2 * px, height: s.height + 2 * px, channels: transparent ? 4 : s.channels },
       moves: (m, added) => m.extend({ top: px, bottom: px, left: px, right: px, background: { r: added, g: added, b: added, alpha: 1 } }),
+      frames: true,
     };
   });
 }

@@ -1,7 +1,7 @@
 import { fromRaster, toRaster } from '../../../images/raster.ts';
 import { pixels, sameShapeStep } from '../pixels.ts';
 import type { Step } from '../context.ts';
-import { overNewBackground, subjectOf } from './subject-layer.ts';
+import { keptOf, overNewBackground, subjectOf } from './subject-layer.ts';
 
 /** Gaussian blur; without an explicit sigma its strength follows the image size (σ = shorter side / 150, at least 2). */
 export const blur = (sigma: number | undefined, amount: number) =>
@@ -27,7 +27,7 @@ export const pixelate = (block: number | undefined, amount: number, region: 'all
     const mosaic = await toRaster(fromRaster(small).resize(r.width, r.height, { kernel: 'nearest', fit: 'fill' }));
     if (region === 'all') ctx.raster = mosaic;
     // The background: the sharp subject over the mosaic. The subject: the mosaic's subject over the image.
-    else if (region === 'background') ctx.raster = await overNewBackground(r, subjectOf(ctx, r), mosaic);
+    else if (region === 'background') ctx.raster = await overNewBackground(r, await keptOf(ctx, r), mosaic);
     else ctx.raster = await overNewBackground(mosaic, subjectOf(ctx, r), r);
   },
 });

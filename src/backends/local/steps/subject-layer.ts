@@ -12,6 +12,21 @@ export function subjectOf(ctx: EngineContext, image: Raster): Raster {
   return mask;
 }
 
+/**
+ * What a background edit keeps as it is: the subject, and any border or padding the plan added
+ * (a border is not the photo's background: "add a 20px border and make the background white"
+ * keeps the border black). The larger of the two masks, computed by libvips.
+ */
+export async function keptOf(ctx: EngineContext, image: Raster): Promise<Raster> {
+  const subject = subjectOf(ctx, image);
+  const frame = ctx.frame;
+  if (!frame) return subject;
+  const kept = await toRaster(fromRaster(subject)
+    .composite([{ input: frame.data, raw: { width: frame.width, height: frame.height, channels: 1 }, blend: 'lighten' }])
+    .extractChannel(0));
+  return kept;
+}
+
 /** The image's colours with the subject mask as alpha: the layer laid over a new background. */
 async function subjectLayer(image: Raster, mask: Raster): Promise<Buffer> {
   // Separate pipelines: sharp would drop a joined alpha if removeAlpha ran in the same one.

@@ -1,7 +1,7 @@
 import { errors } from '../../../errors.ts';
 import { fromRaster, type Raster } from '../../../images/raster.ts';
 import { type Step } from '../context.ts';
-import { moveMasks, pixels } from '../pixels.ts';
+import { moveMasks, pixels, shapeOf } from '../pixels.ts';
 
 /** Removes uniform borders (the colour of the top-left pixel). No border found is a 400, not a silent no-op. */
 export const trim: Step = {
@@ -14,7 +14,8 @@ export const trim: Step = {
     }
     const { data, info } = found;
     const window = { left: -(info.trimOffsetLeft ?? 0), top: -(info.trimOffsetTop ?? 0), width: info.width, height: info.height };
+    const before = shapeOf(ctx);
     ctx.raster = { data, width: info.width, height: info.height, channels: info.channels as Raster['channels'] };
-    await moveMasks(ctx, (m) => m.extract(window));
+    await moveMasks(ctx, before, (m) => m.extract(window), false);
   },
 };
