@@ -61,6 +61,20 @@ describe('the deadline and a client leaving', () => {
     assert.equal(engine.slotsInUse, 0);
   });
 
+  it('an edit holds the slots of the largest image its plan makes, not of its upload', async () => {
+    // 10x10 framed by 3000px is 6010x6010 (36 MP): two slots of 25 MP, though the upload is tiny.
+    const stuck = new StuckSegmenter();
+    const engine = new LocalBackend(limits.maxInputPixels, { concurrency: 2, queue: 4, timeoutMs: 60_000 }, workers, stuck);
+    const tiny = await sharp({ create: { width: 10, height: 10, channels: 3, background: '#336699' } }).png().toBuffer();
+    const client = new AbortController();
+    const edit = engine.edit(await requestFor(tiny, 'remove the background and add a 3000px border'), { model: 'retouch-local-1', signal: client.signal });
+    await stuck.entered;
+    assert.equal(engine.slotsInUse, 2);
+    client.abort();
+    await assert.rejects(edit, isError('request_cancelled'));
+    stuck.release();
+  });
+
   it('a client that leaves gets its answer at once, not when the stuck step ends', async () => {
     const stuck = new StuckSegmenter();
     const engine = new LocalBackend(limits.maxInputPixels, { concurrency: 2, queue: 4, timeoutMs: 60_000 }, workers, stuck);
