@@ -5,6 +5,7 @@ import { LocalBackend } from '../src/backends/local/index.ts';
 import { buildEditRequest } from '../src/edits/build.ts';
 import { parseScalarFields } from '../src/edits/request.ts';
 import { loadConfig } from '../src/config/index.ts';
+import type { EngineContext } from '../src/backends/local/context.ts';
 import { RetouchError } from '../src/errors.ts';
 import { decode, type Decoded, pixel, solid } from './helpers/images.ts';
 
@@ -106,6 +107,53 @@ describe('geometry operations, exact', () => {
     assert.deepEqual([out.width, out.height], [40, 30]);
     await assert.rejects(run(await scene(), 'trim the borders'), (e: unknown) => e instanceof RetouchError && e.code === 'unsupported_edit');
   });
+  /** Blue sky over a brown table with a red cup on it: its top rows are one colour, but no border. */
+  async function skyOverTable(w = 200, h = 150): Promise<Buffer> {
+    const data = Buffer.alloc(w * h * 3);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+      const cup = x > w * 0.4 && x < w * 0.6 && y > h * 0.35 && y < h * 0.75;
+      data.set(cup ? [210, 30, 30] : y < h * 0.6 ? [90, 150, 230] : [120 + ((x * 7 + y * 13) % 11), 80, 50], (y * w + x) * 3);
+    }
+    return sharp(data, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer();
+  }
+
+  it('trim takes only a border that runs round the image: the sky at the top of a photo is not one', async () => {
+    // It used to cut the top 53 rows: the sky matched the top-left pixel right across.
+    await assert.rejects(run(await skyOverTable(), 'trim the white border'), (e: unknown) => e instanceof RetouchError && e.code === 'unsupported_edit' && /no uniform border/.test(e.message));
+    await assert.rejects(run(await skyOverTable(), 'trim the borders'), (e: unknown) => e instanceof RetouchError && e.code === 'unsupported_edit');
+  });
+
+  it('trim: black bars at the top and bottom are a border (they reach all four corners)', async () => {
+    const barred = await sharp(await scene(40, 30)).extend({ top: 6, bottom: 6, background: '#000000' }).png().toBuffer();
+    const out = await run(barred, 'trim the black bars');
+    assert.deepEqual([out.width, out.height], [40, 30]);
+  });
+
+  it('trim with a named colour: only a border of that colour is trimmed', async () => {
+    const { stepsFor, runSteps } = await import('../src/backends/local/engine.ts');
+    const { EngineWorkers } = await import('../src/backends/local/worker-pool.ts');
+    const workers = new EngineWorkers();
+    const noSegmenter = { name: 'none', segment: () => Promise.reject(new Error('not used')) };
+    // The plan as the parser gives it once it keeps the colour it reads ("the white border").
+    const trimmed = async (image: Buffer, color: [number, number, number]) => {
+      const plan = { ops: [{ op: 'trim' as const, color }], kept: [] };
+      const scalars = parseScalarFields({ prompt: 'trim the border', model: 'retouch-local-1', output_format: 'png' }, limits.maxPromptChars);
+      const request = await buildEditRequest({ fields: {}, images: [image], mask: undefined }, scalars, limits);
+      const ctx: EngineContext = { request, plan, maxPixels: limits.maxInputPixels, signal: new AbortController().signal, workers };
+      await runSteps(ctx, stepsFor(plan, false, noSegmenter));
+      return decode(ctx.output!.bytes);
+    };
+    try {
+      const paper = await sharp(await scene(40, 30)).extend({ top: 10, bottom: 10, left: 10, right: 10, background: '#f4f1ea' }).png().toBuffer();
+      assert.deepEqual([(await trimmed(paper, [255, 255, 255])).width, (await trimmed(paper, [255, 255, 255])).height], [40, 30], 'off-white paper is a white border');
+      const black = await sharp(await scene(40, 30)).extend({ top: 10, bottom: 10, left: 10, right: 10, background: '#000000' }).png().toBuffer();
+      await assert.rejects(trimmed(black, [255, 255, 255]), (e: unknown) => e instanceof RetouchError && /no #ffffff border/.test(e.message));
+      await assert.rejects(trimmed(await skyOverTable(), [255, 255, 255]), (e: unknown) => e instanceof RetouchError && /no #ffffff border/.test(e.message));
+    } finally {
+      await workers.close();
+    }
+  });
+
   it('border: N px in the named colour', async () => {
     const out = await run(await scene(40, 30), 'add a 5px red border');
     assert.deepEqual([out.width, out.height], [50, 40]);

@@ -40,7 +40,7 @@ function stepFor(op: EditOp): Step {
     case 'flip': return flip(op.axis);
     case 'resize': return 'requested' in op ? requestedSize : resize(op);
     case 'crop-aspect': return cropAspect(op.width, op.height);
-    case 'trim': return trim;
+    case 'trim': return trim(op.color);
     case 'border': return border(op.thickness, op.color);
     case 'pad': return pad(op.pixels, op.color);
     case 'blur': return filters.blur(op.sigma, op.amount);

@@ -23,7 +23,8 @@ export type EditOp =
   /** "Resize it" without a size: to the request's `size` parameter. */
   | { op: 'resize'; requested: true }
   | { op: 'crop-aspect'; width: number; height: number }
-  | { op: 'trim' }
+  /** Trims the border of one colour that runs round the image; `color`: the colour the prompt named for it. */
+  | { op: 'trim'; color?: RGB }
   | { op: 'border'; thickness: number | 'thin' | 'normal' | 'thick'; color: RGB }
   | { op: 'pad'; pixels: number | undefined; color: RGB | 'transparent' }
   | { op: 'blur'; sigma: number | undefined; amount: number }
@@ -98,7 +99,7 @@ export function describeOp(op: EditOp): string {
       if ('requested' in op) return 'resize to the requested size';
       return `resize to ${op.width ?? 'auto'}x${op.height ?? 'auto'}`;
     case 'crop-aspect': return `crop to ${op.width}:${op.height}`;
-    case 'trim': return 'trim uniform borders';
+    case 'trim': return op.color ? `trim the ${hex(op.color)} border` : 'trim uniform borders';
     case 'border': return `add ${typeof op.thickness === 'number' ? `${op.thickness}px` : op.thickness} ${hex(op.color)} border`;
     case 'pad': return `pad canvas${op.pixels ? ` by ${op.pixels}px` : ''} with ${op.color === 'transparent' ? 'transparency' : hex(op.color)}`;
     case 'blur': return op.sigma ? `blur (sigma ${n(op.sigma)})` : `blur (strength ${n(op.amount)})`;
