@@ -14,6 +14,7 @@ import { buildEditRequest } from '../src/edits/build.ts';
 import { parseScalarFields } from '../src/edits/request.ts';
 import { RetouchError } from '../src/errors.ts';
 import { jpegClaims } from './corpus/cases.ts';
+import { decode, pixel } from './helpers/images.ts';
 
 const limits = loadConfig({}).limits;
 const workers = new EngineWorkers();
@@ -150,5 +151,46 @@ describe('output sizes are checked from the plan, before any pixel work', () => 
   it('a 0px border or padding asks for nothing: refused like every no-op, not a 1px frame', async () => {
     await assert.rejects(edit(await cupPhoto(), 'add a 0px border'), isError('unsupported_edit', /0px border adds nothing/));
     await assert.rejects(edit(await cupPhoto(), 'extend the canvas by 0 pixels'), isError('unsupported_edit', /0px padding adds nothing/));
+  });
+});
+
+describe('a client mask that leaves the edit nowhere to go', () => {
+  const engine = new LocalBackend(limits.maxInputPixels, { concurrency: 2, queue: 4 }, workers);
+  const W = 400, H = 300;
+  /** Opaque (kept) everywhere but a transparent (editable) rectangle in the middle 40%. */
+  const centreOnly = () => {
+    const rgba = Buffer.alloc(W * H * 4);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+      const centre = x >= W * 0.3 && x < W * 0.7 && y >= H * 0.3 && y < H * 0.7;
+      rgba[(y * W + x) * 4 + 3] = centre ? 0 : 255;
+    }
+    return sharp(rgba, { raw: { width: W, height: H, channels: 4 } }).png().toBuffer();
+  };
+  const edit = async (prompt: string, mask: Buffer) =>
+    engine.edit(await requestFor(await cupPhoto(W, H), prompt, mask), { model: 'retouch-local-1', signal: new AbortController().signal });
+
+  it('text placed outside the editable area is refused, not silently left out', async () => {
+    // It used to answer 200 with not one pixel changed: the mask step put the original back over the text.
+    await assert.rejects(edit("add the text 'HI' in the top left", await centreOnly()), isError('unsupported_edit', /outside the area the mask leaves editable/));
+  });
+
+  it('text inside the editable area is drawn there, and only there', async () => {
+    const out = await decode((await edit("add the text 'HI' in the center", await centreOnly())).images[0]!.bytes);
+    const src = await decode(await cupPhoto(W, H));
+    let inside = 0, outside = 0;
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+      if (!pixel(out, x, y).slice(0, 3).some((v, i) => Math.abs(v - pixel(src, x, y)[i]!) > 8)) continue;
+      if (x >= W * 0.3 && x < W * 0.7 && y >= H * 0.3 && y < H * 0.7) inside++;
+      else outside++;
+    }
+    assert.ok(inside > 100, `text drawn in the centre: ${inside} pixels`);
+    assert.equal(outside, 0);
+  });
+
+  it('a mask opaque everywhere leaves nothing to edit: 400 invalid_mask, whatever the prompt', async () => {
+    const opaque = await sharp({ create: { width: W, height: H, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 1 } } }).png().toBuffer();
+    for (const prompt of ['make it black and white', "add the text 'HI' in the center", 'blur it']) {
+      await assert.rejects(edit(prompt, opaque), isError('invalid_mask', /leaves nothing to edit/), prompt);
+    }
   });
 });

@@ -15,6 +15,8 @@ export interface EngineContext {
   raster?: Raster;
   /** The current pixels when still a pipeline to run (see pixels.ts); then `raster` is stale. */
   pending?: PendingPixels;
+  /** Where the client's mask lets the edit change pixels (255), at the image's size; set when there is a mask. */
+  editable?: SubjectMask;
   /** The pixels before any edit, kept for the mask step. */
   original?: Raster;
   output?: EncodedImage;

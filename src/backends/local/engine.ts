@@ -6,6 +6,7 @@ import { backgroundStep } from './steps/background.ts';
 import { recolor } from './steps/recolor.ts';
 import { segment } from './steps/segment.ts';
 import { applyMask } from './steps/apply-mask.ts';
+import { editableArea } from './steps/editable-area.ts';
 import { decode } from './steps/decode.ts';
 import { encode } from './steps/encode.ts';
 import { fitSize } from './steps/fit-size.ts';
@@ -73,7 +74,8 @@ export function stepsFor(plan: EditPlan, hasMask: boolean, segmenter: Segmenter)
   const first = plan.ops.findIndex(segments);
   const framed = plan.ops.findIndex((op, i) => i < first && (op.op === 'border' || op.op === 'pad'));
   const segmentAt = framed >= 0 ? framed : first;
-  const steps: Step[] = [decode];
+  // A client's mask is read first: one that leaves nothing editable is refused before the decode.
+  const steps: Step[] = hasMask ? [editableArea, decode] : [decode];
   plan.ops.forEach((op, i) => {
     if (i === segmentAt) steps.push(segment(segmenter));
     steps.push(stepFor(op));
@@ -100,7 +102,7 @@ export async function runSteps(ctx: EngineContext, steps: Step[], previewAfter: 
  */
 export function previewPoints(steps: Step[], count: number): Set<number> {
   const FINISHING = 3; // applyMask, fitSize, encode (see stepsFor)
-  const editing = steps.map((_, i) => i).slice(1, steps.length - FINISHING);
+  const editing = steps.map((_, i) => i).slice(steps.indexOf(decode) + 1, steps.length - FINISHING);
   return new Set(count > 0 ? editing.slice(-count) : []);
 }
 

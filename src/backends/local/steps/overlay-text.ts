@@ -1,6 +1,8 @@
 import type { Position } from '../parse/amounts.ts';
 import { hex, type RGB } from '../parse/colors.ts';
-import { pipeStep } from '../pixels.ts';
+import { errors } from '../../../errors.ts';
+import { pipeStep, type Shape } from '../pixels.ts';
+import { shareInside } from './editable-area.ts';
 
 export interface TextOptions {
   text: string;
@@ -18,25 +20,42 @@ const ANCHOR: Record<Position, { x: number; y: number; anchor: 'start' | 'middle
   'bottom-left': { x: 0, y: 1, anchor: 'start' }, bottom: { x: 0.5, y: 1, anchor: 'middle' }, 'bottom-right': { x: 1, y: 1, anchor: 'end' },
 };
 
-/**
- * Draws text with an outline (readable on any background) in one of nine positions, with a margin
- * of 4% of the shorter side. Rendered by librsvg through sharp, with the system's sans-serif font.
- */
-export function overlayText(name: string, opts: TextOptions) {
-  return pipeStep(name, (r) => {
-    const min = Math.min(r.width, r.height);
-    const size = typeof opts.size === 'number' ? opts.size : min * (opts.size === 'large' ? 0.14 : opts.size === 'small' ? 0.05 : 0.09);
-    const margin = Math.round(min * 0.04);
-    const a = ANCHOR[opts.position];
-    const x = margin + a.x * (r.width - 2 * margin);
-    // Baseline: top rows sit one cap-height down; bottom rows sit on the margin.
-    const y = a.y === 0 ? margin + size * 0.8 : a.y === 1 ? r.height - margin - size * 0.2 : r.height / 2 + size * 0.3;
-    const fill = hex(opts.color ?? [255, 255, 255]);
-    const stroke = (opts.color ?? [255, 255, 255]).reduce((s, c) => s + c, 0) > 382 ? '#000000' : '#ffffff';
-    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${r.width}" height="${r.height}">
+/** The text as an SVG the size of the image: bold sans-serif with an outline, at one of nine positions. */
+function textSvg(r: Shape, opts: TextOptions): string {
+  const min = Math.min(r.width, r.height);
+  const size = typeof opts.size === 'number' ? opts.size : min * (opts.size === 'large' ? 0.14 : opts.size === 'small' ? 0.05 : 0.09);
+  const margin = Math.round(min * 0.04);
+  const a = ANCHOR[opts.position];
+  const x = margin + a.x * (r.width - 2 * margin);
+  // Baseline: top rows sit one cap-height down; bottom rows sit on the margin.
+  const y = a.y === 0 ? margin + size * 0.8 : a.y === 1 ? r.height - margin - size * 0.2 : r.height / 2 + size * 0.3;
+  const fill = hex(opts.color ?? [255, 255, 255]);
+  const stroke = (opts.color ?? [255, 255, 255]).reduce((s, c) => s + c, 0) > 382 ? '#000000' : '#ffffff';
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${r.width}" height="${r.height}">
       <text x="${x}" y="${y}" text-anchor="${a.anchor}" font-family="DejaVu Sans, Arial, Helvetica, sans-serif" font-weight="bold"
         font-size="${size.toFixed(1)}" fill="${fill}" stroke="${stroke}" stroke-width="${Math.max(1, size / 18).toFixed(1)}"
         paint-order="stroke" opacity="${opts.opacity ?? 1}">${escapeXml(opts.text)}</text></svg>`;
+}
+
+/** Below this share of its ink inside the client's editable area, text would come back cut or missing. */
+const MIN_INSIDE = 0.9;
+
+/**
+ * Draws text with an outline (readable on any background) in one of nine positions, with a margin
+ * of 4% of the shorter side. Rendered by librsvg through sharp, with the system's sans-serif font.
+ * With a client's mask, text that would fall outside the area it lets change is refused: the mask
+ * step would put the original back over it, and the answer would be the image without the text.
+ */
+export function overlayText(name: string, opts: TextOptions) {
+  return pipeStep(name, async (r, ctx) => {
+    const svg = textSvg(r, opts);
+    if (ctx.editable) {
+      const inside = await shareInside(ctx.editable, svg);
+      if (inside < MIN_INSIDE) {
+        const missing = inside < 0.05;
+        throw errors.unsupportedEdit(`The ${name} ${JSON.stringify(opts.text)} at ${opts.position} would fall ${missing ? '' : 'partly '}outside the area the mask leaves editable (where its alpha is 0), so it would be ${missing ? 'missing' : 'cut'}. Put it where the mask is transparent, or make that part of the mask transparent.`);
+      }
+    }
     // Compositing adds an alpha channel (opaque where the image was).
     return { apply: (p) => p.composite([{ input: Buffer.from(svg), blend: 'over' }]), shape: { ...r, channels: 4 } };
   });

@@ -1,21 +1,12 @@
 import { errors } from '../../../errors.ts';
-import { decodeImage, fromRaster, type Raster, toRaster } from '../../../images/raster.ts';
+import type { Raster } from '../../../images/raster.ts';
 import type { EditOp } from '../plan.ts';
-import type { EngineContext, Step } from '../context.ts';
+import type { Step } from '../context.ts';
 import { pixels } from '../pixels.ts';
+import { editableOf } from './editable-area.ts';
 import { subjectOf } from './subject-layer.ts';
 
 type Recolor = Extract<EditOp, { op: 'recolor' }>;
-
-/**
- * Where the client's mask allows an edit (alpha 0), as one band at the current size: 255 = edit.
- * The client said where the thing is, so that is where to look for it.
- */
-async function maskedArea(ctx: EngineContext, width: number, height: number): Promise<Uint8Array> {
-  const mask = await decodeImage(ctx.request.mask!, ctx.maxPixels, 'mask');
-  const alpha = await toRaster(fromRaster(await toRaster(fromRaster(mask).ensureAlpha().extractChannel(3))).resize(width, height, { fit: 'fill' }).extractChannel(0).negate());
-  return new Uint8Array(alpha.data);
-}
 
 /**
  * Recolours by hue, keeping saturation and value so shading survives, with a soft edge in hue and
@@ -28,7 +19,8 @@ export const recolor = (op: Recolor): Step => ({
   async run(ctx) {
     const r = await pixels(ctx);
     const clientMask = ctx.request.mask !== undefined;
-    const mask = clientMask ? await maskedArea(ctx, r.width, r.height) : op.scope === 'subject' ? subjectOf(ctx, r).data : null;
+    // The client said where the thing is, so that is where to look for it.
+    const mask = clientMask ? editableOf(ctx).data : op.scope === 'subject' ? subjectOf(ctx, r).data : null;
     const result = await ctx.workers.run<{ data: Uint8Array; changed: number; area: number }>('recolor', {
       data: new Uint8Array(r.data), width: r.width, height: r.height, channels: r.channels,
       mask: mask ? new Uint8Array(mask) : null, from: op.from, to: op.to, colorize: clientMask,
