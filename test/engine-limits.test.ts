@@ -193,4 +193,8 @@ describe('a client mask that leaves the edit nowhere to go', () => {
       await assert.rejects(edit(prompt, opaque), isError('invalid_mask', /leaves nothing to edit/), prompt);
     }
   });
+
+  it('an edit that changes nothing inside the editable area is refused: corners darkened where the mask keeps them', async () => {
+    await assert.rejects(edit('darken the corners', await centreOnly()), isError('unsupported_edit', /changes nothing in the area the mask leaves editable/));
+  });
 });
