@@ -198,3 +198,32 @@ describe('a client mask that leaves the edit nowhere to go', () => {
     await assert.rejects(edit('darken the corners', await centreOnly()), isError('unsupported_edit', /changes nothing in the area the mask leaves editable/));
   });
 });
+
+describe('edits that would change nothing', () => {
+  const engine = new LocalBackend(limits.maxInputPixels, { concurrency: 2, queue: 4 }, workers);
+  const edit = async (image: Buffer, prompt: string) =>
+    engine.edit(await requestFor(image, prompt), { model: 'retouch-local-1', signal: new AbortController().signal });
+
+  it('a single pixel has no background, corners or 16:9 crop: refused before any pixel work', async () => {
+    for (const prompt of ['blur the background', 'darken the corners', 'blur it', "add the text 'HI'"]) {
+      await assert.rejects(edit(await onePixel(), prompt), isError('unsupported_edit', /single pixel \(1x1\)/), prompt);
+    }
+    await assert.rejects(edit(await onePixel(), 'crop to 16:9'), isError('unsupported_edit', /Cropping 1x1 to 16:9 gives 1x1, which is not 16:9/));
+  });
+
+  it('edits of each pixel alone still work on a single pixel', async () => {
+    const out = await decode((await edit(await onePixel(), 'invert the colors')).images[0]!.bytes);
+    assert.deepEqual(pixel(out, 0, 0), [127, 127, 127]);
+  });
+
+  it('a small image is cropped as near the ratio as whole pixels allow', async () => {
+    const small = await sharp({ create: { width: 10, height: 10, channels: 3, background: '#123456' } }).png().toBuffer();
+    const out = await edit(small, 'crop to 16:9');
+    assert.deepEqual([out.images[0]!.width, out.images[0]!.height], [10, 6]);
+  });
+
+  it('a resize to the size the image already has is the answer asked for, not a refusal', async () => {
+    const out = await edit(await cupPhoto(), 'make it 600px tall');
+    assert.deepEqual([out.images[0]!.width, out.images[0]!.height], [800, 600]);
+  });
+});

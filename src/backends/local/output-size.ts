@@ -1,7 +1,7 @@
 import { errors } from '../../errors.ts';
 import type { EditRequest } from '../../edits/request.ts';
 import { MAX_SIDE, targetDimensions } from '../../edits/size.ts';
-import type { EditOp, EditPlan } from './plan.ts';
+import { describeOp, type EditOp, type EditPlan } from './plan.ts';
 import { borderPixels, padPixels } from './steps/extend.ts';
 
 export interface Size { width: number; height: number }
@@ -42,6 +42,39 @@ export function resizedDimensions(width: number, height: number, target: ResizeT
   return checkOutputSize('Resizing', { width, height }, { width: w, height: h }, limits, ' that way');
 }
 
+/** What an operation looks at that a single pixel does not have; null for operations on each pixel alone. */
+function partsNeeded(op: EditOp): string | null {
+  switch (op.op) {
+    case 'background': return 'subject and background';
+    case 'recolor': return op.scope === 'subject' ? 'subject to find' : null;
+    case 'pixelate': return op.region === 'all' ? 'neighbours to make blocks with' : 'subject and background';
+    case 'blur': case 'sharpen': case 'denoise': return 'neighbours to work with';
+    case 'vignette': return 'corners';
+    case 'text': case 'watermark': return 'room for text';
+    default: return null;
+  }
+}
+
+/**
+ * Refuses an operation that cannot change an image of this size, rather than return it unchanged:
+ * a single pixel has no background to blur, no corners to darken; a crop to 16:9 of a 1x1 image
+ * is still 1x1. A resize to the size an image already has is not refused: the answer is what was asked.
+ */
+function checkMeaningful(op: EditOp, s: Size): void {
+  const parts = partsNeeded(op);
+  if (parts && s.width * s.height === 1) {
+    throw errors.unsupportedEdit(`The image is a single pixel (1x1): it has no ${parts}, so "${describeOp(op)}" would change nothing.`);
+  }
+  if (op.op === 'crop-aspect') {
+    const to = targetDimensions({ kind: 'aspect', width: op.width, height: op.height }, s.width, s.height);
+    // The crop keeps whole pixels, so a small image only comes near the ratio (10x10 to 16:9 is
+    // 10x6, 6% off); beyond 10% it is another shape (1x1 stays 1x1).
+    if (Math.abs(to.width / to.height / (op.width / op.height) - 1) > 0.1) {
+      throw errors.unsupportedEdit(`Cropping ${s.width}x${s.height} to ${op.width}:${op.height} gives ${to.width}x${to.height}, which is not ${op.width}:${op.height}: the image is too small for that shape.`);
+    }
+  }
+}
+
 /** What an operation does to the image's size, and how to say it in a refusal. */
 function sizeAfter(op: EditOp, s: Size, limits: OutputLimits): Size {
   const min = Math.min(s.width, s.height);
@@ -76,7 +109,7 @@ function sizeAfter(op: EditOp, s: Size, limits: OutputLimits): Size {
 /**
  * The size after each step of the plan, from the first image's header, checked against the limits
  * before the edit takes a slot or decodes a pixel: a border of 100000 px is refused at once, not
- * after minutes of encoding. Returns the largest pixel count any step holds, which the engine's
+ * after minutes of encoding; so is a step that cannot change an image of the size it gets. Returns the largest pixel count any step holds, which the engine's
  * slots are weighed by. An upload larger than `MAX_SIDE` may keep its size (a rotation), not grow.
  */
 export function planPixels(plan: EditPlan, request: EditRequest, maxPixels: number): number {
@@ -85,6 +118,7 @@ export function planPixels(plan: EditPlan, request: EditRequest, maxPixels: numb
   const limits = { maxSide: Math.max(MAX_SIDE, first.width, first.height), maxPixels: Math.max(maxPixels, first.width * first.height) };
   let largest = size.width * size.height;
   for (const op of plan.ops) {
+    checkMeaningful(op, size);
     size = sizeAfter(op, size, limits);
     largest = Math.max(largest, size.width * size.height);
   }
