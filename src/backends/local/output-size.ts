@@ -109,8 +109,9 @@ function sizeAfter(op: EditOp, s: Size, limits: OutputLimits): Size {
 /**
  * The size after each step of the plan, from the first image's header, checked against the limits
  * before the edit takes a slot or decodes a pixel: a border of 100000 px is refused at once, not
- * after minutes of encoding; so is a step that cannot change an image of the size it gets. Returns the largest pixel count any step holds, which the engine's
- * slots are weighed by. An upload larger than `MAX_SIDE` may keep its size (a rotation), not grow.
+ * after minutes of encoding; so is a step that cannot change an image of the size it gets. Returns
+ * the largest pixel count any step holds, which the engine's slots are weighed by. An upload larger
+ * than `MAX_SIDE` may keep its size (a rotation), not grow.
  */
 export function planPixels(plan: EditPlan, request: EditRequest, maxPixels: number): number {
   const first = request.images[0]!;

@@ -137,7 +137,7 @@ export function pipeStep(name: string, plan: (s: Shape, ctx: EngineContext) => P
  * Moves the masks made so far (subject, frame) the way a step moved the pixels, so that a later
  * step reads them aligned: "make the cup blue, rotate it 90 degrees, make the background white"
  * segments once, before the rotation, and the background step uses the rotated mask. A step that
- * frames the image starts the frame mask when a later background edit will need it.
+ * frames the image starts the frame mask, for plans with an edit that reads the subject.
  */
 export async function moveMasks(ctx: EngineContext, before: Shape, move: Move, frames: boolean): Promise<void> {
   const moved = async (mask: Raster, added: number) => {
