@@ -20,8 +20,8 @@ const limits = loadConfig({}).limits;
 const workers = new EngineWorkers();
 after(() => workers.close());
 
-async function requestFor(image: Buffer, prompt: string, mask?: Buffer) {
-  const scalars = parseScalarFields({ prompt, model: 'retouch-local-1', output_format: 'png' }, limits.maxPromptChars);
+async function requestFor(image: Buffer, prompt: string, mask?: Buffer, format = 'png') {
+  const scalars = parseScalarFields({ prompt, model: 'retouch-local-1', output_format: format }, limits.maxPromptChars);
   return buildEditRequest({ fields: {}, images: [image], mask }, scalars, limits);
 }
 
@@ -110,8 +110,8 @@ const onePixel = () => sharp({ create: { width: 1, height: 1, channels: 3, backg
 
 describe('output sizes are checked from the plan, before any pixel work', () => {
   const engine = new LocalBackend(limits.maxInputPixels, { concurrency: 2, queue: 4 }, workers);
-  const edit = async (image: Buffer, prompt: string) =>
-    engine.edit(await requestFor(image, prompt), { model: 'retouch-local-1', signal: new AbortController().signal });
+  const edit = async (image: Buffer, prompt: string, format = 'png') =>
+    engine.edit(await requestFor(image, prompt, undefined, format), { model: 'retouch-local-1', signal: new AbortController().signal });
 
   it('"add a 100000px border" on 800x600 is refused at once, naming the limit', async () => {
     const started = Date.now();
@@ -141,6 +141,13 @@ describe('output sizes are checked from the plan, before any pixel work', () => 
 
   it('a rotation by an odd angle grows the canvas: checked too', async () => {
     await assert.rejects(edit(await claims(8000, 6000), 'rotate it 30 degrees'), isError('unsupported_edit', /Rotating 8000x6000 by 30 degrees gives 9928x9196/));
+  });
+
+  it('a result too wide for the output format is a 400 naming the format, not a corrupt upload', async () => {
+    // 17000x50 is a valid upload (0.85 MP); WebP holds 16383 a side, and its encoder failed inside
+    // the pipeline that still decoded the upload, which was blamed as "corrupt or truncated".
+    const wide = await sharp({ create: { width: 17000, height: 50, channels: 3, background: '#336699' } }).png().toBuffer();
+    await assert.rejects(edit(wide, 'make it black and white', 'webp'), isError('invalid_value', /WEBP holds at most 16383 pixels a side/));
   });
 
   it('a border that fits is still drawn', async () => {

@@ -106,6 +106,21 @@ function sizeAfter(op: EditOp, s: Size, limits: OutputLimits): Size {
   }
 }
 
+/** The longest side each output format can hold (PNG's is beyond any accepted image). */
+const FORMAT_SIDE: Partial<Record<EditRequest['outputFormat'], number>> = { webp: 16383, jpeg: 65535 };
+
+/**
+ * A result the output format cannot hold (an upload 17000 px wide, edited to WebP) is a 400 naming
+ * the format: the encoder failed inside the pipeline that still decoded the upload, and the upload
+ * was blamed as corrupt.
+ */
+function checkFormatSide(format: EditRequest['outputFormat'], size: Size): void {
+  const side = FORMAT_SIDE[format];
+  if (side && Math.max(size.width, size.height) > side) {
+    throw errors.invalidValue('output_format', `The result would be ${size.width}x${size.height}, and ${format.toUpperCase()} holds at most ${side} pixels a side: ask for output_format 'png'${format === 'webp' ? " or 'jpeg'" : ''}, or a smaller size.`);
+  }
+}
+
 /**
  * The size after each step of the plan, from the first image's header, checked against the limits
  * before the edit takes a slot or decodes a pixel: a border of 100000 px is refused at once, not
@@ -125,5 +140,6 @@ export function planPixels(plan: EditPlan, request: EditRequest, maxPixels: numb
   }
   // The request's `size` (validated against the same side limit) is the last step.
   const final = targetDimensions(request.size, size.width, size.height);
+  checkFormatSide(request.outputFormat, final);
   return Math.max(largest, final.width * final.height);
 }
