@@ -152,9 +152,11 @@ export const trim: Frame = {
     takeEdgeWords(c);
     // "The black bars at the top and bottom": where the border is does not change what trimming does.
     c.takeAll('top', 'bottom', 'left', 'right', 'vertical', 'horizontal', 'plain');
-    // "the white border": the colour says which border; trimming finds it by itself.
-    for (const { index } of c.colors()) c.use(index);
-    return { op: 'trim' };
+    // "The white border": only a border of that colour is trimmed (the step refuses when there is
+    // none); two colours ("the black and white bars") leave the colour to what the corners show.
+    const colors = c.colors();
+    for (const { index } of colors) c.use(index);
+    return colors.length === 1 ? { op: 'trim', color: colors[0]!.color } : { op: 'trim' };
   },
 };
 
