@@ -661,4 +661,17 @@ export const cases: PromptCase[] = [
   ['fill the background with white', ['bg:color:#ffffff']],
   ['fill the missing part of the photo', 'refuse'],
   ['fill the gaps', 'refuse'],
+  // --- blind e2e misses ---
+  // A blind end-to-end evaluation returned images that ignored or got wrong part of the prompt, and
+  // refused ordinary prompts; each miss is pinned here with variants in other phrasings and languages.
+  // 1. A colour after a background edit carried on to the background even when its clause names
+  // another thing: "make the mug blue" is a recolour of the mug (the background came out blue).
+  ['remove the background and make the mug blue', ['bg:remove', 'recolor:?->blue:mug']],
+  ['remove the background and make the cup red', ['bg:remove', 'recolor:?->red:cup']],
+  ['quita el fondo y pon la taza azul', ['bg:remove', 'recolor:?->blue:cup']],
+  ['背景を消して、マグを青くして', ['bg:remove', 'recolor:?->blue:mug']],
+  ['entferne den Hintergrund und mach die Tasse blau', ['bg:remove', 'recolor:?->blue:cup']],
+  ['remove the background and make it white', ['bg:color:white']],
+  ['remove the background and put the product on white', ['bg:color:white']],
+  ['entferne den Hintergrund und mach ihn weiß', ['bg:color:white']],
 ];

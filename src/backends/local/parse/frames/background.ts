@@ -28,6 +28,10 @@ function backgroundIsRemoved(c: Clause): boolean {
   return target?.token.concepts.has('background') ?? false;
 }
 
+/** "Him", "ihn", "ele", "彼": a person said as a pronoun, which in many languages may stand for a thing too. */
+const PRONOUNS = new Set(['him', 'her', 'them', 'me', 'it']);
+const isPronoun = (t: Token) => t.thing?.kind === 'being' && PRONOUNS.has(t.thing.name);
+
 const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u;
 
 /** Whether the target at `i` modifies another: possessed by it ("X的Y", "XのY", "X's Y") or after "from"/"of". */
@@ -67,7 +71,11 @@ export const background: Frame = {
     const second = c.has('second') && (named || c.has('subject', 'change', 'replace', 'on', 'add'));
     // "… and make it white", "… I need a transparent PNG": a clause that carries on a background edit.
     // "… white and red" after a colour is a second colour, which one background cannot have.
-    const carriesOn = !named && ctx.previous?.op === 'background' && (c.colors().length === 1 || c.has('transparent')) &&
+    // "… and make the mug blue" names what the colour is for: a recolour of the mug, not of the
+    // background ("… and put the product on white" still is the background; "… mach ihn weiß",
+    // a pronoun, may be the background).
+    const namesOther = c.find((t) => (t.thing !== undefined || t.concepts.has('subject')) && !isPronoun(t)).length > 0 && !c.has('on');
+    const carriesOn = !named && ctx.previous?.op === 'background' && ((c.colors().length === 1 && !namesOther) || c.has('transparent')) &&
       !(ctx.previous.action === 'color' && !c.has('change', 'replace'));
     // "背景を消して、商品だけにして", "remove the background, just the product": what stays after a removal.
     const onlySubject = !named && ctx.previous?.op === 'background' && ctx.previous.action === 'remove' && c.has('only') && c.has('subject');
