@@ -674,4 +674,12 @@ export const cases: PromptCase[] = [
   ['remove the background and make it white', ['bg:color:white']],
   ['remove the background and put the product on white', ['bg:color:white']],
   ['entferne den Hintergrund und mach ihn weiß', ['bg:color:white']],
+  // 2. An inflected colour was read as a typo of another colour ("rote" as "rose": the cup came out
+  // pink-purple). A colour adjective with its language's endings is that colour.
+  ['die rote Tasse blau färben', ['recolor:red->blue:cup']],
+  ['mach die roten Schuhe grün', ['recolor:red->green:shoes']],
+  ['das weiße Auto schwarz machen', ['recolor:white->black:car']],
+  ['cambia las tazas moradas a verdes', ['recolor:purple->green:cup']],
+  ['rends la voiture blanche rouge', ['recolor:white->red:car']],
+  ['deixe as canecas amarelas azuis', ['recolor:yellow->blue:mug']],
 ];

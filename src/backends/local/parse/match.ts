@@ -47,7 +47,9 @@ export function matchPieces(pieces: Piece[], langs: CompiledLanguage[], quotes: 
   const tokens: Token[] = [];
   // Each word as typed, or the one known word it is a typo of; a typo with several readings keeps
   // them all, and the phrase around it decides ("blak and white" is "black and white", not "blank").
-  const readings = pieces.map((p) => (p.kind === 'word' && !known(p.text, langs) ? correct(p.text, langs) : [p.text]));
+  // A colour of the prompt's language in a form the lexicon does not list ("hellrote", "dunkelblauen")
+  // is that colour, never a typo of another word.
+  const readings = pieces.map((p) => (p.kind === 'word' && !known(p.text, langs) && !inflectedOrUnknown(p.text, langs).color ? correct(p.text, langs) : [p.text]));
   // A real word ("busy", "braco") is read as another only inside a phrase that needs it ("preto e
   // braco" is "preto e branco"), never alone ("too busy" is not "too bus").
   const inPhrase = pieces.map((p, i) => (p.kind === 'word' && isCommon(p.text, langs) ? [p.text, ...correct(p.text, langs)] : readings[i]!));

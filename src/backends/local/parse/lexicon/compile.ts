@@ -76,15 +76,25 @@ export function compileLanguage(data: LanguageData): CompiledLanguage {
   for (const [kind, table] of Object.entries(data.things) as Array<[ThingKind, Record<string, string>]>) {
     for (const [s, name] of Object.entries(table)) add(s, { thing: { kind, name } });
   }
-  for (const [s, value] of Object.entries(data.colors)) {
+  const colors = Object.entries(data.colors).map(([s, value]) => {
     const rgb = parseColor(value);
     if (!rgb) throw new Error(`lexicon ${data.code}: colour "${s}" maps to "${value}", which is not a CSS colour name or #hex`);
     add(s, { color: rgb });
-  }
+    return [fold(s).trim(), rgb] as const;
+  });
   for (const s of data.colorModifiers.light) add(s, { colorMod: 'light' });
   for (const s of data.colorModifiers.dark) add(s, { colorMod: 'dark' });
   for (const [s, value] of Object.entries(data.numbers)) add(s, { number: value });
   for (const s of data.numberJoiners ?? []) add(s, { joiner: true });
   for (const s of data.filler) add(s, { filler: true });
+  // "Rote", "blauen", "bleues", "amarillas": a colour adjective with the language's endings is that
+  // colour, a word of the lexicon, so never read as a typo of another colour ("rote" is not "rose").
+  // A form the language already has keeps its own meaning; an ending that would double the last
+  // letter ("gris" + "s") makes no word.
+  const forms = new Set(lang.phrases.keys());
+  for (const [s, rgb] of colors) {
+    if (s.includes(' ')) continue;
+    for (const ending of data.inflections ?? []) if (!forms.has(s + ending) && ending[0] !== s.at(-1)) add(s + ending, { color: rgb });
+  }
   return lang;
 }

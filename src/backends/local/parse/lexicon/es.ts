@@ -173,8 +173,11 @@ export const es: LanguageData = {
     naranja: 'orange', anaranjado: 'orange', marron: 'brown', cafe: 'brown', dorado: 'gold', dorada: 'gold', plateado: 'silver', plateada: 'silver',
     beige: 'beige', 'azul marino': 'navy', celeste: 'skyblue', turquesa: 'turquoise', crema: '#fffdd0', granate: 'maroon', lila: '#c8a2c8', fucsia: 'fuchsia',
     'verde menta': '#98ff98', 'verde oliva': 'olive', 'azul cielo': 'skyblue', 'rojo vino': 'maroon', 'blanco puro': 'white', 'negro puro': 'black',
+    // Feminine forms; plurals come from the endings below.
+    anaranjada: 'orange',
   },
   colorModifiers: { light: ['claro', 'clara', 'claros', 'claras', 'pastel'], dark: ['oscuro', 'oscura', 'oscuros', 'oscuras'] },
+  inflections: ['s', 'es'],
   numbers: {
     dos: 2, tres: 3, cuatro: 4, cinco: 5, seis: 6, siete: 7, ocho: 8, nueve: 9, diez: 10, quince: 15, veinte: 20, treinta: 30, cuarenta: 40,
     cincuenta: 50, sesenta: 60, setenta: 70, ochenta: 80, noventa: 90, cien: 100, ciento: 100, doscientos: 200, trescientos: 300,

@@ -166,6 +166,7 @@ export const fr: LanguageData = {
     marron: 'brown', brun: 'brown', brune: 'brown', dore: 'gold', doree: 'gold', argente: 'silver', argentee: 'silver', beige: 'beige',
     'bleu marine': 'navy', marine: 'navy', turquoise: 'turquoise', bordeaux: '#800020', creme: '#fffdd0', kaki: 'khaki', 'bleu ciel': 'skyblue',
     'vert menthe': '#98ff98', 'blanc pur': 'white', 'noir profond': 'black', lilas: '#c8a2c8', fuchsia: 'fuchsia',
+    pourpre: 'purple', mauve: 'violet',
   },
   colorModifiers: { light: ['clair', 'claire', 'clairs', 'claires', 'pale', 'pastel'], dark: ['fonce', 'foncee', 'fonces', 'foncees', 'sombre'] },
   inflections: ['e', 's', 'es'],

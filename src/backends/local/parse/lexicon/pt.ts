@@ -167,8 +167,11 @@ export const pt: LanguageData = {
     marrom: 'brown', castanho: 'brown', dourado: 'gold', dourada: 'gold', prateado: 'silver', prateada: 'silver', bege: 'beige', 'azul marinho': 'navy',
     turquesa: 'turquoise', creme: '#fffdd0', bordo: '#800020', lilas: '#c8a2c8', violeta: 'violet', 'verde menta': '#98ff98', 'azul celeste': 'skyblue',
     'branco puro': 'white', 'preto puro': 'black', vinho: 'maroon', fucsia: 'fuchsia',
+    // Feminine and irregular plural forms; regular plurals come from the endings below.
+    castanha: 'brown', marrons: 'brown', lilases: '#c8a2c8', alaranjado: 'orange', alaranjada: 'orange',
   },
   colorModifiers: { light: ['claro', 'clara', 'claros', 'claras', 'pastel'], dark: ['escuro', 'escura', 'escuros', 'escuras'] },
+  inflections: ['s'],
   numbers: {
     dois: 2, duas: 2, tres: 3, quatro: 4, cinco: 5, seis: 6, sete: 7, oito: 8, nove: 9, dez: 10, quinze: 15, vinte: 20, trinta: 30, quarenta: 40,
     cinquenta: 50, sessenta: 60, setenta: 70, oitenta: 80, noventa: 90, cem: 100, cento: 100, duzentos: 200, trezentos: 300,
