@@ -682,4 +682,9 @@ export const cases: PromptCase[] = [
   ['cambia las tazas moradas a verdes', ['recolor:purple->green:cup']],
   ['rends la voiture blanche rouge', ['recolor:white->red:car']],
   ['deixe as canecas amarelas azuis', ['recolor:yellow->blue:mug']],
+  // Found beside 2: "pintar X de azul" paints it blue; "de" is also "from", which made blue the colour
+  // it had and red the new one. A word that is also "of" marks the old colour only beside a "to".
+  ['pinte a caneca vermelha de azul', ['recolor:red->blue:mug']],
+  ['pinta las tazas amarillas de azul', ['recolor:yellow->blue:cup']],
+  ['cambia la taza de rojo a azul', ['recolor:red->blue:cup']],
 ];

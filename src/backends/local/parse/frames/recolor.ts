@@ -44,7 +44,10 @@ export const recolor: Frame = {
     if (colors.length === 1 && toIndex < 0 && targets.some((i) => i > colors[0]!.index && c.tokens.slice(colors[0]!.index + 1, i).every((t) => t.filler))) return null;
     // The target colour follows "to"/"into"/"with"; without one, it is the last colour named.
     // "Blau statt rot", "blue instead of red": a colour after "instead of" is the one it has now.
-    const fromIndex = c.tokens.findIndex((t, i) => !!t.color && !!before(i) && before(i)!.concepts.has('from') && !before(i)!.concepts.has('to'));
+    // A word that is "of" as well ("de", "von") marks the colour it has now only beside a "to" ("de rojo
+    // a azul"): "pinta la taza roja de azul" paints it blue.
+    const fromIndex = c.tokens.findIndex((t, i) => !!t.color && !!before(i) && before(i)!.concepts.has('from') && !before(i)!.concepts.has('to') &&
+      (!before(i)!.concepts.has('of') || toIndex >= 0));
     const to = colors.find((x) => x.index === toIndex) ?? colors.filter((x) => x.index !== fromIndex).at(-1) ?? colors.at(-1)!;
     const others = colors.filter((x) => x !== to);
     if (others.length > 1) return null;
