@@ -687,4 +687,25 @@ export const cases: PromptCase[] = [
   ['pinte a caneca vermelha de azul', ['recolor:red->blue:mug']],
   ['pinta las tazas amarillas de azul', ['recolor:yellow->blue:cup']],
   ['cambia la taza de rojo a azul', ['recolor:red->blue:cup']],
+  // 3. Ordinary crop verbs were refused: a border cut off is trimmed ("白い枠を切り取って", "corta a
+  // borda branca"), a crop to a size is a resize that crops to exactly that size (cover-fit), and
+  // each language has its verb forms (imperatives, infinitives, polite forms).
+  ['白い枠を切り取って', ['trim']],
+  ['白い枠を切り落として', ['trim']],
+  ['把白色边框裁掉', ['trim']],
+  ['corta a borda branca', ['trim']],
+  ['apare as bordas brancas', ['trim']],
+  ['recorta el borde blanco', ['trim']],
+  ['coupez la bordure blanche', ['trim']],
+  ['schneide den weißen Rand ab', ['trim']],
+  ['crop the white border', ['trim']],
+  ['crop it with a white border', 'refuse'],
+  ['auf 1080x1080 zuschneiden', ['resize:1080x1080']],
+  ['Hintergrund unscharf machen und das Bild auf 800x800 zuschneiden', ['bg:blur', 'resize:800x800']],
+  ['crop to 1080x1080', ['resize:1080x1080']],
+  ['recorta la imagen a 1080x1080', ['resize:1080x1080']],
+  ['1080x1080にトリミングして', ['resize:1080x1080']],
+  ['córtala en cuadrado', ['crop:1:1']],
+  ['recadrez en 16:9', ['crop:16:9']],
+  ['schneiden Sie das Bild quadratisch zu', ['crop:1:1']],
 ];

@@ -73,7 +73,14 @@ export const resize: Frame = {
     const shrink = down || dir < 0;
     c.takeAll('pixel');
     const dims = c.find((t) => t.dims !== undefined)[0];
-    if (dims) { c.use(dims.index); return named || up || down || sized || c.take('change') || c.take('to') ? { op: 'resize', width: dims.token.dims!.width, height: dims.token.dims!.height } : null; }
+    // "Crop to 1080x1080", "auf 800x800 zuschneiden": both sides given, a resize is a cover-fit crop
+    // to exactly that size.
+    if (dims) {
+      c.use(dims.index);
+      const said = named || up || down || sized || c.take('crop') || c.take('change') || c.take('to');
+      c.take('to');
+      return said ? { op: 'resize', width: dims.token.dims!.width, height: dims.token.dims!.height } : null;
+    }
     // "1024 pixels wide", "a width of 640", "300px tall".
     const width = c.has('width') ? (c.take('width'), numberWith(c, ['px'], true)) : undefined;
     const height = c.has('height') ? (c.take('height'), numberWith(c, ['px'], true)) : undefined;
@@ -146,7 +153,10 @@ export const trim: Frame = {
   name: 'trim', triggers: ['trim'], example: 'trim',
   read(c) {
     const named = !!c.take('trim');
-    if (!named && !(c.has('remove') && c.has('border', 'edges', 'pad'))) return null;
+    // "Remove the white border", "corta a borda branca", "白い枠を切り取って": a border removed or cut off
+    // is trimmed; one cropped "with" or added is a border to add.
+    const cutOff = c.has('remove') || (c.has('crop') && !c.has('with', 'add'));
+    if (!named && !(cutOff && c.has('border', 'edges', 'pad'))) return null;
     c.take('remove');
     c.take('crop');
     takeEdgeWords(c);

@@ -26,8 +26,10 @@ export const de: LanguageData = {
     resize: ['grosse andern', 'grosse anpassen', 'skalieren', 'skaliere', 'umskalieren', 'neu skalieren', 'andere die grosse'],
     bigger: ['vergrossern', 'vergrossere', 'grosser', 'hochskalieren', 'upscalen', 'hochskaliere', 'vergrosser'],
     smaller: ['verkleinern', 'verkleinere', 'kleiner', 'herunterskalieren', 'runterskalieren', 'verkleiner'],
-    crop: ['zuschneiden', 'zuschneide', 'schneide', 'schneid', 'beschneiden', 'beschneide', 'ausschnitt', 'zuschnitt', 'croppen', 'zu'],
-    trim: ['wegschneiden', 'abschneiden', 'wegschneide', 'rand wegschneiden', 'rand entfernen', 'rander entfernen', 'rand abschneiden', 'trimmen', 'trimme'],
+    crop: ['zuschneiden', 'zuschneide', 'zuschneid', 'schneiden', 'schneide', 'schneid', 'beschneiden', 'beschneide', 'beschneid', 'ausschnitt', 'zuschnitt', 'croppen',
+      'croppe', 'zurechtschneiden', 'zurechtschneide', 'zu'],
+    trim: ['wegschneiden', 'abschneiden', 'wegschneide', 'abschneide', 'abschneid', 'rand wegschneiden', 'rand entfernen', 'rander entfernen', 'rand abschneiden', 'trimmen',
+      'trimme', 'trimm'],
     border: ['rand', 'rahmen', 'umrandung', 'kontur', 'bilderrahmen', 'randlinie'],
     pad: ['abstand', 'innenabstand', 'leerraum', 'weissraum', 'mehr platz', 'platz'],
     canvas: ['vergrossere die leinwand', 'leinwand', 'arbeitsflache'],
@@ -176,6 +178,8 @@ export const de: LanguageData = {
   },
   numberJoiners: ['und'],
   filler: [
+    // The particle of a separable verb, after its object ("schneide den Rand ab").
+    'ab',
     'langste seite', 'die langste seite', 'an der langsten seite', 'langere seite', 'lange seite', 'lange kante',
     'inserat', 'anzeige', 'kleinanzeige', 'kleinanzeigen',
     'hilf mir', 'hilf mir mal', 'helft mir', 'helfen sie mir', 'kannst du mir helfen', 'konnt ihr mir helfen', 'konnen sie mir helfen', 'mir helfen', 'helfen', 'hilf',

@@ -24,7 +24,7 @@ export const fr: LanguageData = {
     resize: ['redimensionner', 'redimensionne', 'changer la taille', 'change la taille', 'mettre a l echelle', 'mets a l echelle', 'modifier la taille', 'modifie la taille'],
     bigger: ['agrandir', 'agrandis', 'agrandi', 'plus grand', 'plus grande', 'grossir', 'grossis', 'augmenter la taille', 'augmente la taille', 'upscale'],
     smaller: ['reduire la taille', 'reduis la taille', 'retrecir', 'retrecis', 'plus petit', 'plus petite', 'diminuer la taille', 'diminue la taille'],
-    crop: ['recadrer', 'recadre', 'rogner', 'rogne', 'couper', 'coupe', 'recadrage', 'recadree'],
+    crop: ['recadrer', 'recadre', 'recadrez', 'rogner', 'rogne', 'rognez', 'couper', 'coupe', 'coupez', 'recouper', 'recoupe', 'recadrage', 'recadree'],
     trim: ['enlever les bords', 'enleve les bords', 'supprimer les bords', 'rogner les bords', 'rogne les bords', 'enlever la bordure', 'enleve la bordure'],
     border: ['bandes', 'bandes blanches', 'bandes noires', 'bande', 'bordure', 'bord', 'cadre', 'contour', 'liseré', 'liseret', 'encadrement'],
     pad: ['marge', 'marges', 'espace autour', 'remplissage', "plus d'espace"],
