@@ -708,4 +708,13 @@ export const cases: PromptCase[] = [
   ['córtala en cuadrado', ['crop:1:1']],
   ['recadrez en 16:9', ['crop:16:9']],
   ['schneiden Sie das Bild quadratisch zu', ['crop:1:1']],
+  // 4. "Ball in Farbe" after a black-and-white background was refused while "Person in Farbe" worked:
+  // an object named in a keep clause is the photo's subject.
+  ['Hintergrund schwarzweiß, Ball in Farbe', ['bg:grayscale']],
+  ['Hintergrund schwarzweiß, Tasse in Farbe', ['bg:grayscale']],
+  ['fondo en blanco y negro, la pelota en color', ['bg:grayscale']],
+  ['fundo preto e branco, a bola em cores', ['bg:grayscale']],
+  ['background black and white, the mug in color', ['bg:grayscale']],
+  ['背景黑白，杯子彩色', ['bg:grayscale']],
+  ['Hintergrund schwarzweiß, Haare in Farbe', 'refuse'],
 ];

@@ -14,8 +14,10 @@ export function isKeepClause(c: Clause, startsKeep: boolean): boolean {
   // "Menos saturación" (less saturation): "menos" is also "except", which it is not before an operation.
   if ((first?.concepts.has('except') && !(first.concepts.has('less') && operates)) ||
     (first?.concepts.has('keep') && (!first.concepts.has('change') || !operates))) return true;
-  // "…and the person in colour": what stays, said without a verb.
-  return (c.has('keep') || (c.has('same') && c.has('subject', 'background', 'everything'))) && !operates &&
+  // "…and the person in colour", "Ball in Farbe": what stays, said without a verb; an object named is
+  // the photo's subject.
+  const stays = c.has('subject', 'background', 'everything') || c.find((t) => t.thing?.kind === 'object' || t.thing?.kind === 'being').length > 0;
+  return (c.has('keep') || (c.has('same') && stays)) && !operates &&
     !c.find((t) => t.color !== undefined && !c.has('keep')).length;
 }
 
