@@ -197,3 +197,13 @@ describe('QA run misses: the language of Han-only prompts', () => {
     });
   }
 });
+
+/** Blind end-to-end evaluation misses (see "blind e2e misses" at the end of unseen-2.ts). */
+describe('blind e2e misses', () => {
+  // Possessives are filler: "a camisa dele" is the shirt, recoloured inside the client's mask like "his shirt".
+  for (const prompt of ['mude a cor da camisa dele para azul', 'make his shirt blue', 'mach sein Hemd blau', 'cambia el color de su camisa a azul', 'rends sa chemise bleue']) {
+    it(`${JSON.stringify(prompt)}: the shirt, inside the client's mask`, () => {
+      assert.deepEqual(parsePrompt(prompt).ops, [{ op: 'recolor', from: null, to: [0, 0, 255], object: 'shirt', scope: 'mask' }]);
+    });
+  }
+});

@@ -717,4 +717,12 @@ export const cases: PromptCase[] = [
   ['background black and white, the mug in color', ['bg:grayscale']],
   ['背景黑白，杯子彩色', ['bg:grayscale']],
   ['Hintergrund schwarzweiß, Haare in Farbe', 'refuse'],
+  // 7. A shirt recolour was refused over "dele" (his) in Portuguese, while other languages gave the
+  // mask advice: possessives are filler. (A recolour of a part counts as a refusal here: it needs a mask.)
+  ['mude a cor da camisa dele para azul', 'refuse'],
+  ['mude a cor da camisa dela para vermelho', 'refuse'],
+  ['mach sein Hemd blau', 'refuse'],
+  ['färbe ihre Haare rot', 'refuse'],
+  ['cambia el color de su camisa a azul', 'refuse'],
+  ['rends sa chemise bleue', 'refuse'],
 ];

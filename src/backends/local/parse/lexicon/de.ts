@@ -178,6 +178,8 @@ export const de: LanguageData = {
   },
   numberJoiners: ['und'],
   filler: [
+    // Possessives ("sein Hemd", "ihre Haare"): whose thing it is changes nothing of the edit.
+    'seine', 'seinen', 'seinem', 'seiner', 'seines', 'ihre', 'ihren', 'ihrem', 'ihrer', 'ihres', 'deinen', 'deinem', 'euer', 'eure', 'euren',
     // The particle of a separable verb, after its object ("schneide den Rand ab").
     'ab',
     'langste seite', 'die langste seite', 'an der langsten seite', 'langere seite', 'lange seite', 'lange kante',

@@ -185,6 +185,8 @@ export const es: LanguageData = {
   },
   numberJoiners: ['y'],
   filler: [
+    // Possessives ("su camisa"): whose thing it is changes nothing of the edit.
+    'tus', 'suyo', 'suya', 'suyos', 'suyas', 'nuestro', 'nuestra', 'nuestros', 'nuestras',
     'lado mas largo', 'en el lado mas largo', 'el lado mas largo', 'lado largo',
     'me ayudas a', 'me ayudas', 'me ayudas con', 'ayudame a', 'ayudame con', 'me puedes ayudar a', 'me podrias ayudar a', 'puedes ayudarme a', 'podrias ayudarme a', 'ayudarme a', 'ayudas', 'ayudarme',
     'sobran', 'que sobran', 'sobrante', 'sobrantes', 'quitarselo', 'quitarsela', 'se lo', 'se la', 'selo', 'pesa', 'pesa demasiado', 'demasiado pesada', 'alrededor', 'de alrededor', 'en los bordes', 'el', 'la', 'los', 'las', 'un', 'una', 'unos', 'unas', 'lo', 'le', 'les', 'me', 'mi', 'mis', 'tu', 'su', 'sus', 'ese', 'esa', 'eso', 'que', 'por favor',

@@ -177,6 +177,8 @@ export const fr: LanguageData = {
   },
   numberJoiners: ['et'],
   filler: [
+    // Possessives ("sa chemise", "leurs t-shirts"): whose thing it is changes nothing of the edit.
+    'leurs',
     'cote le plus long', 'sur le cote le plus long', 'le cote le plus long', 'grand cote', 'le grand cote',
     'plein de', 'plein',
     'm\'aider a', 'm\'aider', 'aide moi a', 'aide moi', 'aidez moi a', 'aidez moi', 'tu peux m\'aider a', 'pourriez vous m\'aider a', 'aider', 'aide', 'aidez',

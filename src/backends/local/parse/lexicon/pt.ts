@@ -178,6 +178,8 @@ export const pt: LanguageData = {
   },
   numberJoiners: ['e'],
   filler: [
+    // Possessives ("a camisa dele"): whose thing it is changes nothing of the edit.
+    'dele', 'dela', 'deles', 'delas', 'teu', 'tua', 'teus', 'tuas', 'nosso', 'nossa', 'nossos', 'nossas',
     'lado maior', 'no lado maior', 'o lado maior', 'lado mais longo',
     'me ajuda a', 'me ajuda', 'me ajuda com', 'ajuda a', 'ajude a', 'me ajude a', 'pode me ajudar a', 'poderia me ajudar a', 'me ajudar a', 'ajuda', 'ajude', 'ajudar',
     'pros', 'pras', 'pro', 'pra', 'elas', 'eles', 'vazias', 'vazia', 'vazio', 'sobrando', 'inteira', 'inteiro', 'em volta', 'ao redor', 'em redor', 'o', 'a', 'os', 'as', 'um', 'uma', 'uns', 'umas', 'meu', 'minha', 'meus', 'minhas', 'seu', 'sua', 'seus', 'suas', 'este', 'esta', 'isto', 'aquele',
