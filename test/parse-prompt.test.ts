@@ -200,6 +200,17 @@ describe('QA run misses: the language of Han-only prompts', () => {
 
 /** Blind end-to-end evaluation misses (see "blind e2e misses" at the end of unseen-2.ts). */
 describe('blind e2e misses', () => {
+  // A prompt whose words are as much Spanish as Portuguese names no language rather than perhaps the
+  // wrong one ("recorta para 16:9", written in Portuguese, was said to be understood from Spanish);
+  // words of one language's own decide it.
+  for (const [prompt, name] of [['recorta para 16:9', null], ['redimensiona para 800x600', null], ['monocromático', null],
+    ['recorta a foto em 16:9', 'Portuguese'], ['deixe a foto em preto e branco', 'Portuguese'], ['recorta la imagen en 16:9', 'Spanish'], ['mais contraste', 'Portuguese']]) {
+    it(`${JSON.stringify(prompt)}: ${name ? `understood from ${name}` : 'no language named'}`, () => {
+      const said = describePlan(parsePrompt(prompt!));
+      if (name) assert.match(said, new RegExp(`\\(understood from ${name}\\)$`));
+      else assert.doesNotMatch(said, /understood from/);
+    });
+  }
   // Possessives are filler: "a camisa dele" is the shirt, recoloured inside the client's mask like "his shirt".
   for (const prompt of ['mude a cor da camisa dele para azul', 'make his shirt blue', 'mach sein Hemd blau', 'cambia el color de su camisa a azul', 'rends sa chemise bleue']) {
     it(`${JSON.stringify(prompt)}: the shirt, inside the client's mask`, () => {

@@ -6,7 +6,7 @@ import { FRAMES } from './frames/index.ts';
 import type { FrameContext, Kept } from './frames/frame.ts';
 import { isKeepClause, keep } from './frames/keep.ts';
 import type { CompiledLanguage } from './lexicon/compile.ts';
-import { detectLanguages, english, LANGUAGE_DATA, lexiconsFor, unreadLanguage } from './lexicon/index.ts';
+import { detectLanguages, english, LANGUAGE_DATA, lexiconsFor, ownWords, unreadLanguage } from './lexicon/index.ts';
 import { type Correction, matchPieces, type Token } from './match.ts';
 import { normalize } from './normalize.ts';
 import { reconcile, tidy } from './reconcile.ts';
@@ -39,7 +39,12 @@ export function parsePrompt(prompt: string): EditPlan {
   // refusal, when none does, is the preferred language's.
   const [first, ...others] = detectLanguages(pieces);
   try {
-    return parseIn(pieces, quotes, first!);
+    const plan = parseIn(pieces, quotes, first!);
+    // "Recorta para 16:9" is as much Spanish as Portuguese: when another language with as many words
+    // of its own reads the prompt too, the plan names no language rather than perhaps the wrong one.
+    const own = ownWords(pieces, first!);
+    if (plan.language && others.some((l) => ownWords(pieces, l) === own && readsWhole(pieces, quotes, l))) delete plan.language;
+    return plan;
   } catch (err) {
     if (!(err instanceof RetouchError)) throw err;
     for (const lang of others) {
@@ -52,6 +57,16 @@ export function parsePrompt(prompt: string): EditPlan {
     // "Rendi l'immagine in bianco e nero": what the words would be in a language the engine reads is
     // no reason to give ("immagine" is not "imagine").
     if (unreadLanguage(pieces)) throw errors.unsupportedEdit(READS);
+    throw err;
+  }
+}
+
+function readsWhole(pieces: Piece[], quotes: string[], lang: CompiledLanguage): boolean {
+  try {
+    parseIn(pieces, quotes, lang);
+    return true;
+  } catch (err) {
+    if (err instanceof RetouchError) return false;
     throw err;
   }
 }

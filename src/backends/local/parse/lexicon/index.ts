@@ -39,9 +39,21 @@ export function detectLanguage(pieces: Piece[]): CompiledLanguage {
 /**
  * Every language that scores as well as the best, the preferred first: a short prompt may be as
  * much one language as another ("mais contraste" is French "but contrast" and Portuguese "more
- * contrast"), and only reading it tells which.
+ * contrast"), and only reading it tells which. Among those, the one with more words of its own
+ * comes first.
  */
 export function detectLanguages(pieces: Piece[]): CompiledLanguage[] {
+  const tied = tiedLanguages(pieces);
+  return tied.map((l, i) => ({ l, i, own: ownWords(pieces, l) })).sort((a, b) => b.own - a.own || a.i - b.i).map((x) => x.l);
+}
+
+/** How many of the prompt's words the language knows and no other Latin-script language does. */
+export function ownWords(pieces: Piece[], lang: CompiledLanguage): number {
+  const { latin } = lexicons();
+  return pieces.filter((p) => p.kind === 'word' && lang.vocabulary.has(p.text) && latin.every((l) => l === lang || !l.vocabulary.has(p.text))).length;
+}
+
+function tiedLanguages(pieces: Piece[]): CompiledLanguage[] {
   const cjk = pieces.filter((p) => p.kind === 'cjk').map((p) => p.text).join('');
   const { byCode, latin } = lexicons();
   if (/[\p{Script=Hiragana}\p{Script=Katakana}]/u.test(cjk)) return [byCode.get('ja')!];
