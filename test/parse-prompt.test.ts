@@ -218,3 +218,23 @@ describe('blind e2e misses', () => {
     });
   }
 });
+
+/** Blind e2e misses: "did you mean" only with an edit that shares something with the prompt. */
+describe('blind e2e misses: suggestions', () => {
+  const message = (prompt: string) => {
+    try { parsePrompt(prompt); } catch (err) { if (err instanceof RetouchError) return err.message; throw err; }
+    assert.fail(`${prompt} was not refused`);
+  };
+  // A starry sky was answered with "mach die rote Tasse grün?": "replace" alone is no recolour.
+  for (const prompt of ['ersetze den Himmel durch einen Sternenhimmel', 'mach den Himmel zu einem Sternenhimmel', 'swap the cat for a rabbit', 'replace the sky with a starry night sky']) {
+    it(`${JSON.stringify(prompt)}: no suggestion`, () => {
+      assert.doesNotMatch(message(prompt), /meinten Sie|did you mean/i);
+    });
+  }
+  for (const [prompt, suggestion] of [['the sky is too dark', 'make it brighter'], ['der Himmel ist zu dunkel', 'mach es heller'],
+    ['Haare blond färben', 'mach die rote Tasse grün'], ['remove the person in the background', 'remove the background']]) {
+    it(`${JSON.stringify(prompt)}: suggests ${JSON.stringify(suggestion)}`, () => {
+      assert.match(message(prompt!), new RegExp(`: ${suggestion}\\?`));
+    });
+  }
+});

@@ -7,7 +7,7 @@ import type { Token } from './match.ts';
  * them unused. Every other token must be used by the frame that reads the clause, or the clause is
  * not understood.
  */
-const SOFT = new Set<Concept>(['image', 'change', 'add', 'only', 'to', 'of', 'with', 'on', 'from', 'by', 'copula', 'for', 'as', 'and',
+export const SOFT = new Set<Concept>(['image', 'change', 'add', 'only', 'to', 'of', 'with', 'on', 'from', 'by', 'copula', 'for', 'as', 'and',
   'then', 'but', 'slightly', 'very', 'plain', 'setting', 'everything', 'narrative', 'purpose', 'obscured']);
 
 /** Concepts that name an operation, used to tell keep clauses and problem descriptions apart. */

@@ -1,11 +1,12 @@
 import { errors, RetouchError } from '../../../errors.ts';
 import type { EditOp, EditPlan } from '../plan.ts';
-import { Clause, dropPurpose, isIgnorable, isUnknown, OPERATION_CONCEPTS, splitClauses } from './clause.ts';
+import { Clause, dropPurpose, isIgnorable, isUnknown, OPERATION_CONCEPTS, SOFT, splitClauses } from './clause.ts';
 import { compose } from './compose.ts';
 import { FRAMES } from './frames/index.ts';
 import type { FrameContext, Kept } from './frames/frame.ts';
 import { isKeepClause, keep } from './frames/keep.ts';
 import type { CompiledLanguage } from './lexicon/compile.ts';
+import type { Concept } from './lexicon/types.ts';
 import { detectLanguages, english, LANGUAGE_DATA, lexiconsFor, ownWords, unreadLanguage } from './lexicon/index.ts';
 import { type Correction, matchPieces, type Token } from './match.ts';
 import { normalize } from './normalize.ts';
@@ -316,21 +317,48 @@ function notAlone(tokens: Token[], about: Token[]) {
     `and doing it to the whole image would not be what was asked. It can do ${CAPABILITIES}. ${MORE}`);
 }
 
-/** The supported edit whose words the clause shares most of, as an example in the prompt's language. */
+/**
+ * The supported edit whose words the clause shares most of, as an example in the prompt's language;
+ * only one that shares something with what the clause says (a starry sky is no reason to suggest
+ * recolouring a cup).
+ */
 function suggest(clause: Clause, lang: CompiledLanguage): { didYouMean: string; example: string } | null {
   const concepts = new Set(clause.tokens.flatMap((t) => [...t.concepts]));
   const colors = clause.tokens.some((t) => t.color);
-  let best: { score: number; key: (typeof FRAMES)[number]['example'] } | null = null;
+  const scored: Array<{ score: number; frame: (typeof FRAMES)[number] }> = [];
   for (const frame of FRAMES) {
     let score = frame.triggers.filter((c) => concepts.has(c)).length;
     if (concepts.has('background') && frame.name === 'background') score += colors ? 1 : 0.5;
     if (frame.name === 'recolor' && colors && clause.tokens.some((t) => t.thing)) score += 2;
-    if (score > 0 && (!best || score > best.score)) best = { score, key: frame.example };
+    if (score > 0) scored.push({ score, frame });
   }
-  if (!best) return null;
-  const key = concepts.has('background') && best.key === 'background-color'
-    ? (concepts.has('blur') || concepts.has('blurry') ? 'background-blur' : concepts.has('remove') ? 'background-remove' : 'background-color')
-    : best.key;
-  const example = lang.data.examples[key] ?? english().data.examples[key];
-  return example ? { didYouMean: example === lang.data.examples[key] ? lang.data.didYouMean : english().data.didYouMean, example } : null;
+  // The best first; between equals, the frame tried first.
+  scored.sort((a, b) => b.score - a.score);
+  for (const { frame } of scored) {
+    const key = concepts.has('background') && frame.example === 'background-color'
+      ? (concepts.has('blur') || concepts.has('blurry') ? 'background-blur' : concepts.has('remove') ? 'background-remove' : 'background-color')
+      : frame.example;
+    const own = lang.data.examples[key];
+    const example = own ?? english().data.examples[key];
+    if (!example || !sharesMeaning(clause.tokens, example, own ? lang : english(), frame.triggers)) continue;
+    return { didYouMean: own ? lang.data.didYouMean : english().data.didYouMean, example };
+  }
+  return null;
+}
+
+/** Verbs that frame many edits, generative ones too: shared with an example only when the example says them. */
+const FRAMING_VERBS = new Set<Concept>(['change', 'replace', 'remove', 'add']);
+
+/**
+ * Whether an example says something the clause says too: a concept that is more than framing (its
+ * frame's concepts count as one family: "too dark" and "make it brighter"), a colour, or a thing.
+ */
+function sharesMeaning(tokens: Token[], example: string, lang: CompiledLanguage, family: readonly Concept[]): boolean {
+  const { text, quotes } = normalize(example);
+  const meant = (ts: Token[]) => ts.flatMap((t) => [
+    ...[...t.concepts].filter((c) => !SOFT.has(c)),
+    ...(t.color ? ['color'] : []), ...(t.thing ? [`thing:${t.thing.name}`] : []),
+  ]);
+  const said = new Set([...meant(matchPieces(tokenize(text), lexiconsFor(lang), quotes, [])), ...family.filter((c) => !FRAMING_VERBS.has(c))]);
+  return meant(tokens).some((m) => said.has(m));
 }

@@ -27,7 +27,7 @@ export const de: LanguageData = {
     bigger: ['vergrossern', 'vergrossere', 'grosser', 'hochskalieren', 'upscalen', 'hochskaliere', 'vergrosser'],
     smaller: ['verkleinern', 'verkleinere', 'kleiner', 'herunterskalieren', 'runterskalieren', 'verkleiner'],
     crop: ['zuschneiden', 'zuschneide', 'zuschneid', 'schneiden', 'schneide', 'schneid', 'beschneiden', 'beschneide', 'beschneid', 'ausschnitt', 'zuschnitt', 'croppen',
-      'croppe', 'zurechtschneiden', 'zurechtschneide', 'zu'],
+      'croppe', 'zurechtschneiden', 'zurechtschneide'],
     trim: ['wegschneiden', 'abschneiden', 'wegschneide', 'abschneide', 'abschneid', 'rand wegschneiden', 'rand entfernen', 'rander entfernen', 'rand abschneiden', 'trimmen',
       'trimme', 'trimm'],
     border: ['rand', 'rahmen', 'umrandung', 'kontur', 'bilderrahmen', 'randlinie'],
