@@ -725,4 +725,17 @@ export const cases: PromptCase[] = [
   ['färbe ihre Haare rot', 'refuse'],
   ['cambia el color de su camisa a azul', 'refuse'],
   ['rends sa chemise bleue', 'refuse'],
+  // 5. A Portuguese prompt was said to be understood from Spanish: with words shared by both, the
+  // language with more words of its own is named, or none (checked in parse-prompt.test.ts). Found
+  // beside it: the feminine "preta e branca" (the photo, "a foto") was refused.
+  ['recorta para 16:9', ['crop:16:9']],
+  ['redimensiona para 800x600', ['resize:800x600']],
+  ['deixa a foto preta e branca', ['grayscale']],
+  ['pon la foto blanca y negra', ['grayscale']],
+  ['rends la photo noire et blanche', ['grayscale']],
+  // 6. A starry-sky prompt got "did you mean: mach die rote Tasse grün?"; the refusal suggests only an
+  // edit that shares something with the prompt (checked in parse-prompt.test.ts).
+  ['ersetze den Himmel durch einen Sternenhimmel', 'refuse'],
+  ['mach den Himmel zu einem Sternenhimmel', 'refuse'],
+  ['replace the sky with a starry night sky', 'refuse'],
 ];

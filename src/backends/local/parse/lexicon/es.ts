@@ -5,7 +5,7 @@ export const es: LanguageData = {
   code: 'es',
   name: 'Spanish',
   concepts: {
-    grayscale: ['blanco y negro', 'byn', 'b/n', 'escala de grises', 'en grises', 'monocromo', 'monocromatico', 'monocromatica', 'sin color', 'sin colores',
+    grayscale: ['blanco y negro', 'blanca y negra', 'blancas y negras', 'blancos y negros', 'byn', 'b/n', 'escala de grises', 'en grises', 'monocromo', 'monocromatico', 'monocromatica', 'sin color', 'sin colores',
       'tonos de gris', 'desaturar', 'desatura', 'desaturada', 'desaturado'],
     sepia: ['sepia', 'vintage', 'retro', 'antiguo', 'antigua', 'envejecido', 'envejecida', 'foto antigua', 'foto vieja', 'viejo', 'vieja', 'nostalgico',
       'nostalgica', 'tono sepia', 'clasico', 'de epoca', 'amarillento', 'envejecer', 'envejece'],

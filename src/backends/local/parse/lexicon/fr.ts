@@ -5,7 +5,7 @@ export const fr: LanguageData = {
   code: 'fr',
   name: 'French',
   concepts: {
-    grayscale: ['noir et blanc', 'n&b', 'nb', 'niveaux de gris', 'nuances de gris', 'monochrome', 'en noir et blanc', 'sans couleur', 'sans couleurs',
+    grayscale: ['noir et blanc', 'noire et blanche', 'noires et blanches', 'noirs et blancs', 'n&b', 'nb', 'niveaux de gris', 'nuances de gris', 'monochrome', 'en noir et blanc', 'sans couleur', 'sans couleurs',
       'desature', 'desaturer', 'desaturee', 'noir & blanc', 'gris et blanc'],
     sepia: ['sepia', 'vintage', 'retro', 'ancien', 'ancienne', 'vieille photo', 'vieux', 'vieillie', 'vieilli', 'nostalgique', "d'epoque", 'jauni',
       'jaunie', 'a l ancienne', 'vieillir', 'vieillis', 'ton sepia', 'vieille'],

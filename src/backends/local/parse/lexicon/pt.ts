@@ -5,7 +5,7 @@ export const pt: LanguageData = {
   code: 'pt',
   name: 'Portuguese',
   concepts: {
-    grayscale: ['preto e branco', 'p&b', 'pb', 'escala de cinza', 'escala de cinzento', 'tons de cinza', 'monocromatico', 'monocromatica', 'sem cor',
+    grayscale: ['preto e branco', 'preta e branca', 'pretas e brancas', 'pretos e brancos', 'p&b', 'pb', 'escala de cinza', 'escala de cinzento', 'tons de cinza', 'monocromatico', 'monocromatica', 'sem cor',
       'sem cores', 'dessaturar', 'dessature', 'preto & branco', 'cinza e branco'],
     sepia: ['sepia', 'vintage', 'retro', 'antiga', 'antigo', 'envelhecida', 'envelhecido', 'foto antiga', 'foto velha', 'velha', 'velho', 'nostalgico',
       'nostalgica', 'envelhecer', 'envelheca', 'tom sepia', 'classica'],
