@@ -738,4 +738,10 @@ export const cases: PromptCase[] = [
   ['ersetze den Himmel durch einen Sternenhimmel', 'refuse'],
   ['mach den Himmel zu einem Sternenhimmel', 'refuse'],
   ['replace the sky with a starry night sky', 'refuse'],
+  // Found beside 1: "retire o fundo e deixe ele branco" (make it white) was read as a keep ("deixe" is
+  // "leave" as well as "make") of the colour white, and the background came out transparent. A colour
+  // given to a pronoun is an edit, as "déjalo blanco" is.
+  ['retire o fundo e deixe ele branco', ['bg:color:white']],
+  ['remova o fundo e deixa ele azul', ['bg:color:blue']],
+  ['entferne den Hintergrund und lass ihn weiß', ['bg:color:white']],
 ];

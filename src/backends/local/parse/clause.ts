@@ -150,6 +150,10 @@ export function isIgnorable(t: Token): boolean {
 }
 
 /** True when the token carries no meaning the lexicon knows: a word to name in a refusal. */
+/** "Him", "ihn", "ele", "彼": a person said as a pronoun, which in many languages may stand for a thing too. */
+const PRONOUNS = new Set(['him', 'her', 'them', 'me', 'it']);
+export const isPronoun = (t: Token) => t.thing?.kind === 'being' && PRONOUNS.has(t.thing.name);
+
 export const isUnknown = (t: Token) =>
   !t.filler && !t.sep && t.concepts.size === 0 && !t.color && !t.thing && t.number === undefined && t.quote === undefined && !t.dims && !t.ratio && !t.colorMod;
 

@@ -1,4 +1,4 @@
-import { type Clause, isUnknown } from '../clause.ts';
+import { type Clause, isPronoun, isUnknown } from '../clause.ts';
 import type { Token } from '../match.ts';
 import type { EditOp } from '../../plan.ts';
 import { amountOf, type Frame, type FrameContext, numberWith } from './frame.ts';
@@ -27,10 +27,6 @@ function backgroundIsRemoved(c: Clause): boolean {
   const target = targets.find((t) => t.index > remove) ?? (before.length && CJK.test(before.at(-1)!.token.text) ? before.at(-1) : before[0]);
   return target?.token.concepts.has('background') ?? false;
 }
-
-/** "Him", "ihn", "ele", "彼": a person said as a pronoun, which in many languages may stand for a thing too. */
-const PRONOUNS = new Set(['him', 'her', 'them', 'me', 'it']);
-const isPronoun = (t: Token) => t.thing?.kind === 'being' && PRONOUNS.has(t.thing.name);
 
 const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u;
 

@@ -1,4 +1,4 @@
-import { type Clause, isIgnorable, isUnknown, OPERATION_CONCEPTS } from '../clause.ts';
+import { type Clause, isIgnorable, isPronoun, isUnknown, OPERATION_CONCEPTS } from '../clause.ts';
 import { hex } from '../colors.ts';
 import type { Frame, Kept } from './frame.ts';
 
@@ -6,8 +6,9 @@ import type { Frame, Kept } from './frame.ts';
 export function isKeepClause(c: Clause, startsKeep: boolean): boolean {
   if (startsKeep) return true;
   // "La persona colorida" (in colour): a word that also says "as it is" does not make an operation.
+  // "Deixe ele branco" (make it white) is "déjalo blanco": a colour given to a pronoun is an edit.
   const operates = c.tokens.some((t) => !t.concepts.has('same') && [...t.concepts].some((x) => OPERATION_CONCEPTS.has(x) && x !== 'remove')) ||
-    c.colors().length > 1 || (c.colors().length > 0 && c.find((t) => t.thing?.kind === 'object' || t.concepts.has('background')).length > 0);
+    c.colors().length > 1 || (c.colors().length > 0 && c.find((t) => t.thing?.kind === 'object' || t.concepts.has('background') || isPronoun(t)).length > 0);
   const first = c.tokens.find((t) => !isIgnorable(t) || t.concepts.has('keep'));
   // "Leave"/"deja"/"deixe" also mean "make" ("deja la imagen más clara", "deixa o fundo branco"): a keep
   // only without an operation.
