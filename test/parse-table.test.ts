@@ -36,7 +36,8 @@ import type { PromptCase } from './prompt-table/types.ts';
  * refusals) and, for the harder second part, 112 of 143 (78 %; 3 wrong plans, 28 wrong refusals);
  * see unseen-2.ts for each language. A later blind evaluation (220 unseen prompts, 96.7 % first run)
  * found 1 wrong plan, 1 minor wrong colour and 4 wrong refusals; each is pinned with variants at the
- * end of unseen-2.ts.
+ * end of unseen-2.ts. So are the misses of a blind end-to-end evaluation after that (two wrong images,
+ * wrong refusals of crop verbs and keeps, a language misnamed), under "blind e2e misses".
  */
 const TABLES: Record<string, PromptCase[]> = {
   en, zh, ja, es, de, fr, pt,

@@ -744,4 +744,6 @@ export const cases: PromptCase[] = [
   ['retire o fundo e deixe ele branco', ['bg:color:white']],
   ['remova o fundo e deixa ele azul', ['bg:color:blue']],
   ['entferne den Hintergrund und lass ihn weiß', ['bg:color:white']],
+  ['cut it to a square', ['crop:1:1']],
+  ['cut away the white border', ['trim']],
 ];
