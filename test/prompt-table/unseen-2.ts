@@ -746,4 +746,12 @@ export const cases: PromptCase[] = [
   ['entferne den Hintergrund und lass ihn weiß', ['bg:color:white']],
   ['cut it to a square', ['crop:1:1']],
   ['cut away the white border', ['trim']],
+  // A pronoun that only ever means a person ("him", "彼", "她") is not the background a clause may
+  // carry on to ("remove the background and make him red" made the background red): it is a person
+  // to recolour, which needs a client's mask (a refusal here). "ihn"/"it" may still be the background.
+  ['remove the background and make him red', 'refuse'],
+  ['背景を消して、彼を赤くして', 'refuse'],
+  ['去掉背景，把她变成蓝色', 'refuse'],
+  ['remove the background and make it white', ['bg:color:white']],
+  ['Hintergrund entfernen und ihn weiß machen', ['bg:color:white']],
 ];

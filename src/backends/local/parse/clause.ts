@@ -150,7 +150,12 @@ export function isIgnorable(t: Token): boolean {
 }
 
 /** True when the token carries no meaning the lexicon knows: a word to name in a refusal. */
-/** "Him", "ihn", "ele", "彼": a person said as a pronoun, which in many languages may stand for a thing too. */
+/**
+ * "Ihn", "ele", "lui", "them", "it": a pronoun that may stand for a thing as well as a person (the
+ * background is "der Hintergrund", "o fundo"). The lexicons map a pronoun that only ever means a
+ * person ("him", "her", "彼", "她") to `person`, which is not one of these: "make him red" is about
+ * a person, never the background.
+ */
 const PRONOUNS = new Set(['him', 'her', 'them', 'me', 'it']);
 export const isPronoun = (t: Token) => t.thing?.kind === 'being' && PRONOUNS.has(t.thing.name);
 

@@ -1,6 +1,6 @@
 import { errors, RetouchError } from '../../../errors.ts';
 import type { EditOp, EditPlan } from '../plan.ts';
-import { Clause, dropPurpose, isIgnorable, isUnknown, OPERATION_CONCEPTS, SOFT, splitClauses } from './clause.ts';
+import { Clause, dropPurpose, isIgnorable, isPronoun, isUnknown, OPERATION_CONCEPTS, SOFT, splitClauses } from './clause.ts';
 import { compose } from './compose.ts';
 import { FRAMES } from './frames/index.ts';
 import type { FrameContext, Kept } from './frames/frame.ts';
@@ -223,7 +223,8 @@ function withBorrowedObject(tokens: Token[], before: Token[] | undefined): Token
   const content = tokens.filter((t) => !isIgnorable(t) || t.concepts.has('remove'));
   if (content.length === 0) return tokens;
   const names = (t: Token) => OBJECTS.some((c) => t.concepts.has(c)) || t.thing !== undefined;
-  if (content.some(names)) return tokens;
+  // "…, make him red": a person named by a pronoun is what the clause is about, filler or not.
+  if (content.some(names) || tokens.some((t) => t.thing !== undefined && !isPronoun(t))) return tokens;
   const directionsOnly = content.every((t) => t.concepts.has('more') || t.concepts.has('less') || t.concepts.has('remove') || t.concepts.has('slightly') || t.concepts.has('very'));
   const recolour = content.every((t) => t.color !== undefined) && content.length === 1 && tokens.some((t) => t.concepts.has('change'));
   if (!directionsOnly && !recolour) return tokens;

@@ -191,8 +191,8 @@ export const en: LanguageData = {
     },
     being: {
       person: 'person', people: 'people', man: 'man', woman: 'woman', guy: 'guy', girl: 'girl', boy: 'boy', child: 'child', kid: 'kid', baby: 'baby',
-      model: 'model', him: 'him', her: 'her', them: 'them', cat: 'cat', dog: 'dog', puppy: 'puppy', kitten: 'kitten', bird: 'bird', horse: 'horse',
-      animal: 'animal', pet: 'pet', astronaut: 'astronaut', me: 'me', myself: 'me',
+      model: 'model', him: 'person', her: 'person', them: 'them', cat: 'cat', dog: 'dog', puppy: 'puppy', kitten: 'kitten', bird: 'bird', horse: 'horse',
+      animal: 'animal', pet: 'pet', astronaut: 'astronaut', me: 'person', myself: 'person',
     },
   },
   colors: {

@@ -150,7 +150,7 @@ export const ja: LanguageData = {
     },
     being: {
       人: 'person', 人物: 'person', 女性: 'woman', 男性: 'man', 女の子: 'girl', 男の子: 'boy', 子供: 'child', 子ども: 'child', 赤ちゃん: 'baby',
-      猫: 'cat', ネコ: 'cat', 犬: 'dog', イヌ: 'dog', 動物: 'animal', ペット: 'pet', 宇宙飛行士: 'astronaut', 彼: 'him', 彼女: 'her', モデル: 'model',
+      猫: 'cat', ネコ: 'cat', 犬: 'dog', イヌ: 'dog', 動物: 'animal', ペット: 'pet', 宇宙飛行士: 'astronaut', 彼: 'person', 彼女: 'person', モデル: 'model',
     },
   },
   colors: {

@@ -149,7 +149,7 @@ export const zh: LanguageData = {
     },
     being: {
       人: 'person', 男人: 'man', 女人: 'woman', 女孩: 'girl', 男孩: 'boy', 孩子: 'child', 宝宝: 'baby', 寶寶: 'baby', 猫: 'cat', 貓: 'cat', 狗: 'dog',
-      小狗: 'dog', 动物: 'animal', 動物: 'animal', 宠物: 'pet', 寵物: 'pet', 宇航员: 'astronaut', 宇航員: 'astronaut', 模特: 'model', 他: 'him', 她: 'her',
+      小狗: 'dog', 动物: 'animal', 動物: 'animal', 宠物: 'pet', 寵物: 'pet', 宇航员: 'astronaut', 宇航員: 'astronaut', 模特: 'model', 他: 'person', 她: 'person',
     },
   },
   colors: {
