@@ -4,6 +4,7 @@ import type { RGB } from '../parse/colors.ts';
 import type { Step } from '../context.ts';
 import { pixels } from '../pixels.ts';
 import { LUMA_MATRIX } from './color-matrix.ts';
+import { refuseOnTransparentBackground } from './segment.ts';
 import { keptOf, overNewBackground, subjectOf } from './subject-layer.ts';
 
 /** Background edits on the current image, using the subject mask from the segment step. */
@@ -13,6 +14,7 @@ export function backgroundStep(action: BackgroundAction): Step {
   return {
     name: `background(${action.action})`,
     async run(ctx) {
+      if (action.action !== 'color' && action.action !== 'image') refuseOnTransparentBackground(ctx.segmenter, action.action);
       const image = await pixels(ctx);
       // The subject finds where the contact shadow goes; the kept area (subject and frame) is laid over.
       const subject = subjectOf(ctx, image);

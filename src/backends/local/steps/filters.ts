@@ -1,6 +1,7 @@
 import { fromRaster, toRaster } from '../../../images/raster.ts';
 import { pixels, sameShapeStep } from '../pixels.ts';
 import type { Step } from '../context.ts';
+import { refuseOnTransparentBackground } from './segment.ts';
 import { keptOf, overNewBackground, subjectOf } from './subject-layer.ts';
 
 /** Gaussian blur; without an explicit sigma its strength follows the image size (σ = shorter side / 150, at least 2). */
@@ -21,6 +22,7 @@ export const denoise = (amount: number) => sameShapeStep('denoise', (p) => p.med
 export const pixelate = (block: number | undefined, amount: number, region: 'all' | 'subject' | 'background' = 'all'): Step => ({
   name: region === 'all' ? 'pixelate' : `pixelate(${region})`,
   async run(ctx) {
+    if (region === 'background') refuseOnTransparentBackground(ctx.segmenter, 'pixelate');
     const r = await pixels(ctx);
     const b = Math.max(2, Math.round(block ?? Math.max(4, (Math.min(r.width, r.height) / 40) * amount)));
     const small = await toRaster(fromRaster(r).resize(Math.max(1, Math.round(r.width / b)), Math.max(1, Math.round(r.height / b)), { kernel: 'cubic' }));
