@@ -9,6 +9,7 @@ import { applyMask } from './steps/apply-mask.ts';
 import { editableArea } from './steps/editable-area.ts';
 import { decode } from './steps/decode.ts';
 import { encode } from './steps/encode.ts';
+import { correctExposure } from './steps/exposure.ts';
 import { fitSize } from './steps/fit-size.ts';
 import { flip } from './steps/flip.ts';
 import { grayscale } from './steps/grayscale.ts';
@@ -31,7 +32,7 @@ function stepFor(op: EditOp): Step {
     case 'grayscale': return grayscale;
     case 'sepia': return sepia;
     case 'invert': return invert;
-    case 'brightness': return tone.brightness(op.factor);
+    case 'brightness': return op.auto ? correctExposure(op.factor >= 1) : tone.brightness(op.factor);
     case 'contrast': return tone.contrast(op.factor);
     case 'saturation': return saturation(op.factor);
     case 'temperature': return tone.temperature(op.amount);

@@ -6,8 +6,11 @@ export type EditOp =
   | { op: 'grayscale' }
   | { op: 'sepia' }
   | { op: 'invert' }
-  /** Multiply brightness: 1.2 = 20% brighter. */
-  | { op: 'brightness'; factor: number }
+  /**
+   * Multiply brightness: 1.2 = 20% brighter. With `auto` (a described problem, "it's too dark"),
+   * the step corrects the exposure by measuring the image, and `factor` only gives the direction.
+   */
+  | { op: 'brightness'; factor: number; auto?: true }
   | { op: 'contrast'; factor: number }
   | { op: 'saturation'; factor: number }
   /** Positive warmer, negative cooler; 0.2 is a clear but natural shift. */
@@ -85,7 +88,7 @@ export function describeOp(op: EditOp): string {
     case 'grayscale': return 'convert to black and white';
     case 'sepia': return 'apply sepia tone';
     case 'invert': return 'invert colours';
-    case 'brightness': return `${op.factor >= 1 ? 'brighten' : 'darken'} by ${pct(op.factor)}`;
+    case 'brightness': return `${op.factor >= 1 ? 'brighten' : 'darken'} ${op.auto ? 'to correct the exposure' : `by ${pct(op.factor)}`}`;
     case 'contrast': return `${op.factor >= 1 ? 'increase' : 'decrease'} contrast by ${pct(op.factor)}`;
     case 'saturation': return `${op.factor >= 1 ? 'increase' : 'decrease'} saturation by ${pct(op.factor)}`;
     case 'temperature': return `${op.amount >= 0 ? 'warm' : 'cool'} colours by ${Math.round(Math.abs(op.amount) * 100)}%`;

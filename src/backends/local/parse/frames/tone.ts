@@ -27,52 +27,69 @@ export const invert: Frame = {
   read: (c) => (c.take('invert') ? (c.takeAll('color'), { op: 'invert' }) : null),
 };
 
+type Clause = import('../clause.ts').Clause;
+type Up = 'bright' | 'vivid' | 'warm' | 'contrast-up';
+type Down = 'dark' | 'muted' | 'cool' | 'contrast-down';
+type Noun = 'brightness' | 'saturation' | 'contrast' | 'temperature';
+
+/** A tone's direction (see tonedBy), for frames that do not ask where it came from. */
+const toned = (c: Clause, up: Up, down: Down, noun: Noun): number => tonedBy(c, up, down, noun).sign;
+
 /**
  * A tone with a direction: an adjective that carries it ("brighter", "darker") or a noun that takes
  * one ("more brightness", "lower the brightness"). A problem ("it's too dark") asks for the opposite.
+ * `byProblem`: the direction is the opposite of a described problem, not a fix the clause names
+ * ("too dark" says how the photo is; "too dark, make it brighter" and "lower it" say what to do).
  */
-function toned(c: import('../clause.ts').Clause, up: 'bright' | 'vivid' | 'warm' | 'contrast-up', down: 'dark' | 'muted' | 'cool' | 'contrast-down', noun: 'brightness' | 'saturation' | 'contrast' | 'temperature'): number {
+function tonedBy(c: Clause, up: Up, down: Down, noun: Noun): { sign: number; byProblem: boolean } {
+  const fix = (sign: number) => ({ sign, byProblem: false });
+  const said = (sign: number) => ({ sign, byProblem: c.problem });
   let sign = 0;
   // "明るすぎるので暗くして", "too bright, darker": the problem and its fix in one clause; the fix wins.
   // The problem is the word beside "too" ("brighten it its too dark"), else the first one said.
   if (c.problem && c.has(up) && c.has(down)) {
     const [u, d, t] = [c.indexOf(up), c.indexOf(down), c.indexOf('too')];
-    const fix = t >= 0 && u !== t && d !== t ? (Math.abs(d - t) < Math.abs(u - t) ? 1 : -1) : d > u ? -1 : 1;
+    const fixed = t >= 0 && u !== t && d !== t ? (Math.abs(d - t) < Math.abs(u - t) ? 1 : -1) : d > u ? -1 : 1;
     c.take(up); c.take(down); c.take('too'); c.takeAll('more', 'less');
-    return fix;
+    return fix(fixed);
   }
   if (c.take(up)) sign = 1;
   else if (c.take(down)) sign = -1;
   else if (noun && c.take(noun)) sign = 0;
-  else return 0;
+  else return fix(0);
   // "不够鲜艳" (not vivid enough): one word says both "too" and "less"; the problem is too little of it.
   const dirHit = c.find((t) => t.concepts.has('more') || t.concepts.has('add') || t.concepts.has('less'))[0];
   const tooHit = c.find((t) => t.concepts.has('too'))[0];
-  if (sign !== 0 && dirHit && tooHit && dirHit.index === tooHit.index) { c.use(dirHit.index); return sign; }
+  if (sign !== 0 && dirHit && tooHit && dirHit.index === tooHit.index) { c.use(dirHit.index); return said(sign); }
   // "Lower the colour temperature, cooler": the direction belongs to the temperature, the adjective says which way.
   const aboutNoun = noun === 'temperature' && c.has('temperature');
   const dir = directionOf(c);
   // "Brightness +20%", "contrast -15%", "warmth -10%": a signed percentage says which way.
   const signed = signOf(c, ['pct']);
-  if (signed !== 0 && dir === 0 && !c.problem) return sign === 0 ? signed : sign * signed;
+  if (signed !== 0 && dir === 0 && !c.problem) return fix(sign === 0 ? signed : sign * signed);
   // "Too much contrast": there is too much of it. "Con mucho contraste", "with lots of contrast": more of it.
   if (sign === 0) sign = dir || (c.problem && c.has('too') ? 1 : 0) || (!c.problem && noun !== 'temperature' && c.has('very') ? 1 : 0);
   // "The contrast is too harsh, lower it": beside a problem, the direction word is the fix.
-  else if (c.problem && dir !== 0) { c.take('too'); return dir; }
+  else if (c.problem && dir !== 0) { c.take('too'); return fix(dir); }
   else if (dir < 0 && !aboutNoun) sign = -sign; // "less bright"
   if (c.problem) { c.take('too'); sign = -sign; }
-  return sign;
+  return said(sign);
 }
 
 export const brightness: Frame = {
   name: 'brightness', triggers: ['bright', 'dark', 'brightness'], example: 'brightness',
   read(c) {
-    const sign = toned(c, 'bright', 'dark', 'brightness');
+    const { sign, byProblem } = tonedBy(c, 'bright', 'dark', 'brightness');
     if (!sign) return null;
     c.take('brightness');
     c.takeAll('color');
+    const percent = c.find((t) => t.number !== undefined && t.unit === 'pct').length > 0;
     const amount = amountOf(c, 0.2, true);
-    return { op: 'brightness', factor: sign > 0 ? 1 + amount : Math.max(0.05, 1 - amount) };
+    const factor = sign > 0 ? 1 + amount : Math.max(0.05, 1 - amount);
+    // "This photo is way too dark": a fixed 20% would leave a badly underexposed photo dark. A
+    // problem with no percentage is corrected from the image itself ("way", "a bit" say how the
+    // photo looks, not by how much to change it); an instruction keeps its fixed amount.
+    return byProblem && !percent ? { op: 'brightness', factor, auto: true } : { op: 'brightness', factor };
   },
 };
 

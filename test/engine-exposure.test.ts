@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import sharp from 'sharp';
+import { LocalBackend } from '../src/backends/local/index.ts';
+import { GrabCutSegmenter } from '../src/backends/local/segment/grabcut.ts';
+import { EngineWorkers } from '../src/backends/local/worker-pool.ts';
+import { loadConfig } from '../src/config/index.ts';
+import { buildEditRequest } from '../src/edits/build.ts';
+import { parseScalarFields } from '../src/edits/request.ts';
+import { RetouchError } from '../src/errors.ts';
+
+const limits = loadConfig({}).limits;
+const workers = new EngineWorkers();
+const engine = new LocalBackend(limits.maxInputPixels, { concurrency: 2, queue: 8 }, workers, new GrabCutSegmenter(workers));
+after(() => engine.close());
+
+async function run(image: Buffer, prompt: string) {
+  const scalars = parseScalarFields({ prompt, model: 'retouch-local-1', output_format: 'png' }, limits.maxPromptChars);
+  const request = await buildEditRequest({ fields: {}, images: [image], mask: undefined }, scalars, limits);
+  const result = await engine.edit(request, { model: 'retouch-local-1', signal: new AbortController().signal });
+  return { bytes: result.images[0]!.bytes, revised: result.revisedPrompt! };
+}
+
+const W = 320, H = 240;
+/** A deterministic noise source, so the photos are the same on every run. */
+const noise = (seed: number) => () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff) * 2 - 1;
+
+/** A photo from a function of (x, y) to RGB, with a little grain. */
+async function photo(at: (x: number, y: number) => [number, number, number]): Promise<Buffer> {
+  const n = noise(7);
+  const data = Buffer.alloc(W * H * 3);
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+    const grain = n() * 5;
+    at(x, y).forEach((v, c) => { data[(y * W + x) * 3 + c] = Math.max(0, Math.min(255, Math.round(v + grain))); });
+  }
+  return sharp(data, { raw: { width: W, height: H, channels: 3 } }).png().toBuffer();
+}
+
+/** A dim room (mean luma about 32): a dark wall getting lighter to the right, a brown box, the floor, and a small lit lamp. */
+const darkRoom = () => photo((x, y) => {
+  if (Math.hypot(x - 60, y - 50) < 5) return [250, 240, 210];
+  if (x >= 120 && x < 200 && y >= 100 && y < 200) return [62, 46, 30];
+  if (y >= 190) return [30, 26, 22];
+  return [22 + (x / W) * 22, 20 + (x / W) * 20, 20 + (x / W) * 16];
+});
+
+/** A normally exposed landscape: sky, a bright sun, green ground. */
+const landscape = () => photo((x, y) => {
+  if (Math.hypot(x - 240, y - 40) < 14) return [255, 245, 200];
+  if (y < 140) return [110 + (y / 140) * 90, 160 + (y / 140) * 65, 230 + (y / 140) * 15];
+  return [70 - ((y - 140) / 100) * 30, 120 - ((y - 140) / 100) * 40, 50 - ((y - 140) / 100) * 20];
+});
+
+/** Mean luma (Rec. 709 on the encoded values), the share of pixels with a channel at 255, and one pixel. */
+async function measure(bytes: Buffer) {
+  const { data } = await sharp(bytes).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  let sum = 0, clipped = 0;
+  for (let i = 0; i < data.length; i += 3) {
+    sum += 0.2126 * data[i]! + 0.7152 * data[i + 1]! + 0.0722 * data[i + 2]!;
+    if (Math.max(data[i]!, data[i + 1]!, data[i + 2]!) === 255) clipped++;
+  }
+  const at = (x: number, y: number) => [...data.subarray((y * W + x) * 3, (y * W + x) * 3 + 3)];
+  return { mean: sum / (data.length / 3), clipped: clipped / (data.length / 3), at };
+}
+
+describe('"too dark" corrects the exposure from the image; an amount stays an amount', () => {
+  const problems = ['This photo is way too dark, can you fix it?', '这张照片太暗了，看不清', '写真が暗すぎる', 'das Bild ist viel zu dunkel',
+    'la photo est trop sombre', 'la foto está muy oscura', 'a foto está muito escura', 'the photo is underexposed'];
+  for (const prompt of problems) {
+    it(`"${prompt}": a photo at mean 32 is brought to a sane exposure, the lamp barely clipped`, async () => {
+      const dark = await darkRoom();
+      const before = await measure(dark);
+      assert.ok(before.mean > 26 && before.mean < 36, `the test photo is dark: ${before.mean}`);
+      const { bytes, revised } = await run(dark, prompt);
+      assert.match(revised, /^brighten to correct the exposure/);
+      const out = await measure(bytes);
+      assert.ok(out.mean >= 95 && out.mean <= 150, `mean luma ${before.mean.toFixed(1)} → ${out.mean.toFixed(1)}: still under- or overexposed`);
+      assert.ok(out.clipped < 0.01, `${(out.clipped * 100).toFixed(2)}% of the pixels pushed to white`);
+      // A correction, not a wash: the box stays lighter than the wall beside it, the floor darker than the box.
+      const [box, wall, floor] = [out.at(160, 150), out.at(100, 150), out.at(160, 220)];
+      assert.ok(box[0]! > wall[0]! + 20 && box[0]! > floor[0]! + 20, `box ${box}, wall ${wall}, floor ${floor}`);
+    });
+  }
+
+  it('a normally exposed photo called too dark still gets brighter, without blowing out', async () => {
+    const land = await landscape();
+    const before = await measure(land);
+    const out = await measure((await run(land, "it's too dark")).bytes);
+    assert.ok(out.mean >= before.mean * 1.08 && out.mean <= before.mean * 1.4, `mean ${before.mean.toFixed(1)} → ${out.mean.toFixed(1)}`);
+    assert.ok(out.clipped - before.clipped < 0.01, `clipped ${before.clipped.toFixed(4)} → ${out.clipped.toFixed(4)}`);
+  });
+
+  it('a dark room with a bright window: the room is lifted (mid-tones), the window is not blown out', async () => {
+    const room = await photo((x, y) => (x >= 20 && x < 90 && y >= 20 && y < 110 ? [225, 230, 235] : [28 + (x / W) * 14, 24 + (x / W) * 12, 22]));
+    const before = await measure(room);
+    const out = await measure((await run(room, "it's too dark")).bytes);
+    assert.ok(out.mean >= before.mean * 1.6, `mean ${before.mean.toFixed(1)} → ${out.mean.toFixed(1)}`);
+    assert.ok(out.at(200, 150)[0]! >= 70, `the room: ${out.at(200, 150)} (was ${before.at(200, 150)})`);
+    assert.ok(out.clipped < 0.02, `${(out.clipped * 100).toFixed(2)}% of the pixels pushed to white (the window is ${(70 * 90 / W / H * 100).toFixed(0)}%)`);
+  });
+
+  it('"too bright" darkens the mid-tones and keeps white white', async () => {
+    const land = await landscape();
+    const before = await measure(land);
+    const { bytes, revised } = await run(land, 'the photo is way too bright');
+    assert.match(revised, /^darken to correct the exposure/);
+    const out = await measure(bytes);
+    assert.ok(out.mean <= before.mean / 1.1, `mean ${before.mean.toFixed(1)} → ${out.mean.toFixed(1)}`);
+    assert.ok(out.at(240, 40)[0]! >= 250, `the sun stays white: ${out.at(240, 40)}`);
+  });
+
+  it('an explicit instruction keeps its fixed amount: "make it 20% brighter" on the dark photo', async () => {
+    const dark = await darkRoom();
+    const before = await measure(dark);
+    const { bytes, revised } = await run(dark, 'make it 20% brighter');
+    assert.equal(revised, 'brighten by 20%');
+    const out = await measure(bytes);
+    assert.ok(Math.abs(out.mean / before.mean - 1.2) < 0.03, `mean ${before.mean.toFixed(1)} → ${out.mean.toFixed(1)}`);
+  });
+
+  it('a photo already near white called too dark is a 400, not the image back', async () => {
+    const white = await photo(() => [240, 240, 236]);
+    await assert.rejects(run(white, "it's too dark"), (e: unknown) => e instanceof RetouchError && e.code === 'unsupported_edit' && /already bright/.test(e.message));
+  });
+});
