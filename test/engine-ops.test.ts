@@ -123,6 +123,25 @@ describe('geometry operations, exact', () => {
     await assert.rejects(run(await skyOverTable(), 'trim the borders'), (e: unknown) => e instanceof RetouchError && e.code === 'unsupported_edit');
   });
 
+  it('trim needs a border along two opposite sides: a white sky over snow in both bottom corners is no border', async () => {
+    // Corners all white, but only the top rows are white right across: the old rule cut the sky off.
+    const w = 200, h = 150;
+    const data = Buffer.alloc(w * h * 3);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+      const snow = y > h * 0.7 && (x < w * 0.2 || x > w * 0.8);
+      const rock = y > h * 0.5 && !snow;
+      data.set(y < h * 0.3 || snow ? [250, 250, 252] : rock ? [70 + ((x * 7 + y * 13) % 11), 66, 60] : [200, 215, 235], (y * w + x) * 3);
+    }
+    const snowy = await sharp(data, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer();
+    for (const prompt of ['trim the border', 'entferne den Rand', 'trim the white border']) {
+      await assert.rejects(run(snowy, prompt), (e: unknown) => e instanceof RetouchError && e.code === 'unsupported_edit' && /only the top edge is one colour/.test(e.message), prompt);
+    }
+    // Bars on the left and right only (pillarbox) are a border.
+    const pillared = await sharp(await scene(40, 30)).extend({ left: 7, right: 7, background: '#000000' }).png().toBuffer();
+    const out = await run(pillared, 'trim the black border');
+    assert.deepEqual([out.width, out.height], [40, 30]);
+  });
+
   it('trim: black bars at the top and bottom are a border (they reach all four corners)', async () => {
     const barred = await sharp(await scene(40, 30)).extend({ top: 6, bottom: 6, background: '#000000' }).png().toBuffer();
     const out = await run(barred, 'trim the black bars');

@@ -17,11 +17,12 @@ function corners(r: Raster): number[][] {
 }
 
 /**
- * Removes the border of one colour that runs round the image. A border frames the image, so its
- * colour is at all four corners: a band along one side only (the sky at the top of a photo, a
- * floor) is part of the picture, and was cut off when trim took whatever matched the top-left
- * pixel. With a colour named ("the white border"), the border must be that colour. No border is a
- * 400, not a silent no-op.
+ * Removes the border of one colour that frames the image. A border runs along at least two
+ * opposite sides (top and bottom bars, left and right bars, or a frame all round), so its colour is
+ * at all four corners, and what is cut from each side is that colour within TOLERANCE. A band along
+ * one side only (the sky at the top of a photo, a floor) is part of the picture, even when the
+ * corners happen to share its colour (white sky, snow in both bottom corners). With a colour named
+ * ("the white border"), the border must be that colour. No border is a 400, not a silent no-op.
  */
 export const trim = (color?: RGB): Step => ({
   name: 'trim',
@@ -30,7 +31,7 @@ export const trim = (color?: RGB): Step => ({
     const [border, ...others] = corners(r);
     const none = (why: string) => errors.unsupportedEdit(`There is no ${color ? `${hex(color)} ` : 'uniform '}border to trim in this image: ${why}.`);
     if (color && !near(border!, color, NAMED_TOLERANCE)) throw none(`its top-left corner is ${hex(border!.slice(0, 3) as RGB)}`);
-    if (!others.every((c) => near(c, border!, TOLERANCE))) throw none('a border runs all round the image, but its four corners are not one colour');
+    if (!others.every((c) => near(c, border!, TOLERANCE))) throw none('a border runs along two opposite sides, so its colour is at all four corners, and these are not one colour');
     // libvips trims against the top-left pixel: the border's own colour, now known to frame the image.
     // libvips refuses images under 3x3, and gives the whole image back when nothing differs from the border.
     const found = await fromRaster(r).trim({ threshold: TOLERANCE }).raw().toBuffer({ resolveWithObject: true }).catch(() => null);
@@ -38,6 +39,11 @@ export const trim = (color?: RGB): Step => ({
     if (found.info.width === r.width && found.info.height === r.height) throw none('the picture reaches every edge, or it is all one colour');
     const { data, info } = found;
     const window = { left: -(info.trimOffsetLeft ?? 0), top: -(info.trimOffsetTop ?? 0), width: info.width, height: info.height };
+    const cut = { top: window.top, bottom: r.height - window.top - window.height, left: window.left, right: r.width - window.left - window.width };
+    if (!(cut.top > 0 && cut.bottom > 0) && !(cut.left > 0 && cut.right > 0)) {
+      const sides = Object.entries(cut).filter(([, px]) => px > 0).map(([side]) => side);
+      throw none(`only the ${sides.join(' and ')} edge${sides.length > 1 ? 's are' : ' is'} one colour, and a border runs along two opposite sides: a band along one side is part of the picture (sky, a wall, a floor)`);
+    }
     const before = shapeOf(ctx);
     ctx.raster = { data, width: info.width, height: info.height, channels: info.channels as Raster['channels'] };
     await moveMasks(ctx, before, (m) => m.extract(window), false);
