@@ -11,6 +11,8 @@ import { parsePrompt } from './parse/index.ts';
 import { describePlan, type EditPlan, imagesUsed } from './plan.ts';
 import { ConcurrencyLimiter } from '../limiter.ts';
 import { GrabCutSegmenter } from './segment/grabcut.ts';
+import { useBundledFonts } from './fonts.ts';
+import { checkDrawable } from './steps/overlay-text.ts';
 import { EngineWorkers } from './worker-pool.ts';
 import type { Segmenter } from './segment/index.ts';
 
@@ -42,6 +44,8 @@ export class LocalBackend implements Backend {
     private readonly segmenter: Segmenter = new GrabCutSegmenter(workers),
   ) {
     this.limiter = new ConcurrencyLimiter('local', bounds.concurrency, bounds.queue, 2);
+    // fontconfig reads its configuration when the process first lays out text: before any edit.
+    useBundledFonts();
   }
 
   close(): Promise<void> {
@@ -61,6 +65,8 @@ export class LocalBackend implements Backend {
   async edit(request: EditRequest, call: BackendCall): Promise<BackendResult> {
     // The prompt is parsed before queueing, so a prompt the engine cannot do never waits for a slot.
     const plan = parsePrompt(request.prompt);
+    // So is text with a character no bundled font has.
+    for (const op of plan.ops) if (op.op === 'text' || op.op === 'watermark') checkDrawable(op.op, op.text);
     // So is one whose output would be too large: from the header's dimensions, before any pixel work.
     const largest = planPixels(plan, request, this.maxPixels);
     // The deadline runs from arrival, so time spent waiting in the queue counts too.

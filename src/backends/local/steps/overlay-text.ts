@@ -1,6 +1,7 @@
 import type { Position } from '../parse/amounts.ts';
 import { hex, type RGB } from '../parse/colors.ts';
 import { errors } from '../../../errors.ts';
+import { describeCoverage, fontFamilies, missingGlyphs, useBundledFonts } from '../fonts.ts';
 import { pipeStep, type Shape } from '../pixels.ts';
 import { shareInside } from './editable-area.ts';
 
@@ -20,7 +21,7 @@ const ANCHOR: Record<Position, { x: number; y: number; anchor: 'start' | 'middle
   'bottom-left': { x: 0, y: 1, anchor: 'start' }, bottom: { x: 0.5, y: 1, anchor: 'middle' }, 'bottom-right': { x: 1, y: 1, anchor: 'end' },
 };
 
-/** The text as an SVG the size of the image: bold sans-serif with an outline, at one of nine positions. */
+/** The text as an SVG the size of the image: bold Noto Sans (see fonts.ts) with an outline, at one of nine positions. */
 function textSvg(r: Shape, opts: TextOptions): string {
   const min = Math.min(r.width, r.height);
   const size = typeof opts.size === 'number' ? opts.size : min * (opts.size === 'large' ? 0.14 : opts.size === 'small' ? 0.05 : 0.09);
@@ -32,7 +33,7 @@ function textSvg(r: Shape, opts: TextOptions): string {
   const fill = hex(opts.color ?? [255, 255, 255]);
   const stroke = (opts.color ?? [255, 255, 255]).reduce((s, c) => s + c, 0) > 382 ? '#000000' : '#ffffff';
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${r.width}" height="${r.height}">
-      <text x="${x}" y="${y}" text-anchor="${a.anchor}" font-family="DejaVu Sans, Arial, Helvetica, sans-serif" font-weight="bold"
+      <text x="${x}" y="${y}" text-anchor="${a.anchor}" font-family="${escapeXml(fontFamilies().join(', '))}" font-weight="bold"
         font-size="${size.toFixed(1)}" fill="${fill}" stroke="${stroke}" stroke-width="${Math.max(1, size / 18).toFixed(1)}"
         paint-order="stroke" opacity="${opts.opacity ?? 1}">${escapeXml(opts.text)}</text></svg>`;
 }
@@ -41,13 +42,27 @@ function textSvg(r: Shape, opts: TextOptions): string {
 const MIN_INSIDE = 0.9;
 
 /**
+ * Refuses text with a character no bundled font can draw (Hangul, emoji…): librsvg would draw a
+ * box of hex digits in its place, an image with the text wrong.
+ */
+export function checkDrawable(name: string, text: string): void {
+  const missing = missingGlyphs(text);
+  if (missing.length === 0) return;
+  const shown = missing.slice(0, 8).map((ch) => `"${ch}" (U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')})`).join(', ');
+  throw errors.unsupportedEdit(`The ${name} ${JSON.stringify(text)} has ${missing.length === 1 ? 'a character' : 'characters'} the local engine has no font for: ${shown}${missing.length > 8 ? ' and more' : ''}. It draws ${describeCoverage()}.`);
+}
+
+/**
  * Draws text with an outline (readable on any background) in one of nine positions, with a margin
- * of 4% of the shorter side. Rendered by librsvg through sharp, with the system's sans-serif font.
- * With a client's mask, text that would fall outside the area it lets change is refused: the mask
- * step would put the original back over it, and the answer would be the image without the text.
+ * of 4% of the shorter side. Rendered by librsvg through sharp, with the bundled fonts (fonts.ts);
+ * text with a character they lack is refused. With a client's mask, text that would fall outside
+ * the area it lets change is refused: the mask step would put the original back over it, and the
+ * answer would be the image without the text.
  */
 export function overlayText(name: string, opts: TextOptions) {
   return pipeStep(name, async (r, ctx) => {
+    useBundledFonts();
+    checkDrawable(name, opts.text);
     const svg = textSvg(r, opts);
     if (ctx.editable) {
       const inside = await shareInside(ctx.editable, svg);
