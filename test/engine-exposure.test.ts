@@ -109,6 +109,18 @@ describe('"too dark" corrects the exposure from the image; an amount stays an am
     assert.ok(out.at(240, 40)[0]! >= 250, `the sun stays white: ${out.at(240, 40)}`);
   });
 
+  it('a cut-out is measured on its subject, not on the black stored under its transparency', async () => {
+    // A mid-grey disc (luma ~120, a sane exposure) on transparency stored as black: its mean luma over all pixels is ~30.
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}"><circle cx="160" cy="120" r="60" fill="#787878"/></svg>`;
+    const rgba = await sharp(Buffer.from(svg)).ensureAlpha().raw().toBuffer();
+    for (let i = 0; i < W * H; i++) if (rgba[i * 4 + 3] === 0) rgba.fill(0, i * 4, i * 4 + 3);
+    const cutout = await sharp(rgba, { raw: { width: W, height: H, channels: 4 } }).png().toBuffer();
+    const out = await measure((await run(cutout, "it's too dark")).bytes);
+    const centre = out.at(160, 120)[0]!;
+    // Corrected as a sane photo called too dark (a step up), not as one at luma 30 (pushed near white).
+    assert.ok(centre > 125 && centre < 175, `the disc went from 120 to ${centre}`);
+  });
+
   it('an explicit instruction keeps its fixed amount: "make it 20% brighter" on the dark photo', async () => {
     const dark = await darkRoom();
     const before = await measure(dark);

@@ -27,12 +27,18 @@ export interface ExposureCurve {
   gain: number;
 }
 
-/** 256-bin histograms of a raster's luma (Rec. 709 on the encoded values) and of its brightest channel. */
+/**
+ * 256-bin histograms of a raster's luma (Rec. 709 on the encoded values) and of its brightest
+ * channel. Mostly transparent pixels are left out: a cut-out's transparent part is stored black,
+ * and counting it would make the subject look underexposed.
+ */
 export function histograms(r: Raster): { luma: Float64Array; peak: Float64Array } {
   const luma = new Float64Array(256);
   const peak = new Float64Array(256);
   const colour = r.channels >= 3;
+  const alpha = r.channels === 2 || r.channels === 4 ? r.channels - 1 : -1;
   for (let i = 0; i < r.data.length; i += r.channels) {
+    if (alpha >= 0 && r.data[i + alpha]! < 128) continue;
     const [a, b, c] = colour ? [r.data[i]!, r.data[i + 1]!, r.data[i + 2]!] : [r.data[i]!, r.data[i]!, r.data[i]!];
     luma[Math.round(0.2126 * a + 0.7152 * b + 0.0722 * c)]!++;
     peak[Math.max(a, b, c)]!++;
