@@ -105,6 +105,10 @@ describe('parsePrompt understands', () => {
   it('reads "resize it" with no size as a resize to the request\'s size', () => {
     assert.deepEqual(parsePrompt('resize it').ops, [{ op: 'resize', requested: true }]);
   });
+  it('a problem and an instruction for the same edit: the instruction\'s amount, not the problem\'s correction', () => {
+    assert.deepEqual(parsePrompt("it's too dark, brighten it by 30%").ops, [{ op: 'brightness', factor: 1.3 }]);
+    assert.equal((parsePrompt('la foto está muy oscura, ¿puedes arreglarla?').ops[0] as { auto?: boolean }).auto, true);
+  });
 });
 
 describe('parsePrompt refuses, naming the clause', () => {

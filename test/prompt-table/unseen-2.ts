@@ -754,4 +754,14 @@ export const cases: PromptCase[] = [
   ['去掉背景，把她变成蓝色', 'refuse'],
   ['remove the background and make it white', ['bg:color:white']],
   ['Hintergrund entfernen und ihn weiß machen', ['bg:color:white']],
+  // "Fix it" after a described problem, in each language (English had it): the problem says what.
+  // An instruction after the problem keeps its own amount ("brighten it by 30%" after "too dark").
+  ['照片太暗了，能修一下吗', ['brightness:+']],
+  ['写真が暗いので直して', ['brightness:+']],
+  ['das Bild ist zu dunkel, bitte beheben', ['brightness:+']],
+  ['la photo est trop sombre, tu peux arranger ça ?', ['brightness:+']],
+  ['la foto está muy oscura, ¿puedes arreglarla?', ['brightness:+']],
+  ['a foto está escura, pode corrigir?', ['brightness:+']],
+  ['arregla la foto', 'refuse'],
+  ["it's too dark, brighten it by 30%", ['brightness:+']],
 ];

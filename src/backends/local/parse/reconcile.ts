@@ -70,8 +70,13 @@ export function tidy(ops: Array<{ op: EditOp; problem: boolean }>): EditOp[] {
   const out: Array<{ op: EditOp; problem: boolean }> = [];
   for (const entry of ops) {
     const last = out.at(-1);
-    // "Richer and more saturated", "colour splash … black and white": the same edit said twice.
-    if (last && sameEdit(last.op, entry.op)) continue;
+    // "Richer and more saturated", "colour splash … black and white": the same edit said twice. When
+    // the first was a problem and the second says how to fix it ("it's too dark, brighten it by
+    // 30%"), the instruction is what is done.
+    if (last && sameEdit(last.op, entry.op)) {
+      if (last.problem && !entry.problem) out[out.length - 1] = entry;
+      continue;
+    }
     if (last && last.op.op === 'background' && last.op.action === 'remove' && entry.op.op === 'background' && (entry.op.action === 'color' || entry.op.action === 'image')) {
       out[out.length - 1] = entry;
       continue;

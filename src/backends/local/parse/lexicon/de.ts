@@ -178,6 +178,8 @@ export const de: LanguageData = {
   },
   numberJoiners: ['und'],
   filler: [
+    // "Fix it" after a described problem: the problem says what to fix (English has 'fix it').
+    'beheben', 'behebe', 'korrigieren', 'korrigiere', 'korrigier', 'reparieren', 'repariere', 'in ordnung bringen', 'richten', 'richte', 'das', 'kannst du das',
     // Possessives ("sein Hemd", "ihre Haare"): whose thing it is changes nothing of the edit.
     'seine', 'seinen', 'seinem', 'seiner', 'seines', 'ihre', 'ihren', 'ihrem', 'ihrer', 'ihres', 'deinen', 'deinem', 'euer', 'eure', 'euren',
     // The particle of a separable verb, after its object ("schneide den Rand ab").

@@ -185,6 +185,8 @@ export const es: LanguageData = {
   },
   numberJoiners: ['y'],
   filler: [
+    // "Fix it" after a described problem: the problem says what to fix (English has 'fix it').
+    'arreglar', 'arregla', 'arreglala', 'arreglalo', 'arreglarla', 'arreglarlo', 'corregir', 'corrige', 'corrigela', 'corregirla', 'solucionar', 'solucionalo', 'solucionala',
     // Possessives ("su camisa"): whose thing it is changes nothing of the edit.
     'tus', 'suyo', 'suya', 'suyos', 'suyas', 'nuestro', 'nuestra', 'nuestros', 'nuestras',
     'lado mas largo', 'en el lado mas largo', 'el lado mas largo', 'lado largo',

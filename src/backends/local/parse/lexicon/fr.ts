@@ -177,6 +177,8 @@ export const fr: LanguageData = {
   },
   numberJoiners: ['et'],
   filler: [
+    // "Fix it" after a described problem: the problem says what to fix (English has 'fix it').
+    'arranger', 'arrange', 'arranger ca', 'corriger', 'corrige', 'corrige ca', 'reparer', 'repare', 'repare ca', 'ca',
     // Possessives ("sa chemise", "leurs t-shirts"): whose thing it is changes nothing of the edit.
     'leurs',
     'cote le plus long', 'sur le cote le plus long', 'le cote le plus long', 'grand cote', 'le grand cote',

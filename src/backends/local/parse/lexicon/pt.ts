@@ -178,6 +178,8 @@ export const pt: LanguageData = {
   },
   numberJoiners: ['e'],
   filler: [
+    // "Fix it" after a described problem: the problem says what to fix (English has 'fix it').
+    'corrigir', 'corrige', 'corrija', 'corrigi-la', 'corrigir isso', 'consertar', 'conserta', 'conserte', 'arrumar', 'arruma', 'arrume', 'resolver', 'resolve',
     // Possessives ("a camisa dele"): whose thing it is changes nothing of the edit.
     'dele', 'dela', 'deles', 'delas', 'teu', 'tua', 'teus', 'tuas', 'nosso', 'nossa', 'nossos', 'nossas',
     'lado maior', 'no lado maior', 'o lado maior', 'lado mais longo',
