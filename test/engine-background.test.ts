@@ -1,29 +1,23 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import sharp from 'sharp';
-import { LocalBackend } from '../src/backends/local/index.ts';
 import { parsePrompt } from '../src/backends/local/parse/index.ts';
-import { GrabCutSegmenter } from '../src/backends/local/segment/grabcut.ts';
-import { EngineWorkers } from '../src/backends/local/worker-pool.ts';
-import { loadConfig } from '../src/config/index.ts';
-import { buildEditRequest } from '../src/edits/build.ts';
-import { parseScalarFields } from '../src/edits/request.ts';
 import { RetouchError } from '../src/errors.ts';
 import { decode, type Decoded, pixel } from './helpers/images.ts';
 import { ballScene, iou } from './helpers/scenes.ts';
+import { localEngine, runEdit } from './helpers/engine.ts';
+import { GrabCutSegmenter } from '../src/backends/local/segment/grabcut.ts';
+import { EngineWorkers } from '../src/backends/local/worker-pool.ts';
 
-const limits = loadConfig({}).limits;
+const engine = localEngine();
 const workers = new EngineWorkers();
 const segmenter = new GrabCutSegmenter(workers);
-const engine = new LocalBackend(limits.maxInputPixels, { concurrency: 2, queue: 8 }, workers, segmenter);
-after(() => engine.close());
+after(() => Promise.all([engine.close(), workers.close()]));
 
 const scene = () => ballScene();
 
 async function run(image: Buffer | Buffer[], prompt: string, fields: Record<string, string> = {}) {
-  const scalars = parseScalarFields({ prompt, model: 'retouch-local-1', output_format: 'png', ...fields }, limits.maxPromptChars);
-  const request = await buildEditRequest({ fields: {}, images: Array.isArray(image) ? image : [image], mask: undefined }, scalars, limits);
-  const result = await engine.edit(request, { model: 'retouch-local-1', signal: new AbortController().signal });
+  const result = await runEdit(engine, image, prompt, fields);
   return { out: await decode(result.images[0]!.bytes), headers: result.headers };
 }
 

@@ -1,23 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import sharp from 'sharp';
-import { LocalBackend } from '../src/backends/local/index.ts';
-import { GrabCutSegmenter } from '../src/backends/local/segment/grabcut.ts';
-import { EngineWorkers } from '../src/backends/local/worker-pool.ts';
-import { loadConfig } from '../src/config/index.ts';
-import { buildEditRequest } from '../src/edits/build.ts';
-import { parseScalarFields } from '../src/edits/request.ts';
 import { RetouchError } from '../src/errors.ts';
+import { localEngine, runEdit } from './helpers/engine.ts';
 
-const limits = loadConfig({}).limits;
-const workers = new EngineWorkers();
-const engine = new LocalBackend(limits.maxInputPixels, { concurrency: 2, queue: 8 }, workers, new GrabCutSegmenter(workers));
+const engine = localEngine();
 after(() => engine.close());
 
 async function run(image: Buffer, prompt: string) {
-  const scalars = parseScalarFields({ prompt, model: 'retouch-local-1', output_format: 'png' }, limits.maxPromptChars);
-  const request = await buildEditRequest({ fields: {}, images: [image], mask: undefined }, scalars, limits);
-  const result = await engine.edit(request, { model: 'retouch-local-1', signal: new AbortController().signal });
+  const result = await runEdit(engine, image, prompt);
   return { bytes: result.images[0]!.bytes, revised: result.revisedPrompt! };
 }
 

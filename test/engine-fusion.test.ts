@@ -7,24 +7,17 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import sharp from 'sharp';
-import { LocalBackend } from '../src/backends/local/index.ts';
-import { buildEditRequest } from '../src/edits/build.ts';
-import { parseScalarFields } from '../src/edits/request.ts';
-import { loadConfig } from '../src/config/index.ts';
 import { RetouchError } from '../src/errors.ts';
 import { probeImage } from '../src/images/input.ts';
 import { decodeImage } from '../src/images/raster.ts';
 import { card, decode, exifRotatedJpeg, pixel, solid } from './helpers/images.ts';
+import { limits, localEngine, runEdit } from './helpers/engine.ts';
 
-const limits = loadConfig({}).limits;
-const engine = new LocalBackend(limits.maxInputPixels);
+const engine = localEngine();
 after(() => engine.close());
 
 async function run(image: Buffer, prompt: string, fields: Record<string, string> = {}, mask?: Buffer) {
-  const scalars = parseScalarFields({ prompt, model: 'retouch-local-1', output_format: 'png', ...fields }, limits.maxPromptChars);
-  const request = await buildEditRequest({ fields: {}, images: [image], mask }, scalars, limits);
-  const result = await engine.edit(request, { model: 'retouch-local-1', signal: new AbortController().signal });
-  return decode(result.images[0]!.bytes);
+  return decode((await runEdit(engine, image, prompt, fields, mask)).images[0]!.bytes);
 }
 
 /** A photo-like RGB image: gradients and texture, so resampling and filters change real values. */

@@ -9,21 +9,15 @@ import sharp from 'sharp';
 import { LocalBackend } from '../src/backends/local/index.ts';
 import type { Segmenter, SubjectMask } from '../src/backends/local/segment/index.ts';
 import { EngineWorkers } from '../src/backends/local/worker-pool.ts';
-import { loadConfig } from '../src/config/index.ts';
-import { buildEditRequest } from '../src/edits/build.ts';
-import { parseScalarFields } from '../src/edits/request.ts';
 import { RetouchError } from '../src/errors.ts';
 import { jpegClaims } from './corpus/cases.ts';
 import { decode, pixel } from './helpers/images.ts';
+import { editRequest, limits } from './helpers/engine.ts';
 
-const limits = loadConfig({}).limits;
 const workers = new EngineWorkers();
 after(() => workers.close());
 
-async function requestFor(image: Buffer, prompt: string, mask?: Buffer, format = 'png') {
-  const scalars = parseScalarFields({ prompt, model: 'retouch-local-1', output_format: format }, limits.maxPromptChars);
-  return buildEditRequest({ fields: {}, images: [image], mask }, scalars, limits);
-}
+const requestFor = (image: Buffer, prompt: string, mask?: Buffer, format = 'png') => editRequest(image, prompt, { output_format: format }, mask);
 
 const isError = (code: string, message?: RegExp) => (e: unknown) => {
   assert.ok(e instanceof RetouchError, `not a RetouchError: ${e}`);

@@ -1,24 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import sharp from 'sharp';
-import { LocalBackend } from '../src/backends/local/index.ts';
-import { buildEditRequest } from '../src/edits/build.ts';
-import { parseScalarFields } from '../src/edits/request.ts';
-import { loadConfig } from '../src/config/index.ts';
 import type { EngineContext } from '../src/backends/local/context.ts';
 import { RetouchError } from '../src/errors.ts';
 import { decode, type Decoded, pixel, solid } from './helpers/images.ts';
+import { editRequest, limits, localEngine, runEdit } from './helpers/engine.ts';
 
-const limits = loadConfig({}).limits;
-const engine = new LocalBackend(limits.maxInputPixels);
+const engine = localEngine();
 after(() => engine.close());
 
 /** Runs the local engine on an image with a prompt, returning decoded PNG pixels. */
 async function run(image: Buffer, prompt: string, fields: Record<string, string> = {}): Promise<Decoded> {
-  const scalars = parseScalarFields({ prompt, model: 'retouch-local-1', output_format: 'png', ...fields }, limits.maxPromptChars);
-  const request = await buildEditRequest({ fields: {}, images: [image], mask: undefined }, scalars, limits);
-  const result = await engine.edit(request, { model: 'retouch-local-1', signal: new AbortController().signal });
-  return decode(result.images[0]!.bytes);
+  return decode((await runEdit(engine, image, prompt, fields)).images[0]!.bytes);
 }
 
 /** A horizontal grey ramp (0..255) over a mid-tone colour stripe: tone changes show up as exact shifts. */
@@ -156,8 +149,7 @@ describe('geometry operations, exact', () => {
     // The plan as the parser gives it once it keeps the colour it reads ("the white border").
     const trimmed = async (image: Buffer, color: [number, number, number]) => {
       const plan = { ops: [{ op: 'trim' as const, color }], kept: [] };
-      const scalars = parseScalarFields({ prompt: 'trim the border', model: 'retouch-local-1', output_format: 'png' }, limits.maxPromptChars);
-      const request = await buildEditRequest({ fields: {}, images: [image], mask: undefined }, scalars, limits);
+      const request = await editRequest(image, 'trim the border');
       const ctx: EngineContext = { request, plan, maxPixels: limits.maxInputPixels, signal: new AbortController().signal, workers };
       await runSteps(ctx, stepsFor(plan, false, noSegmenter));
       return decode(ctx.output!.bytes);

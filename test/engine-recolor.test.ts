@@ -1,16 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import sharp from 'sharp';
-import { LocalBackend } from '../src/backends/local/index.ts';
 import { parsePrompt } from '../src/backends/local/parse/index.ts';
-import { loadConfig } from '../src/config/index.ts';
-import { buildEditRequest } from '../src/edits/build.ts';
-import { parseScalarFields } from '../src/edits/request.ts';
 import { RetouchError } from '../src/errors.ts';
 import { decode, pixel } from './helpers/images.ts';
+import { localEngine, runEdit } from './helpers/engine.ts';
 
-const limits = loadConfig({}).limits;
-const engine = new LocalBackend(limits.maxInputPixels);
+const engine = localEngine();
 after(() => engine.close());
 
 const W = 480, H = 360;
@@ -31,10 +27,7 @@ async function scene() {
 }
 
 async function run(image: Buffer, prompt: string, mask?: Buffer) {
-  const scalars = parseScalarFields({ prompt, model: 'retouch-local-1', output_format: 'png' }, limits.maxPromptChars);
-  const request = await buildEditRequest({ fields: {}, images: [image], mask }, scalars, limits);
-  const result = await engine.edit(request, { model: 'retouch-local-1', signal: new AbortController().signal });
-  return decode(result.images[0]!.bytes);
+  return decode((await runEdit(engine, image, prompt, {}, mask)).images[0]!.bytes);
 }
 
 const hue = ([r, g, b]: number[]) => {

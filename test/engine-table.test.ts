@@ -1,24 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import sharp from 'sharp';
-import { LocalBackend } from '../src/backends/local/index.ts';
-import { GrabCutSegmenter } from '../src/backends/local/segment/grabcut.ts';
-import { EngineWorkers } from '../src/backends/local/worker-pool.ts';
-import { loadConfig } from '../src/config/index.ts';
-import { buildEditRequest } from '../src/edits/build.ts';
-import { parseScalarFields } from '../src/edits/request.ts';
 import { RetouchError } from '../src/errors.ts';
 import { decode, type Decoded, pixel } from './helpers/images.ts';
 import { ballScene, wideProductScene } from './helpers/scenes.ts';
+import { localEngine, runEdit } from './helpers/engine.ts';
 
 /**
  * The pixel-checked prompt table: prompts as people write them, in seven languages, run through the
  * local engine on test photos, each answer checked on the returned pixels (not on the plan). A
  * refusal row must get 400 unsupported_edit and no image.
  */
-const limits = loadConfig({}).limits;
-const workers = new EngineWorkers();
-const engine = new LocalBackend(limits.maxInputPixels, { concurrency: 2, queue: 16 }, workers, new GrabCutSegmenter(workers));
+const engine = localEngine();
 after(() => engine.close());
 
 type RGB = [number, number, number];
@@ -191,10 +184,7 @@ const ROWS: Row[] = [
 ];
 
 async function run(image: Buffer, prompt: string, fields: Record<string, string> = {}) {
-  const scalars = parseScalarFields({ prompt, model: 'retouch-local-1', output_format: 'png', ...fields }, limits.maxPromptChars);
-  const request = await buildEditRequest({ fields: {}, images: [image], mask: undefined }, scalars, limits);
-  const result = await engine.edit(request, { model: 'retouch-local-1', signal: new AbortController().signal });
-  return decode(result.images[0]!.bytes);
+  return decode((await runEdit(engine, image, prompt, fields)).images[0]!.bytes);
 }
 
 describe(`pixel-checked prompt table (${ROWS.length} prompts)`, () => {

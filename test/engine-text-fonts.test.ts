@@ -2,27 +2,16 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { textFonts } from '../src/backends/local/fonts.ts';
-import { LocalBackend } from '../src/backends/local/index.ts';
-import { GrabCutSegmenter } from '../src/backends/local/segment/grabcut.ts';
-import { EngineWorkers } from '../src/backends/local/worker-pool.ts';
-import { loadConfig } from '../src/config/index.ts';
-import { buildEditRequest } from '../src/edits/build.ts';
-import { parseScalarFields } from '../src/edits/request.ts';
 import { RetouchError } from '../src/errors.ts';
+import { localEngine, runEdit } from './helpers/engine.ts';
 
-const limits = loadConfig({}).limits;
-const workers = new EngineWorkers();
-const engine = new LocalBackend(limits.maxInputPixels, { concurrency: 2, queue: 8 }, workers, new GrabCutSegmenter(workers));
+const engine = localEngine();
 after(() => engine.close());
 
 const W = 1200, H = 800;
 const grey = () => sharp({ create: { width: W, height: H, channels: 3, background: { r: 110, g: 110, b: 110 } } }).png().toBuffer();
 
-async function run(image: Buffer, prompt: string) {
-  const scalars = parseScalarFields({ prompt, model: 'retouch-local-1', output_format: 'png' }, limits.maxPromptChars);
-  const request = await buildEditRequest({ fields: {}, images: [image], mask: undefined }, scalars, limits);
-  return engine.edit(request, { model: 'retouch-local-1', signal: new AbortController().signal });
-}
+const run = (image: Buffer, prompt: string) => runEdit(engine, image, prompt);
 
 interface Mask { data: Uint8Array; width: number; height: number }
 
