@@ -764,4 +764,18 @@ export const cases: PromptCase[] = [
   ['a foto está escura, pode corrigir?', ['brightness:+']],
   ['arregla la foto', 'refuse'],
   ["it's too dark, brighten it by 30%", ['brightness:+']],
+  // --- blind e2e round 3 ---
+  // 1. "ネガポジ反転して" (invert, negative/positive) was a horizontal flip: 反転 alone is a flip, and
+  // turned over with the colours or beside the word for a negative it is the negative.
+  ['ネガポジ反転して', ['invert']],
+  ['白黒反転して', ['invert']],
+  ['画像の色を全部反転して', ['invert']],
+  ['ネガみたいに反転して', ['invert']],
+  ['反転して', ['flip:h']],
+  ['flip the colors', ['invert']],
+  ['黑白反转', ['invert']],
+  ['invierte los colores', ['invert']],
+  ['kehre die Farben um', ['invert']],
+  ['inverse les couleurs', ['invert']],
+  ['inverta as cores', ['invert']],
 ];

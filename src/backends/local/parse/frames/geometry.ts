@@ -48,6 +48,16 @@ export const flip: Frame = {
   read(c) {
     const verb = c.take('mirror') ?? c.take('flip');
     if (!verb) return null;
+    // "Flip the colours", "画像の色を全部反転して", "ネガみたいに反転して": turning over the colours, or
+    // beside the word for a negative, with no axis, is the negative, not a mirror image.
+    const colours = c.find((t) => t.concepts.has('color') && !t.concepts.has('temperature') && !t.color);
+    const axis = verb.concepts.has('horizontal') || verb.concepts.has('vertical') ||
+      c.has('horizontal', 'vertical', 'upside-down', 'left', 'right', 'top', 'bottom');
+    if (!axis && verb.concepts.has('flip') && (colours.length > 0 || c.has('invert'))) {
+      for (const { index } of colours) c.use(index);
+      c.takeAll('invert');
+      return { op: 'invert' };
+    }
     // "上下反転" carries its axis in the verb itself.
     const vertical = verb.concepts.has('vertical') || !!(c.take('vertical') || c.take('upside-down') || (c.has('top') && c.has('bottom') && c.take('top') && c.take('bottom')));
     if (!vertical) { c.take('horizontal'); if (c.has('left') && c.has('right')) { c.take('left'); c.take('right'); } }
