@@ -778,4 +778,14 @@ export const cases: PromptCase[] = [
   ['kehre die Farben um', ['invert']],
   ['inverse les couleurs', ['invert']],
   ['inverta as cores', ['invert']],
+  // 2. "Desatura un poco y añade viñeta" was black and white: a desaturate verb beside "a bit" is less
+  // colour (English had it), in every language; alone it is still black and white.
+  ['desatura un poco y añade viñeta', ['saturation:-', 'vignette']],
+  ['desatúrala un poquito', ['saturation:-']],
+  ['Bild etwas entsättigen', ['saturation:-']],
+  ['désature un peu', ['saturation:-']],
+  ['dessature um pouco', ['saturation:-']],
+  ['稍微去色', ['saturation:-']],
+  ['desatura la foto', ['grayscale']],
+  ['去色', ['grayscale']],
 ];

@@ -9,7 +9,7 @@ export const de: LanguageData = {
   name: 'German',
   concepts: {
     grayscale: ['schwarzweiss', 'schwarz weiss', 'schwarz und weiss', 's/w', 'sw', 'graustufen', 'monochrom', 'farblos', 'ohne farbe', 'ohne farben',
-      'entsattigt', 'entsattigen', 'entsattige', 'grautone', 'schwarzweissbild', 'schwarzweissfoto'],
+      'entsattigt', 'entsattigen', 'entsattige', 'entsattig', 'grautone', 'schwarzweissbild', 'schwarzweissfoto'],
     sepia: ['sepia', 'vintage', 'retro', 'alt', 'altes foto', 'alte fotos', 'nostalgisch', 'antik', 'vergilbt', 'sepiaton', 'sepiatone', 'altmodisch', 'alter'],
     invert: ['invertieren', 'invertiere', 'invertiert', 'umkehren', 'kehre', 'negativ', 'farben umkehren', 'invertier', 'negativbild'],
     blur: ['weichzeichnen', 'weichzeichner', 'weichzeichne', 'unscharf machen', 'verwischen', 'verwische', 'bokeh', 'verschwimmen', 'weicher', 'weich',
@@ -46,7 +46,8 @@ export const de: LanguageData = {
     'contrast-down': ['kontrastarmer', 'flacher', 'kontrastarm'],
     saturation: ['sattigung', 'gesattigt', 'gesattigter'],
     vivid: ['lebendiger', 'lebendig', 'kraftiger', 'kraftig', 'leuchtender', 'leuchtend', 'satter', 'bunter', 'farbenfroher', 'intensiver', 'farbintensiver', 'knalliger', 'knallig', 'knallige', 'poppiger'],
-    muted: ['flau', 'farblos wirkt', 'langweilig', 'langweiliger', 'trist', 'blasser', 'blass', 'gedeckt', 'gedeckter', 'gedampft', 'matter', 'fade', 'flau', 'entsattigter', 'weniger bunt', 'dezenter', 'pastell'],
+    // A desaturate verb is black and white, or less colour beside "ein bisschen" ("entsättige es etwas"), as in English.
+    muted: ['entsattigt', 'entsattigen', 'entsattige', 'entsattig', 'flau', 'farblos wirkt', 'langweilig', 'langweiliger', 'trist', 'blasser', 'blass', 'gedeckt', 'gedeckter', 'gedampft', 'matter', 'fade', 'flau', 'entsattigter', 'weniger bunt', 'dezenter', 'pastell'],
     warm: ['gelbstichig', 'zu gelb', 'zu orange', 'warmer', 'warm', 'warmere', 'warmeres', 'aufwarmen', 'warmton', 'warmtone', 'warme tone', 'vergilbt'],
     cool: ['blaustichig', 'zu blau', 'kuhler', 'kalter', 'kalt', 'kuhl', 'kuhlere', 'kaltere', 'kalte tone', 'bläulicher', 'blaulicher'],
     temperature: ['weissabgleich', 'farbtemperatur', 'temperatur'],

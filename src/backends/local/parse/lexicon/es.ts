@@ -6,7 +6,7 @@ export const es: LanguageData = {
   name: 'Spanish',
   concepts: {
     grayscale: ['blanco y negro', 'blanca y negra', 'blancas y negras', 'blancos y negros', 'byn', 'b/n', 'escala de grises', 'en grises', 'monocromo', 'monocromatico', 'monocromatica', 'sin color', 'sin colores',
-      'tonos de gris', 'desaturar', 'desatura', 'desaturada', 'desaturado'],
+      'tonos de gris', 'desaturar', 'desatura', 'desaturada', 'desaturado', 'desaturala', 'desaturalo', 'desaturarla'],
     sepia: ['sepia', 'vintage', 'retro', 'antiguo', 'antigua', 'envejecido', 'envejecida', 'foto antigua', 'foto vieja', 'viejo', 'vieja', 'nostalgico',
       'nostalgica', 'tono sepia', 'clasico', 'de epoca', 'amarillento', 'envejecer', 'envejece'],
     invert: ['invertir', 'invierte', 'invertido', 'invertidos', 'invertidas', 'negativo', 'invertir los colores', 'inviertes', 'invertir colores'],
@@ -45,7 +45,8 @@ export const es: LanguageData = {
     saturation: ['saturacion', 'saturado', 'saturada', 'saturados', 'saturadas'],
     vivid: ['chillones', 'chillon', 'chillona', 'estridentes', 'saturadisimos', 'vivo', 'vivos', 'vivas', 'viva', 'vivido', 'vividos', 'vividas', 'intensos', 'intensas', 'colorido', 'colorida', 'vibrante', 'vibrantes',
       'mas color', 'con mas color', 'resaltar los colores', 'realza los colores', 'resalta los colores'],
-    muted: ['aburrido', 'aburridos', 'sosos', 'soso', 'apagado', 'apagados', 'apagada', 'apagadas', 'pastel', 'deslavado', 'deslavados', 'lavado', 'lavados', 'palido', 'palidos', 'palida', 'suaves',
+    // A desaturate verb is black and white, or less colour beside "un poco" ("desatura un poco"), as in English.
+    muted: ['desaturar', 'desatura', 'desaturada', 'desaturado', 'desaturala', 'desaturalo', 'desaturarla', 'aburrido', 'aburridos', 'sosos', 'soso', 'apagado', 'apagados', 'apagada', 'apagadas', 'pastel', 'deslavado', 'deslavados', 'lavado', 'lavados', 'palido', 'palidos', 'palida', 'suaves',
       'apaga', 'apagar', 'sin vida', 'desaturados', 'menos color', 'menos intensos', 'menos saturados'],
     warm: ['calido', 'calida', 'calidos', 'calidas', 'mas calido', 'mas calida', 'calidez', 'calentar', 'calienta', 'caliente', 'tonos calidos', 'amarillento', 'amarillenta', 'amarillentas', 'amarillentos'],
     cool: ['frio', 'fria', 'frios', 'frias', 'mas frio', 'mas fria', 'enfriar', 'enfria', 'frescos', 'tonos frios', 'azulado', 'azulada'],

@@ -6,7 +6,7 @@ export const fr: LanguageData = {
   name: 'French',
   concepts: {
     grayscale: ['noir et blanc', 'noire et blanche', 'noires et blanches', 'noirs et blancs', 'n&b', 'nb', 'niveaux de gris', 'nuances de gris', 'monochrome', 'en noir et blanc', 'sans couleur', 'sans couleurs',
-      'desature', 'desaturer', 'desaturee', 'noir & blanc', 'gris et blanc'],
+      'desature', 'desaturer', 'desaturee', 'desaturez', 'noir & blanc', 'gris et blanc'],
     sepia: ['sepia', 'vintage', 'retro', 'ancien', 'ancienne', 'vieille photo', 'vieux', 'vieillie', 'vieilli', 'nostalgique', "d'epoque", 'jauni',
       'jaunie', 'a l ancienne', 'vieillir', 'vieillis', 'ton sepia', 'vieille'],
     invert: ['inverser les couleurs', 'inverse les couleurs', 'inverser', 'inverse', 'negatif', 'inversion', 'inversion des couleurs', 'inverses'],
@@ -43,7 +43,8 @@ export const fr: LanguageData = {
     saturation: ['saturation', 'sature', 'saturee', 'satures', 'saturees'],
     vivid: ['vif', 'vive', 'vives', 'vifs', 'plus vif', 'plus vives', 'eclatant', 'eclatante', 'eclatantes', 'eclatants', 'colore', 'coloree', 'plus de couleur',
       'intenses', 'vibrant', 'vibrantes', 'pimpant', 'raviver', 'ravive'],
-    muted: ['ennuyeux', 'ennuyeuses', 'morne', 'mornes', 'terne', 'ternes', 'fade', 'fades', 'delave', 'delavee', 'delaves', 'pastel', 'attenue', 'attenuees', 'sourd', 'sourdes', 'moins de couleur', 'ternir'],
+    // A desaturate verb is black and white, or less colour beside "un peu" ("désature un peu"), as in English.
+    muted: ['desature', 'desaturer', 'desaturee', 'desaturez', 'ennuyeux', 'ennuyeuses', 'morne', 'mornes', 'terne', 'ternes', 'fade', 'fades', 'delave', 'delavee', 'delaves', 'pastel', 'attenue', 'attenuees', 'sourd', 'sourdes', 'moins de couleur', 'ternir'],
     warm: ['trop jaune', 'jaunatre', 'trop orange', 'chaud', 'chaude', 'chaudes', 'chauds', 'plus chaud', 'plus chaude', 'rechauffer', 'rechauffe', 'chaleur', 'tons chauds', 'jauni', 'jaunie'],
     cool: ['trop bleu', 'bleuatre', 'froid', 'froide', 'froides', 'froids', 'plus froid', 'plus froide', 'refroidir', 'refroidis', 'tons froids', 'bleute'],
     temperature: ['balance des blancs', 'temperature', 'temperature de couleur'],

@@ -6,7 +6,7 @@ export const pt: LanguageData = {
   name: 'Portuguese',
   concepts: {
     grayscale: ['preto e branco', 'preta e branca', 'pretas e brancas', 'pretos e brancos', 'p&b', 'pb', 'escala de cinza', 'escala de cinzento', 'tons de cinza', 'monocromatico', 'monocromatica', 'sem cor',
-      'sem cores', 'dessaturar', 'dessature', 'preto & branco', 'cinza e branco'],
+      'sem cores', 'dessaturar', 'dessature', 'dessatura', 'dessaturada', 'dessaturado', 'preto & branco', 'cinza e branco'],
     sepia: ['sepia', 'vintage', 'retro', 'antiga', 'antigo', 'envelhecida', 'envelhecido', 'foto antiga', 'foto velha', 'velha', 'velho', 'nostalgico',
       'nostalgica', 'envelhecer', 'envelheca', 'tom sepia', 'classica'],
     invert: ['inverter as cores', 'inverta as cores', 'inverter', 'inverta', 'negativo', 'invertido', 'invertidas', 'inversao', 'inverte'],
@@ -43,7 +43,8 @@ export const pt: LanguageData = {
     'contrast-up': ['mais contrastada', 'mais contrastado', 'contrastada'],
     saturation: ['saturacao', 'saturado', 'saturada', 'saturadas', 'saturados'],
     vivid: ['vivo', 'vivos', 'viva', 'vivas', 'vibrante', 'vibrantes', 'mais cor', 'colorido', 'colorida', 'intensas', 'intensos', 'mais vivas', 'mais vivos', 'realcar as cores', 'realce as cores'],
-    muted: ['sem graca', 'chato', 'chatas', 'sem brilho', 'apagado', 'apagada', 'apagadas', 'apagados', 'desbotado', 'desbotada', 'desbotadas', 'opaco', 'opacas', 'pastel', 'sem vida', 'menos cor',
+    // A desaturate verb is black and white, or less colour beside "um pouco" ("dessature um pouco"), as in English.
+    muted: ['dessaturar', 'dessature', 'dessatura', 'dessaturada', 'dessaturado', 'sem graca', 'chato', 'chatas', 'sem brilho', 'apagado', 'apagada', 'apagadas', 'apagados', 'desbotado', 'desbotada', 'desbotadas', 'opaco', 'opacas', 'pastel', 'sem vida', 'menos cor',
       'menos saturada', 'menos saturado', 'menos vivas', 'sem graca'],
     warm: ['amarelada', 'amarelado', 'muito amarelada', 'quente', 'quentes', 'mais quente', 'aquecer', 'aqueca', 'aquece', 'calor', 'tons quentes', 'calida'],
     cool: ['esfria', 'esfrie', 'amarelada demais', 'frio', 'fria', 'frios', 'frias', 'mais frio', 'mais fria', 'esfriar', 'esfrie', 'resfriar', 'tons frios', 'azulado', 'azulada'],
