@@ -788,4 +788,14 @@ export const cases: PromptCase[] = [
   ['稍微去色', ['saturation:-']],
   ['desatura la foto', ['grayscale']],
   ['去色', ['grayscale']],
+  // 3. "亲，背景换成纯白色，淘宝主图用" was refused over 亲 ("dear", the shop-chat greeting): greetings,
+  // thanks and hurry of shop chat are politeness in every language, and so is a face made of punctuation.
+  ['亲，背景换成纯白色，淘宝主图用', ['bg:color:white']],
+  ['亲亲，背景换成白色，谢谢亲', ['bg:color:white']],
+  ['老板，麻烦把背景换成白色，急用', ['bg:color:white']],
+  ['背景を白にしてお願いしまーす m(_ _)m', ['bg:color:white']],
+  ['pon el fondo blanco porfis, gracias de antemano', ['bg:color:white']],
+  ['deixa o fundo branco, por favorzinho, obrigadinho', ['bg:color:white']],
+  ['mach den Hintergrund weiß, bitteschön, danke im Voraus', ['bg:color:white']],
+  ["mets le fond en blanc stp, merci d'avance", ['bg:color:white']],
 ];

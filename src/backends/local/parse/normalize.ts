@@ -39,6 +39,12 @@ export function fold(text: string): string {
     .replace(/\p{Extended_Pictographic}|[\u{1F3FB}-\u{1F3FF}\u{FE0F}\u{200D}]/gu, ' ');
 }
 
+/**
+ * Faces made of punctuation ("m(_ _)m", "(^^)", "(>_<)"): like emoji, they say nothing of the edit,
+ * but their letters would be read as words. Only brackets around symbols, never around a letter or digit.
+ */
+const KAOMOJI = /m\(\s*_+\s*_+\s*\)m|\((?:[^\p{L}\p{N}()]){1,10}\)/gu;
+
 /** Takes the quotes out of a prompt and folds the rest. */
 export function normalize(prompt: string): Normalized {
   const quotes: string[] = [];
@@ -48,5 +54,5 @@ export function normalize(prompt: string): Normalized {
     quotes.push(inner);
     return ` ${QUOTE_MARK}${quotes.length - 1}${QUOTE_MARK} `;
   });
-  return { text: fold(text), quotes };
+  return { text: fold(text.replace(KAOMOJI, ' ')), quotes };
 }

@@ -179,6 +179,8 @@ export const de: LanguageData = {
   },
   numberJoiners: ['und'],
   filler: [
+    // Shop and chat greetings, thanks and hurry ("亲", "porfa", "merci d'avance"): politeness, not an instruction.
+    'bitteschön', 'bidde', 'danke im voraus', 'im voraus', 'vielen dank im voraus', 'liebe grüße', 'lg', 'vielen lieben dank', 'lieben dank',
     // "Fix it" after a described problem: the problem says what to fix (English has 'fix it').
     'beheben', 'behebe', 'korrigieren', 'korrigiere', 'korrigier', 'reparieren', 'repariere', 'in ordnung bringen', 'richten', 'richte', 'das', 'kannst du das',
     // Possessives ("sein Hemd", "ihre Haare"): whose thing it is changes nothing of the edit.

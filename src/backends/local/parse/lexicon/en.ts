@@ -213,6 +213,8 @@ export const en: LanguageData = {
   },
   numberJoiners: ['and'],
   filler: [
+    // Shop and chat greetings, thanks and hurry ("亲", "porfa", "merci d'avance"): politeness, not an instruction.
+    'tysm', 'hun', 'xoxo', 'plzz', 'plzzz', 'pleasee', 'pleaseee', 'thank u so much',
     'png', 'a png', 'as a png', 'as png', 'in png', 'webp', 'as webp',
     'on the longest side', 'longest side', 'the longest side', 'on the long side', 'long side', 'long edge', 'longest edge', 'on the longest edge', 'longer side',
     'fast',

@@ -186,6 +186,8 @@ export const es: LanguageData = {
   },
   numberJoiners: ['y'],
   filler: [
+    // Shop and chat greetings, thanks and hurry ("亲", "porfa", "merci d'avance"): politeness, not an instruction.
+    'porfis', 'porfi', 'x favor', 'por fa', 'porfavorcito', 'por favorcito', 'gracias de antemano', 'de antemano', 'amigo', 'amiga', 'jefe', 'jefa', 'compa',
     // "Fix it" after a described problem: the problem says what to fix (English has 'fix it').
     'arreglar', 'arregla', 'arreglala', 'arreglalo', 'arreglarla', 'arreglarlo', 'corregir', 'corrige', 'corrigela', 'corregirla', 'solucionar', 'solucionalo', 'solucionala',
     // Possessives ("su camisa"): whose thing it is changes nothing of the edit.

@@ -178,6 +178,8 @@ export const fr: LanguageData = {
   },
   numberJoiners: ['et'],
   filler: [
+    // Shop and chat greetings, thanks and hurry ("亲", "porfa", "merci d'avance"): politeness, not an instruction.
+    "merci d'avance", "d'avance", 'bisous', 'bises', 'merci bcp', 'bcp', 'mrc', 'merci infiniment',
     // "Fix it" after a described problem: the problem says what to fix (English has 'fix it').
     'arranger', 'arrange', 'arranger ca', 'corriger', 'corrige', 'corrige ca', 'reparer', 'repare', 'repare ca', 'ca',
     // Possessives ("sa chemise", "leurs t-shirts"): whose thing it is changes nothing of the edit.

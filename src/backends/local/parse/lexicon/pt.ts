@@ -179,6 +179,8 @@ export const pt: LanguageData = {
   },
   numberJoiners: ['e'],
   filler: [
+    // Shop and chat greetings, thanks and hurry ("亲", "porfa", "merci d'avance"): politeness, not an instruction.
+    'por favorzinho', 'favorzinho', 'pfvr', 'pfv', 'por gentileza', 'obrigadinho', 'obrigadinha', 'brigado', 'brigada', 'vlw', 'obg', 'obgd', 'amigo', 'amiga', 'moço', 'moça', 'por fa', 'desde já',
     // "Fix it" after a described problem: the problem says what to fix (English has 'fix it').
     'corrigir', 'corrige', 'corrija', 'corrigi-la', 'corrigir isso', 'consertar', 'conserta', 'conserte', 'arrumar', 'arruma', 'arrume', 'resolver', 'resolve',
     // Possessives ("a camisa dele"): whose thing it is changes nothing of the edit.

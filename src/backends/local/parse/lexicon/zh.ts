@@ -165,6 +165,8 @@ export const zh: LanguageData = {
   colorModifiers: { light: ['浅', '淺', '淡'], dark: ['深'] },
   numbers: {},
   filler: [
+    // Shop and chat greetings, thanks and hurry ("亲", "porfa", "merci d'avance"): politeness, not an instruction.
+    '亲', '親', '亲亲', '親親', '亲爱的', '親愛的', '亲们', '親們', '宝贝', '寶貝', '老板', '老闆', '掌柜', '掌櫃', '客服', '美工', '店家', '在吗', '在嗎', '急', '急用', '着急', '著急', '加急', '在线等', '在線等', '速度', '谢谢亲', '謝謝親', '麻烦亲', '麻煩親', '辛苦亲', '辛苦親',
     // "Fix it" after a described problem: the problem says what to fix (English has 'fix it').
     '修一下', '修复一下', '修復一下', '修正一下', '处理一下', '處理一下', '调一下', '調一下', '修好', '弄好', '能修一下吗', '帮我修一下', '幫我修一下', '吗', '嗎', '呢',
     '长边', '長邊', '最长边', '最長邊',
