@@ -798,4 +798,12 @@ export const cases: PromptCase[] = [
   ['deixa o fundo branco, por favorzinho, obrigadinho', ['bg:color:white']],
   ['mach den Hintergrund weiß, bitteschön, danke im Voraus', ['bg:color:white']],
   ["mets le fond en blanc stp, merci d'avance", ['bg:color:white']],
+  // 4. "给这个透明图加个白色背景" was refused over 白色: "transparent" before the image it describes says
+  // what the image is now, not that the background goes; the background is given the colour.
+  ['给这个透明图加个白色背景', ['bg:color:white']],
+  ['给这个透明的图片加白色背景', ['bg:color:white']],
+  ['add a white background to this transparent image', ['bg:color:white']],
+  ['この透明な画像に白い背景をつけて', ['bg:color:white']],
+  ['给透明图加个背景', 'refuse'],
+  ['make the background transparent', ['bg:remove']],
 ];

@@ -90,6 +90,10 @@ export const background: Frame = {
       c.take('transparent');
       return { op: 'background', action: 'remove' };
     }
+    // "给这个透明图加个白色背景", "add a white background to this transparent image": "transparent"
+    // before the image it describes says what the image is now; the background is given the colour
+    // (one added with none named, "给透明图加个背景", is refused, not left transparent).
+    if (!c.has('remove') && (c.colors().length === 1 || c.has('add'))) for (const { index } of c.find((t, i) => t.concepts.has('transparent') && describesImage(c.tokens, i))) c.use(index);
     // "Remove the background, white": removed and given a colour is given the colour.
     if ((c.has('remove') || c.has('transparent')) && !(c.has('remove') && c.colors().length === 1 && backgroundIsRemoved(c))) {
       if (c.has('remove') && !backgroundIsRemoved(c)) return null;
@@ -124,6 +128,12 @@ export const background: Frame = {
     return op;
   },
 };
+
+/** Whether the word at `i` comes right before an image noun (past "的", "の", "of" and filler): "透明图", "透明的图片", "transparent image". */
+function describesImage(tokens: Token[], i: number): boolean {
+  const next = tokens.slice(i + 1).find((t) => !(t.filler && t.concepts.size === 0) && !(t.concepts.has('of') && t.concepts.size === 1));
+  return !!next && next.concepts.has('image') && !next.concepts.has('background') && !next.concepts.has('transparent') && !next.sep;
+}
 
 /** Pixelate the subject ("pixelate the person"): the subject mask says where. */
 export const pixelateSubject: Frame = {
