@@ -806,4 +806,12 @@ export const cases: PromptCase[] = [
   ['この透明な画像に白い背景をつけて', ['bg:color:white']],
   ['给透明图加个背景', 'refuse'],
   ['make the background transparent', ['bg:remove']],
+  // Found beside 5: "not enough contrast" and "zu wenig Kontrast" lowered the contrast (read as too
+  // much of it); too little of a tone is more of it, "too" and "less" in one word, as "对比度不够" was.
+  ['not enough contrast', ['contrast:+']],
+  ['das Bild hat zu wenig Kontrast', ['contrast:+']],
+  ['pas assez de contraste', ['contrast:+']],
+  ['le falta brillo', ['brightness:+']],
+  ['falta contraste na foto', ['contrast:+']],
+  ['too much contrast', ['contrast:-']],
 ];

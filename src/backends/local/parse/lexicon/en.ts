@@ -73,7 +73,8 @@ export const en: LanguageData = {
     extend: ['extend', 'extended', 'expand', 'expanded', 'grow', 'widen', 'enlarge the canvas', 'outpaint'],
     more: ['dial up', 'bring up', 'more', 'increase', 'increased', 'higher', 'up', 'boost', 'boosted', 'raise', 'raised', 'add', 'enhance', 'enhanced', 'amplify',
       'intensify', 'stronger', 'extra', 'plus', 'heighten', 'pump up', 'turn up', 'crank up', 'bump up', 'max out'],
-    less: ['not so', 'not as', 'not quite so', 'back', 'dial back', 'dial down', 'bring down', 'less', 'low', 'decrease', 'decreased', 'reduce', 'reduced', 'lower', 'lowered', 'down', 'weaker', 'turn down', 'tone down', 'minus', 'cut',
+    // "Not enough contrast" is too little of it, as "对比度不够": "too" and "less" in one word.
+    less: ['not enough', 'enough', 'not so', 'not as', 'not quite so', 'back', 'dial back', 'dial down', 'bring down', 'less', 'low', 'decrease', 'decreased', 'reduce', 'reduced', 'lower', 'lowered', 'down', 'weaker', 'turn down', 'tone down', 'minus', 'cut',
       'lessen', 'diminish', 'fewer'],
     slightly: ['slightly', 'slight', 'a bit', 'a little', 'a little bit', 'a touch', 'a tad', 'subtly', 'subtle', 'somewhat', 'gently', 'gentle',
       'mildly', 'mild', 'marginally', 'a smidge', 'kinda', 'kind of', 'sort of', 'bit', 'little', 'lightly', 'light', 'touch'],

@@ -65,10 +65,11 @@ export const fr: LanguageData = {
     isolate: ['detourer', 'detoure', 'detourez', 'isoler', 'isole', 'extraire', 'extrais', 'decouper', 'decoupe', 'detourage'],
     more: ['plus', 'augmente', 'augmenter', 'augmentez', 'accentue', 'accentuer', 'renforce', 'renforcer', 'hausse', 'monte', 'monter', 'davantage',
       'rehausse', 'rehausser', 'eleve', 'plus de', 'pousse', 'booste'],
-    less: ['pas si', 'pas aussi', 'moins que ca', 'moins', 'diminue', 'diminuer', 'diminuez', 'reduis', 'reduire', 'reduisez', 'baisse', 'baisser', 'baissez', 'attenue', 'attenuer', 'moins de'],
+    less: ['pas assez', 'pas assez de', 'trop peu', 'trop peu de', 'manque', 'manque de', 'pas si', 'pas aussi', 'moins que ca', 'moins', 'diminue', 'diminuer', 'diminuez', 'reduis', 'reduire', 'reduisez', 'baisse', 'baisser', 'baissez', 'attenue', 'attenuer', 'moins de'],
     slightly: ['un peu', 'legerement', 'un tout petit peu', 'un brin', 'doucement', 'subtil', 'subtilement', 'a peine', 'un poil', 'leger', 'legere'],
     very: ['ben', 'ben trop', 'tres', 'beaucoup', 'vraiment', 'nettement', 'fortement', 'bien', 'super', 'franchement', 'carrement', 'tellement', 'fort', 'forte'],
-    too: ['surexposee', 'surexpose', 'sous exposee', 'sous expose', 'trop', 'beaucoup trop', 'bien trop', 'un peu trop'],
+    // "Not enough contrast", "zu wenig Kontrast": too little of it, "too" and "less" in one word (as "不够").
+    too: ['pas assez', 'pas assez de', 'trop peu', 'trop peu de', 'manque', 'manque de', 'surexposee', 'surexpose', 'sous exposee', 'sous expose', 'trop', 'beaucoup trop', 'bien trop', 'un peu trop'],
     copula: ['il y a', 'y a', 'est', 'sont', "c'", 'semble', 'parait', "a l'air", 'etait', 'ete', 'fait trop', 'rend'],
     not: ['ne', 'pas', "n'", 'aucun', 'aucune'],
     clockwise: ['sens horaire', 'dans le sens horaire', "dans le sens des aiguilles d'une montre", 'vers la droite', 'a droite'],
