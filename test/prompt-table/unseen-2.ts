@@ -814,4 +814,19 @@ export const cases: PromptCase[] = [
   ['le falta brillo', ['brightness:+']],
   ['falta contraste na foto', ['contrast:+']],
   ['too much contrast', ['contrast:-']],
+  // 5. "Está demasiado amarilla" was refused (English, Chinese, German and Portuguese had "too yellow"
+  // as a phrase): "too" before a warm or cool colour is that cast as the problem, in every language;
+  // and a phrase of "too" and a colour is a problem whatever verb stands beside it ("correct this
+  // photo that is too yellow" and "está amarelada demais" had warmed the photo).
+  ['está demasiado amarilla', ['temperature:-']],
+  ['la foto está demasiado amarillo', ['temperature:-']],
+  ['way too yellow', ['temperature:-']],
+  ['太蓝了', ['temperature:+']],
+  ['青すぎる', ['temperature:+']],
+  ['il y a trop de jaune', ['temperature:-']],
+  ['a foto está amarelada demais', ['temperature:-']],
+  ['correct this photo that is too yellow', ['temperature:-']],
+  ['corrige la photo qui est trop jaune', ['temperature:-']],
+  ['demasiado roja', 'refuse'],
+  ['the mug is too yellow', 'refuse'],
 ];

@@ -8,7 +8,45 @@ import type { Token } from './match.ts';
  * blue", "azul claro", "深蓝"). Runs after lexicon matching, before clauses are split.
  */
 export function compose(tokens: Token[]): Token[] {
-  return negateDirections(mergeColorModifiers(joinDimensions(markYears(attachUnits(composeNumbers(tokens))))));
+  return tooColours(negateDirections(mergeColorModifiers(joinDimensions(markYears(attachUnits(composeNumbers(tokens)))))));
+}
+
+/**
+ * "Está demasiado amarilla", "way too yellow", "太蓝了", "beaucoup trop jaune": a warm or cool colour
+ * said to be too much is a colour cast, the problem "too yellow" or "too blue" names (which the
+ * lexicons list as phrases where the words stand side by side). Only a "too" that is nothing else:
+ * not "zu" (also "to": "zu blau ändern"), not "not enough" (too little). Yellow and orange are warm,
+ * blue cool; another colour ("too red", "too green") is no warmth, and is left as it is.
+ */
+function tooColours(tokens: Token[]): Token[] {
+  const out: Token[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    const onlyToo = t.concepts.has('too') && !t.color && [...t.concepts].every((c) => c === 'too' || c === 'very' || c === 'everything');
+    if (onlyToo) {
+      // "Too much yellow", "trop de jaune": "much" and "of" may stand between.
+      let j = i + 1;
+      while (tokens[j] && !tokens[j]!.color && tokens[j]!.concepts.size > 0 && [...tokens[j]!.concepts].every((c) => c === 'very' || c === 'of' || c === 'from' || c === 'by')) j++;
+      const c = tokens[j];
+      const warmth = c?.color && !c.thing ? castOf(c.color) : null;
+      if (c && warmth) {
+        out.push({ text: tokens.slice(i, j + 1).map((x) => x.text).join(' '), concepts: new Set<Concept>([warmth, 'complaint', 'too']), filler: false });
+        i = j;
+        continue;
+      }
+    }
+    out.push(t);
+  }
+  return out;
+}
+
+/** Warm for a yellow or orange, cool for a blue, by hue (as a cast removed is read in tone.ts); null for any other colour. */
+function castOf([r, g, b]: RGB): 'warm' | 'cool' | null {
+  const max = Math.max(r, g, b);
+  const d = max - Math.min(r, g, b);
+  if (max === 0 || d / max < 0.3) return null;
+  const h = (((max === r ? ((g - b) / d) % 6 : max === g ? (b - r) / d + 2 : (r - g) / d + 4) * 60) + 360) % 360;
+  return h >= 20 && h <= 70 ? 'warm' : h >= 180 && h <= 250 ? 'cool' : null;
 }
 
 /** Directions that have one opposite: a negated one is that opposite. */

@@ -71,7 +71,9 @@ export const de: LanguageData = {
     slightly: ['a bissl', 'bissl', 'bisserl', 'a bisserl', 'es bitz', 'etwas', 'ein bisschen', 'bisschen', 'leicht', 'ein wenig', 'wenig', 'minimal', 'ein klein wenig', 'sanft', 'dezent', 'ein tick', 'einen tick', 'etwas mehr'],
     very: ['sehr', 'viel', 'deutlich', 'stark', 'richtig', 'extrem', 'total', 'wesentlich', 'erheblich', 'spurbar', 'kraftig', 'ordentlich'],
     // "Not enough contrast", "zu wenig Kontrast": too little of it, "too" and "less" in one word (as "不够").
-    too: ['zu wenig', 'nicht genug', 'nicht genugend', 'fehlt', 'es fehlt', 'uberbelichtet', 'unterbelichtet', 'zu', 'ist zu', 'viel zu', 'zu sehr', 'zu viel', 'uberaus'],
+    // A colour said to be too much ("too yellow", "zu blau") is the problem whatever verb is beside it
+    // ("correct this photo that is too yellow"); "too" before any warm or cool colour: compose.ts.
+    too: ['zu gelb', 'zu orange', 'zu blau', 'zu wenig', 'nicht genug', 'nicht genugend', 'fehlt', 'es fehlt', 'uberbelichtet', 'unterbelichtet', 'zu', 'ist zu', 'viel zu', 'zu sehr', 'zu viel', 'uberaus'],
     copula: ['hat', 'gibt es', 'es gibt', 'ist', 'sind', 'wirkt', 'wirken', 'sieht', 'aus', 'scheint', 'war', 'ist zu'],
     not: ['nicht', 'kein', 'keine', 'keinen'],
     clockwise: ['im uhrzeigersinn', 'nach rechts', 'rechtsherum', 'rechts herum'],

@@ -81,7 +81,9 @@ export const en: LanguageData = {
     very: ['very', 'much', 'a lot', 'lots', 'significantly', 'way', 'strongly', 'strong', 'dramatically', 'heavily', 'heavy', 'considerably',
       'really', 'super', 'extremely', 'massively', 'hugely', 'tons', 'a lot more', 'much more', 'way more', 'so much', 'intensely',
       'noticeably', 'clearly', 'properly', 'seriously', 'totally'],
-    too: ['overexposed', 'underexposed', 'blown out', 'too', 'overly', 'excessively', 'too much', 'way too', 'not enough', 'enough'],
+    // A colour said to be too much ("too yellow", "zu blau") is the problem whatever verb is beside it
+    // ("correct this photo that is too yellow"); "too" before any warm or cool colour: compose.ts.
+    too: ['too yellow', 'too orange', 'too blue', 'overexposed', 'underexposed', 'blown out', 'too', 'overly', 'excessively', 'too much', 'way too', 'not enough', 'enough'],
     copula: ['has', 'have', 'there is', "there's", 'got', 'is', 'are', 'was', 'were', "it's", 'its', 'looks', 'look', 'seems', 'seem', 'appears', 'feels', "looks a bit", "'s", 'been',
       'getting', 'came out', 'turned out', 'kind of looks'],
     not: ['no', "isn't", 'not', "don't", 'do not', 'dont', 'no longer', "aren't", "doesn't", 'never'],

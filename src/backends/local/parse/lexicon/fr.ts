@@ -69,7 +69,9 @@ export const fr: LanguageData = {
     slightly: ['un peu', 'legerement', 'un tout petit peu', 'un brin', 'doucement', 'subtil', 'subtilement', 'a peine', 'un poil', 'leger', 'legere'],
     very: ['ben', 'ben trop', 'tres', 'beaucoup', 'vraiment', 'nettement', 'fortement', 'bien', 'super', 'franchement', 'carrement', 'tellement', 'fort', 'forte'],
     // "Not enough contrast", "zu wenig Kontrast": too little of it, "too" and "less" in one word (as "不够").
-    too: ['pas assez', 'pas assez de', 'trop peu', 'trop peu de', 'manque', 'manque de', 'surexposee', 'surexpose', 'sous exposee', 'sous expose', 'trop', 'beaucoup trop', 'bien trop', 'un peu trop'],
+    // A colour said to be too much ("too yellow", "zu blau") is the problem whatever verb is beside it
+    // ("correct this photo that is too yellow"); "too" before any warm or cool colour: compose.ts.
+    too: ['trop jaune', 'trop orange', 'trop bleu', 'pas assez', 'pas assez de', 'trop peu', 'trop peu de', 'manque', 'manque de', 'surexposee', 'surexpose', 'sous exposee', 'sous expose', 'trop', 'beaucoup trop', 'bien trop', 'un peu trop'],
     copula: ['il y a', 'y a', 'est', 'sont', "c'", 'semble', 'parait', "a l'air", 'etait', 'ete', 'fait trop', 'rend'],
     not: ['ne', 'pas', "n'", 'aucun', 'aucune'],
     clockwise: ['sens horaire', 'dans le sens horaire', "dans le sens des aiguilles d'une montre", 'vers la droite', 'a droite'],

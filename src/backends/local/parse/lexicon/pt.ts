@@ -46,8 +46,8 @@ export const pt: LanguageData = {
     // A desaturate verb is black and white, or less colour beside "um pouco" ("dessature um pouco"), as in English.
     muted: ['dessaturar', 'dessature', 'dessatura', 'dessaturada', 'dessaturado', 'sem graca', 'chato', 'chatas', 'sem brilho', 'apagado', 'apagada', 'apagadas', 'apagados', 'desbotado', 'desbotada', 'desbotadas', 'opaco', 'opacas', 'pastel', 'sem vida', 'menos cor',
       'menos saturada', 'menos saturado', 'menos vivas', 'sem graca'],
-    warm: ['amarelada', 'amarelado', 'muito amarelada', 'quente', 'quentes', 'mais quente', 'aquecer', 'aqueca', 'aquece', 'calor', 'tons quentes', 'calida'],
-    cool: ['esfria', 'esfrie', 'amarelada demais', 'frio', 'fria', 'frios', 'frias', 'mais frio', 'mais fria', 'esfriar', 'esfrie', 'resfriar', 'tons frios', 'azulado', 'azulada'],
+    warm: ['amarelada demais', 'amarelado demais', 'amarela demais', 'amarelo demais', 'laranja demais', 'amarelada', 'amarelado', 'muito amarelada', 'quente', 'quentes', 'mais quente', 'aquecer', 'aqueca', 'aquece', 'calor', 'tons quentes', 'calida'],
+    cool: ['azul demais', 'azulada demais', 'azulado demais', 'esfria', 'esfrie', 'frio', 'fria', 'frios', 'frias', 'mais frio', 'mais fria', 'esfriar', 'esfrie', 'resfriar', 'tons frios', 'azulado', 'azulada'],
     temperature: ['balanco de branco', 'temperatura', 'temperatura de cor'],
     color: ['cor', 'cores', 'tons', 'tom', 'temperatura', 'temperatura de cor', 'balanco de branco', 'coloracao'],
     change: ['esfria', 'poe', 'por', 'desloca', 'deslocar', 'desloque', 'usa', 'mova', 'move', 'deixe', 'deixa', 'deixar', 'faca', 'fazer', 'faz', 'torne', 'tornar', 'torna', 'transforme', 'transformar', 'transforma', 'mude', 'mudar',
@@ -68,7 +68,9 @@ export const pt: LanguageData = {
     slightly: ['um pouco', 'um pouquinho', 'levemente', 'ligeiramente', 'pouco', 'sutil', 'sutilmente', 'de leve', 'suavemente', 'um tiquinho', 'pouquinho'],
     very: ['muito', 'bem', 'bastante', 'muitissimo', 'super', 'bem mais', 'muito mais', 'fortemente', 'forte', 'totalmente', 'bastante mais'],
     // "Not enough contrast", "zu wenig Kontrast": too little of it, "too" and "less" in one word (as "不够").
-    too: ['falta', 'falta de', 'muito pouco', 'insuficiente', 'superexposta', 'superexposto', 'estourada', 'subexposta', 'subexposto', 'demasiado', 'demasiada', 'demais', 'excessivamente'],
+    // A colour said to be too much ("too yellow", "zu blau") is the problem whatever verb is beside it
+    // ("correct this photo that is too yellow"); "too" before any warm or cool colour: compose.ts.
+    too: ['amarelada demais', 'amarelado demais', 'amarela demais', 'amarelo demais', 'laranja demais', 'azul demais', 'azulada demais', 'azulado demais', 'falta', 'falta de', 'muito pouco', 'insuficiente', 'superexposta', 'superexposto', 'estourada', 'subexposta', 'subexposto', 'demasiado', 'demasiada', 'demais', 'excessivamente'],
     copula: ['tem', 'ta com', 'esta com', 'tem muito', 'esta', 'estao', 'eh', 'sao', 'parece', 'ficou', 'ta', 'saiu', 'estava', 'parecem', 'ficaram'],
     not: ['nao', 'nada', 'nem'],
     clockwise: ['sentido horario', 'no sentido horario', 'para a direita', 'pra direita', 'a direita', 'horario'],
@@ -129,7 +131,7 @@ export const pt: LanguageData = {
     but: ['mas', 'porem', 'contudo', 'entretanto'],
     narrative: ['eu', 'meu', 'minha', 'meus', 'minhas', 'nos', 'a gente', 'meu cliente', 'minha cliente'],
     purpose: ['para que', 'pra que', 'de modo que'],
-    complaint: ['sem graca', 'chato', 'chatas', 'sem brilho', 'apagado', 'apagada', 'apagadas', 'apagados', 'desbotado', 'desbotada', 'desbotadas', 'opaco', 'opacas',
+    complaint: ['amarelada demais', 'amarelado demais', 'amarela demais', 'amarelo demais', 'laranja demais', 'azul demais', 'azulada demais', 'azulado demais', 'sem graca', 'chato', 'chatas', 'sem brilho', 'apagado', 'apagada', 'apagadas', 'apagados', 'desbotado', 'desbotada', 'desbotadas', 'opaco', 'opacas',
       'sem vida', 'borrado', 'borrada', 'desfocada', 'desfocado', 'embacada', 'embacado', 'tremida', 'tremido', 'fora de foco', 'sem foco', 'granulado', 'granulada',
       'ruidosa', 'ruidoso', 'granulosa', 'amarelada', 'amarelado', 'muito amarelada'],
     obscured: ['não dá pra ver nada', 'não dá para ver nada', 'não dá pra ver', 'não dá para ver', 'não se vê nada', 'não se vê', 'não consigo ver nada',
