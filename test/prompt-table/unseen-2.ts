@@ -829,4 +829,9 @@ export const cases: PromptCase[] = [
   ['corrige la photo qui est trop jaune', ['temperature:-']],
   ['demasiado roja', 'refuse'],
   ['the mug is too yellow', 'refuse'],
+  // Found beside 6: "太黄太暗了" only brightened (the brightness frame took 太黄 as its "too" and the
+  // yellow was lost); a word that is a whole problem ends its clause before a tone of another kind.
+  ['太黄太暗了', ['temperature:-', 'brightness:+']],
+  ['黄色すぎるし暗いので両方直して', ['temperature:-', 'brightness:+']],
+  ['it is too yellow too dark', ['temperature:-', 'brightness:+']],
 ];

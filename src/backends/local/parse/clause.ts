@@ -203,7 +203,26 @@ export function splitClauses(tokens: Token[]): RawClause[] {
     if (t.concepts.has('then') && ([...t.concepts].some((c) => VERBS.has(c)) || t.concepts.has('copula'))) flush(false);
   }
   flush(false);
-  return mergeFragments(clauses.flatMap(splitAfterKeep));
+  return mergeFragments(clauses.flatMap(splitAfterKeep).flatMap(splitAfterProblem));
+}
+
+/** The tones a problem may be about; a word of one family is no fix for a problem of another. */
+const TONE_FAMILIES: Concept[][] = [['bright', 'dark', 'brightness'], ['warm', 'cool', 'temperature'], ['vivid', 'muted', 'saturation'],
+  ['contrast-up', 'contrast-down', 'contrast'], ['blur', 'blurry', 'sharpen'], ['noise', 'denoise']];
+const familyOf = (t: Token) => TONE_FAMILIES.findIndex((f) => f.some((c) => t.concepts.has(c)));
+
+/**
+ * "太黄太暗了", "黄色すぎるし暗い", "it is too yellow too dark": a word that is a whole problem by
+ * itself ("too" and its tone in one, "太黄", "too yellow") ends its clause when a tone of another
+ * family follows; read together, one problem's frame took the other's "too" and the first problem
+ * was lost. The rest goes on describing, as after "and".
+ */
+function splitAfterProblem(c: RawClause): RawClause[] {
+  const at = c.tokens.findIndex((t, i) => t.concepts.has('too') && familyOf(t) >= 0 &&
+    c.tokens.slice(i + 1).some((x) => familyOf(x) >= 0 && familyOf(x) !== familyOf(t)));
+  if (at < 0 || c.keep) return [c];
+  const rest = { tokens: c.tokens.slice(at + 1), keep: false, andJoined: true };
+  return [{ ...c, tokens: c.tokens.slice(0, at + 1) }, ...splitAfterProblem(rest)];
 }
 
 const operates = (t: Token) => !t.concepts.has('same') && [...t.concepts].some((k) => OPERATION_CONCEPTS.has(k));
