@@ -829,6 +829,14 @@ export const cases: PromptCase[] = [
   ['corrige la photo qui est trop jaune', ['temperature:-']],
   ['demasiado roja', 'refuse'],
   ['the mug is too yellow', 'refuse'],
+  // 6. "Too yellow and a bit dark, pls fix both 🙏" was refused over "both": after problems, "fix both"
+  // is "fix it", in every language.
+  ['too yellow and a bit dark, pls fix both 🙏', ['temperature:-', 'brightness:+']],
+  ['demasiado amarilla y un poco oscura, arregla ambos', ['temperature:-', 'brightness:+']],
+  ['zu gelb und etwas dunkel, beide beheben', ['temperature:-', 'brightness:+']],
+  ['trop jaune et un peu sombre, corrige les deux', ['temperature:-', 'brightness:+']],
+  ['amarelada e um pouco escura, corrige os dois', ['temperature:-', 'brightness:+']],
+  ['太黄了还有点暗，两个都修一下', ['temperature:-', 'brightness:+']],
   // Found beside 6: "太黄太暗了" only brightened (the brightness frame took 太黄 as its "too" and the
   // yellow was lost); a word that is a whole problem ends its clause before a tone of another kind.
   ['太黄太暗了', ['temperature:-', 'brightness:+']],

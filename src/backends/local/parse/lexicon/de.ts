@@ -182,6 +182,8 @@ export const de: LanguageData = {
   },
   numberJoiners: ['und'],
   filler: [
+    // "Fix both" after two problems: the problems say what to fix, as "fix it" after one.
+    'beide', 'beides', 'beiden', 'die beiden', 'beide probleme', 'beides beheben',
     // Shop and chat greetings, thanks and hurry ("亲", "porfa", "merci d'avance"): politeness, not an instruction.
     'bitteschön', 'bidde', 'danke im voraus', 'im voraus', 'vielen dank im voraus', 'liebe grüße', 'lg', 'vielen lieben dank', 'lieben dank',
     // "Fix it" after a described problem: the problem says what to fix (English has 'fix it').

@@ -216,6 +216,8 @@ export const en: LanguageData = {
   },
   numberJoiners: ['and'],
   filler: [
+    // "Fix both" after two problems: the problems say what to fix, as "fix it" after one.
+    'both', 'both of them', 'them both', 'the two of them', 'both things', 'both issues', 'both problems',
     // Shop and chat greetings, thanks and hurry ("亲", "porfa", "merci d'avance"): politeness, not an instruction.
     'tysm', 'hun', 'xoxo', 'plzz', 'plzzz', 'pleasee', 'pleaseee', 'thank u so much',
     'png', 'a png', 'as a png', 'as png', 'in png', 'webp', 'as webp',

@@ -187,6 +187,8 @@ export const es: LanguageData = {
   },
   numberJoiners: ['y'],
   filler: [
+    // "Fix both" after two problems: the problems say what to fix, as "fix it" after one.
+    'ambos', 'ambas', 'los dos', 'las dos', 'ambas cosas', 'las dos cosas', 'los dos problemas',
     // Shop and chat greetings, thanks and hurry ("亲", "porfa", "merci d'avance"): politeness, not an instruction.
     'porfis', 'porfi', 'x favor', 'por fa', 'porfavorcito', 'por favorcito', 'gracias de antemano', 'de antemano', 'amigo', 'amiga', 'jefe', 'jefa', 'compa',
     // "Fix it" after a described problem: the problem says what to fix (English has 'fix it').

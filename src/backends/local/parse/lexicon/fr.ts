@@ -181,6 +181,8 @@ export const fr: LanguageData = {
   },
   numberJoiners: ['et'],
   filler: [
+    // "Fix both" after two problems: the problems say what to fix, as "fix it" after one.
+    'les deux', 'tous les deux', 'toutes les deux', 'les deux problemes',
     // Shop and chat greetings, thanks and hurry ("亲", "porfa", "merci d'avance"): politeness, not an instruction.
     "merci d'avance", "d'avance", 'bisous', 'bises', 'merci bcp', 'bcp', 'mrc', 'merci infiniment',
     // "Fix it" after a described problem: the problem says what to fix (English has 'fix it').

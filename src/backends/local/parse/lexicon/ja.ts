@@ -168,6 +168,8 @@ export const ja: LanguageData = {
   colorModifiers: { light: ['薄い', '淡い', 'ライト', '薄', '淡'], dark: ['濃い', 'ダーク', '濃', '深い'] },
   numbers: {},
   filler: [
+    // "Fix both" after two problems: the problems say what to fix, as "fix it" after one.
+    '両方', '両方とも', 'どちらも', 'どっちも', '二つとも', '2つとも', 'ふたつとも',
     // Shop and chat greetings, thanks and hurry ("亲", "porfa", "merci d'avance"): politeness, not an instruction.
     'お願いしまーす', 'おねがいしまーす', 'お願いしま〜す', '頼む', '頼みます', 'たのむ', 'たのみます', 'すいません', 'すみません', 'お疲れ様です', 'お疲れさまです', 'おつかれさまです', '至急', '大至急', '急ぎで', '急ぎ',
     // "Fix it" after a described problem: the problem says what to fix (English has 'fix it').

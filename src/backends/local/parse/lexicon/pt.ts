@@ -182,6 +182,8 @@ export const pt: LanguageData = {
   },
   numberJoiners: ['e'],
   filler: [
+    // "Fix both" after two problems: the problems say what to fix, as "fix it" after one.
+    'ambos', 'ambas', 'os dois', 'as duas', 'as duas coisas', 'os dois problemas',
     // Shop and chat greetings, thanks and hurry ("亲", "porfa", "merci d'avance"): politeness, not an instruction.
     'por favorzinho', 'favorzinho', 'pfvr', 'pfv', 'por gentileza', 'obrigadinho', 'obrigadinha', 'brigado', 'brigada', 'vlw', 'obg', 'obgd', 'amigo', 'amiga', 'moço', 'moça', 'por fa', 'desde já',
     // "Fix it" after a described problem: the problem says what to fix (English has 'fix it').

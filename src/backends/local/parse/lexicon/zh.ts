@@ -165,6 +165,8 @@ export const zh: LanguageData = {
   colorModifiers: { light: ['浅', '淺', '淡'], dark: ['深'] },
   numbers: {},
   filler: [
+    // "Fix both" after two problems: the problems say what to fix, as "fix it" after one.
+    '两个都', '兩個都', '两个问题', '兩個問題', '这两个', '這兩個', '两样都', '兩樣都', '两个一起', '兩個一起', '一起',
     // Shop and chat greetings, thanks and hurry ("亲", "porfa", "merci d'avance"): politeness, not an instruction.
     '亲', '親', '亲亲', '親親', '亲爱的', '親愛的', '亲们', '親們', '宝贝', '寶貝', '老板', '老闆', '掌柜', '掌櫃', '客服', '美工', '店家', '在吗', '在嗎', '急', '急用', '着急', '著急', '加急', '在线等', '在線等', '速度', '谢谢亲', '謝謝親', '麻烦亲', '麻煩親', '辛苦亲', '辛苦親',
     // "Fix it" after a described problem: the problem says what to fix (English has 'fix it').
