@@ -842,4 +842,13 @@ export const cases: PromptCase[] = [
   ['太黄太暗了', ['temperature:-', 'brightness:+']],
   ['黄色すぎるし暗いので両方直して', ['temperature:-', 'brightness:+']],
   ['it is too yellow too dark', ['temperature:-', 'brightness:+']],
+  // 7. "Make the background black and the mug yellow" was refused: a clause of a thing and a colour
+  // after one that gave a colour with a verb shares the verb.
+  ['make the background black and the mug yellow', ['bg:color:black', 'recolor:?->yellow:mug']],
+  ['pon el fondo negro y la taza amarilla', ['bg:color:black', 'recolor:?->yellow:cup']],
+  ['mach den Hintergrund schwarz und die Tasse gelb', ['bg:color:black', 'recolor:?->yellow:cup']],
+  ['把背景变成黑色，杯子黄色', ['bg:color:black', 'recolor:?->yellow:cup']],
+  ['make the background black, the mug yellow and the car red', ['bg:color:black', 'recolor:?->yellow:mug', 'recolor:?->red:car']],
+  ['make it brighter and the mug yellow', 'refuse'],
+  ['make the background black and blue', 'refuse'],
 ];

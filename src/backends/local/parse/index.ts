@@ -85,13 +85,17 @@ function parseIn(pieces: Piece[], quotes: string[], lang: CompiledLanguage): Edi
   const unreadProblems: Clause[] = [];
   // "The background is too busy, blur it": the clause after a description may be about what it describes.
   const referred = clauses.map((raw, i) => referent(raw.tokens, clauses[i - 1]?.tokens, clauses.slice(0, i)));
+  // Each clause as it was read, with what it took from the clauses beside it.
+  const read: Token[][] = [];
   clauses.forEach((raw, i) => {
     if (raw.tokens.every(isIgnorable)) return;
     // "Too cold and blue": a colour alone after a problem only describes it further.
     if (previousProblem && raw.andJoined && raw.tokens.filter((t) => !isIgnorable(t)).every((t) => t.color && t.concepts.size === 0)) return;
     const obscuredBeside = obscuredOnly(clauses[i - 1]) || obscuredOnly(clauses[i + 1]);
     const named = referred[i] ? [...referred[i]!, ...raw.tokens] : raw.tokens;
-    const borrowed = withBorrowedTurn(withBorrowedObject(withBorrowedDirection(named, clauses[i - 1]?.tokens, clauses[i + 1]?.tokens), clauses[i - 1]?.tokens), clauses[i - 1]?.tokens);
+    const shared = withSharedVerb(named, read[i - 1]);
+    const borrowed = withBorrowedTurn(withBorrowedObject(withBorrowedDirection(shared, clauses[i - 1]?.tokens, clauses[i + 1]?.tokens), clauses[i - 1]?.tokens), clauses[i - 1]?.tokens);
+    read[i] = borrowed;
     const clause = new Clause(borrowed, undefined,
       previousProblem && raw.andJoined, obscuredBeside);
     previousProblem = clause.problem;
@@ -208,6 +212,27 @@ function withBorrowedDirection(tokens: Token[], before: Token[] | undefined, aft
   if (!needs) return tokens;
   const direction = [...(before ?? []), ...(after ?? [])].find((t) => t.concepts.has('more') || t.concepts.has('less'));
   return direction ? [...tokens, direction] : tokens;
+}
+
+/**
+ * "Make the background black and the mug yellow", "pon el fondo negro y la taza amarilla", "把背景
+ *变成黑色，杯子黄色": a clause of a thing and a colour only, after a clause that gave something a
+ * colour with a verb, shares that verb. The thing named says what is recoloured (the frames read it);
+ * anything more in the clause (another verb, "is", an operation) and it is read as it stands.
+ */
+function withSharedVerb(tokens: Token[], before: Token[] | undefined): Token[] {
+  if (!before) return tokens;
+  const verb = before.find((t) => t.concepts.has('change') && !t.concepts.has('remove') && !t.concepts.has('add') && !t.concepts.has('keep'));
+  if (!verb || before.filter((t) => t.color).length !== 1 || new Clause(before).problem) return tokens;
+  const content = tokens.filter((t) => !isIgnorable(t));
+  const colours = content.filter((t) => t.color);
+  // A word the lexicon does not know may be the thing ("the kayak"): the recolour frame decides.
+  const things = content.filter((t) => (t.thing !== undefined && !isPronoun(t)) || (t.concepts.has('subject') && !t.color) || isUnknown(t));
+  const rest = content.filter((t) => !t.color && !things.includes(t));
+  const describes = tokens.some((t) => t.concepts.has('copula') || t.concepts.has('too') || t.concepts.has('keep') || t.concepts.has('same') ||
+    [...t.concepts].some((c) => OPERATION_CONCEPTS.has(c)));
+  if (colours.length !== 1 || things.length === 0 || (things.every(isUnknown) && things.length > 2) || describes || rest.length > 0) return tokens;
+  return [verb, ...tokens];
 }
 
 /** What a clause can be about, which a clause of verbs and directions only may take from the one before. */
