@@ -851,4 +851,13 @@ export const cases: PromptCase[] = [
   ['make the background black, the mug yellow and the car red', ['bg:color:black', 'recolor:?->yellow:mug', 'recolor:?->red:car']],
   ['make it brighter and the mug yellow', 'refuse'],
   ['make the background black and blue', 'refuse'],
+  // 8. "转黑白" was refused over 转 (rotate): right before a look, a bare turn is the verb of change, as
+  // "转成黑白" was; before anything else it stays a rotation. The cat after it is refused as the cat.
+  ['转黑白', ['grayscale']],
+  ['照片转黑白吧', ['grayscale']],
+  ['轉黑白', ['grayscale']],
+  ['转复古', ['sepia']],
+  ['转90度', ['rotate:90']],
+  ['转横屏', 'refuse'],
+  ['转黑白，再加上一只猫', 'refuse'],
 ];

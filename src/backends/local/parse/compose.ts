@@ -8,7 +8,23 @@ import type { Token } from './match.ts';
  * blue", "azul claro", "深蓝"). Runs after lexicon matching, before clauses are split.
  */
 export function compose(tokens: Token[]): Token[] {
-  return tooColours(negateDirections(mergeColorModifiers(joinDimensions(markYears(attachUnits(composeNumbers(tokens)))))));
+  return turnInto(tooColours(negateDirections(mergeColorModifiers(joinDimensions(markYears(attachUnits(composeNumbers(tokens))))))));
+}
+
+/** Looks a photo is turned into; a turn right before one is no rotation. */
+const LOOKS = new Set<Concept>(['grayscale', 'sepia']);
+
+/**
+ * "转黑白" (turn black and white): a word that is only "rotate" right before a look is the verb of
+ * change ("转成黑白", "turn it black and white"), since nothing is rotated into black and white.
+ * Before anything else ("转横屏", "转90度") it stays a rotation.
+ */
+function turnInto(tokens: Token[]): Token[] {
+  return tokens.map((t, i) => {
+    const next = tokens[i + 1];
+    const bare = t.concepts.size === 1 && t.concepts.has('rotate') && !t.color && t.number === undefined;
+    return bare && next && [...next.concepts].some((c) => LOOKS.has(c)) ? { ...t, concepts: new Set<Concept>(['change']) } : t;
+  });
 }
 
 /**

@@ -165,6 +165,8 @@ export const zh: LanguageData = {
   colorModifiers: { light: ['浅', '淺', '淡'], dark: ['深'] },
   numbers: {},
   filler: [
+    // "一只猫", "一把伞": a count and its measure word before a thing ("只" alone is "only").
+    '一只', '一隻', '一条', '一條', '一把', '一朵', '一件', '一辆', '一輛', '一头', '一頭', '一位', '一对', '一對', '一双', '一雙', '一束', '一块', '一塊', '一棵', '一顶', '一頂',
     // "Fix both" after two problems: the problems say what to fix, as "fix it" after one.
     '两个都', '兩個都', '两个问题', '兩個問題', '这两个', '這兩個', '两样都', '兩樣都', '两个一起', '兩個一起', '一起',
     // Shop and chat greetings, thanks and hurry ("亲", "porfa", "merci d'avance"): politeness, not an instruction.
