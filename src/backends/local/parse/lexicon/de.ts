@@ -124,7 +124,8 @@ export const de: LanguageData = {
     transparent: ['transparent', 'transparenten', 'durchsichtig', 'transparenz'],
     to: ['zu', 'in', 'auf', 'nach', 'zum', 'zur', 'ins'],
     from: ['statt', 'anstatt', 'von', 'aus', 'vom'],
-    with: ['mit'],
+    // "Ersetze den Hintergrund durch das zweite Bild": what replaces it comes after "durch".
+    with: ['mit', 'durch'],
     of: ['von', 'des', 'der'],
     on: ['auf', 'uber', 'vor'],
     by: ['um'],
