@@ -230,15 +230,42 @@ describe('blind e2e misses: suggestions', () => {
     assert.fail(`${prompt} was not refused`);
   };
   // A starry sky was answered with "mach die rote Tasse grün?": "replace" alone is no recolour.
-  for (const prompt of ['ersetze den Himmel durch einen Sternenhimmel', 'mach den Himmel zu einem Sternenhimmel', 'swap the cat for a rabbit', 'replace the sky with a starry night sky']) {
+  // Round 3: a hair recolour was answered with "赤いカップを緑にして?" (a part is no whole object to
+  // recolour), a bleach with it for the word "色" alone, and "the mug is too yellow" with "make it warmer".
+  for (const prompt of ['ersetze den Himmel durch einen Sternenhimmel', 'mach den Himmel zu einem Sternenhimmel', 'swap the cat for a rabbit', 'replace the sky with a starry night sky',
+    'Haare blond färben', '髪を金髪にして', 'ちょっと脱色して', 'the mug is too yellow']) {
     it(`${JSON.stringify(prompt)}: no suggestion`, () => {
-      assert.doesNotMatch(message(prompt), /meinten Sie|did you mean/i);
+      assert.doesNotMatch(message(prompt), /meinten Sie|did you mean|もしかして/i);
     });
   }
   for (const [prompt, suggestion] of [['the sky is too dark', 'make it brighter'], ['der Himmel ist zu dunkel', 'mach es heller'],
-    ['Haare blond färben', 'mach die rote Tasse grün'], ['remove the person in the background', 'remove the background']]) {
+    ['the sky is too blue', 'make it warmer'], ['change the colour of the cup to blurple', 'make the red cup green'],
+    ['remove the person in the background', 'remove the background']]) {
     it(`${JSON.stringify(prompt)}: suggests ${JSON.stringify(suggestion)}`, () => {
       assert.match(message(prompt!), new RegExp(`: ${suggestion}\\?`));
+    });
+  }
+});
+
+/** Blind e2e round 3: a refusal names the words that could not be used. */
+describe('blind e2e round 3: what a refusal names', () => {
+  const message = (prompt: string) => {
+    try { parsePrompt(prompt); } catch (err) { if (err instanceof RetouchError) return err.message; throw err; }
+    assert.fail(`${prompt} was not refused`);
+  };
+  for (const [prompt, word, not] of [['转黑白，再加上一只猫', '猫', '转'], ['把背景换成海滩', '海滩', '背景'], ['ersetze den Hintergrund durch einen Strand', 'strand', 'durch'],
+    ['mude o fundo para uma praia', 'praia', 'o fundo'], ['cambia el fondo a una playa', 'playa', 'el fondo'], ['swap the cat for a rabbit', 'rabbit', 'swap']]) {
+    it(`${JSON.stringify(prompt)}: names "${word}", not "${not}"`, () => {
+      const said = message(prompt!).match(/it cannot use ([^.]*)\./)?.[1] ?? '';
+      assert.match(said, new RegExp(`"${word}"`));
+      assert.doesNotMatch(said, new RegExp(`"${not}"`));
+    });
+  }
+  // A word the lexicon lacks beside a look ("make", "pon") may be anything: no claim that something is added.
+  for (const prompt of ['make the background white qwzx', 'pon el fondo blanco qwzx']) {
+    it(`${JSON.stringify(prompt)}: names the word, no generative model`, () => {
+      assert.match(message(prompt), /cannot use "qwzx"/);
+      assert.doesNotMatch(message(prompt), /generative/);
     });
   }
 });

@@ -860,4 +860,10 @@ export const cases: PromptCase[] = [
   ['转90度', ['rotate:90']],
   ['转横屏', 'refuse'],
   ['转黑白，再加上一只猫', 'refuse'],
+  // 9. Refusals named words that could be used ("滩" of 海滩, "durch", "o fundo"; checked in
+  // parse-prompt.test.ts). Found beside it: "ersetze den Hintergrund durch das zweite Bild" was refused.
+  ['ersetze den Hintergrund durch das zweite Bild', ['bg:image']],
+  ['ersetze den Hintergrund durch einen Strand', 'refuse'],
+  ['把背景换成海滩', 'refuse'],
+  ['mude o fundo para uma praia', 'refuse'],
 ];

@@ -290,6 +290,14 @@ export function dropPurpose(input: Token[]): Token[] {
   const at = tokens.findIndex((t) => t.concepts.has('for') || t.concepts.has('purpose') || (t.concepts.has('as') && !t.concepts.has('keep')));
   if (at < 0) return tokens;
   const tail = tokens.slice(at + 1);
+  // "Swap the cat for a rabbit", "mude o fundo para uma praia": after "replace", or after a background
+  // to change, with nothing said yet of what it becomes, "for"/"para" says what it becomes, not why.
+  const head = tokens.slice(0, at);
+  const becomes = !tokens[at]!.concepts.has('purpose') &&
+    (head.some((t) => t.concepts.has('replace')) || (head.some((t) => t.concepts.has('change')) && head.some((t) => t.concepts.has('background')))) &&
+    !head.some((t) => t.color || t.quote !== undefined || ['with', 'to', 'second'].some((c) => t.concepts.has(c as Concept)) ||
+      [...t.concepts].some((c) => OPERATION_CONCEPTS.has(c) && c !== 'replace'));
+  if (becomes) return tokens;
   // "… so it looks cozier": a result ("so", "so that") may describe the edit itself; it adds no target.
   const result = tokens[at]!.concepts.has('purpose');
   // A look only a generative model gives ("so it looks like a painting") is asked for, not a reason.

@@ -6,7 +6,7 @@ import { FRAMES } from './frames/index.ts';
 import type { FrameContext, Kept } from './frames/frame.ts';
 import { isKeepClause, keep } from './frames/keep.ts';
 import type { CompiledLanguage } from './lexicon/compile.ts';
-import type { Concept } from './lexicon/types.ts';
+import type { Concept, ExampleKey } from './lexicon/types.ts';
 import { detectLanguages, english, LANGUAGE_DATA, lexiconsFor, ownWords, unreadLanguage } from './lexicon/index.ts';
 import { type Correction, matchPieces, type Token } from './match.ts';
 import { normalize } from './normalize.ts';
@@ -322,10 +322,18 @@ function notUnderstood(clause: Clause, lang: CompiledLanguage, left?: Token[]) {
   const unknown = clause.tokens.filter(isUnknown).map((t) => t.text);
   // "Colorize this old family photo": the word for a generative edit is the reason, named first.
   const needsModel = clause.tokens.filter((t) => t.concepts.has('generative')).map((t) => t.text);
-  const generative = clause.tokens.some((t) => isUnknown(t) || (t.thing && t.thing.kind !== 'object')) &&
-    clause.tokens.some((t) => t.concepts.has('add') || t.concepts.has('replace') || t.concepts.has('change') || t.concepts.has('remove'));
+  // "Add a hat", "replace the sky with a beach", "turn him into a cat": adding, removing or replacing
+  // is generative when what it is about is no colour the engine can give. A verb that only gives a
+  // look ("make", "pon") beside a word the lexicon lacks ("pon el fondo blanco porfis") is not that:
+  // the word may be anything.
+  const verbs = (...cs: Concept[]) => clause.tokens.some((t) => cs.some((c) => t.concepts.has(c)));
+  const generative = (verbs('add', 'replace', 'remove') && clause.tokens.some((t) => isUnknown(t) || (t.thing && t.thing.kind !== 'object'))) ||
+    (verbs('change', 'to') && clause.tokens.some((t) => t.thing?.kind === 'scene'));
+  // What cannot be done is named: the words not known, or else the places and things a generative
+  // edit would put in ("海滩", "Strand", not "背景" or "ersetze"), or else the words the closest edit left.
+  const put = generative ? clause.tokens.filter((t) => t.thing && (t.thing.kind === 'scene' || t.thing.kind === 'part')).map((t) => t.text) : [];
   const parts = [`The local engine cannot do "${clauseText(clause.tokens)}"`];
-  const named = [...new Set([...needsModel, ...(unknown.length ? unknown : words)])];
+  const named = [...new Set([...needsModel, ...(unknown.length ? unknown : put.length ? put : words)])];
   parts[0] += named.length ? `: it cannot use ${named.map((w) => `"${w}"`).join(', ')}.` : '.';
   if (needsModel.length) parts.push(`${needsModel.map((w) => `"${w}"`).join(', ')} ${needsModel.length > 1 ? 'need' : 'needs'} a generative model.`);
   else if (generative) parts.push('Adding, removing or replacing things in a photo needs a generative model.');
@@ -360,7 +368,14 @@ function suggest(clause: Clause, lang: CompiledLanguage): { didYouMean: string; 
   }
   // The best first; between equals, the frame tried first.
   scored.sort((a, b) => b.score - a.score);
+  // "The mug is too yellow": a tone's example goes one way ("make it warmer"), which is no answer to a
+  // clause that asks for the other.
+  const way = (up: Concept, down: Concept) => (concepts.has(up) === concepts.has(down) ? 0 : (concepts.has(up) ? 1 : -1) * (clause.problem ? -1 : 1));
+  // A part or a place ("her hair", "the sky") is no whole object to recolour, as the example does.
+  const part = clause.tokens.some((t) => t.thing?.kind === 'part' || t.thing?.kind === 'scene');
   for (const { frame } of scored) {
+    const ways = WAYS[frame.example];
+    if ((ways && way(...ways) < 0) || (frame.name === 'recolor' && part)) continue;
     const key = concepts.has('background') && frame.example === 'background-color'
       ? (concepts.has('blur') || concepts.has('blurry') ? 'background-blur' : concepts.has('remove') ? 'background-remove' : 'background-color')
       : frame.example;
@@ -372,8 +387,16 @@ function suggest(clause: Clause, lang: CompiledLanguage): { didYouMean: string; 
   return null;
 }
 
-/** Verbs that frame many edits, generative ones too: shared with an example only when the example says them. */
-const FRAMING_VERBS = new Set<Concept>(['change', 'replace', 'remove', 'add']);
+/** The words of the tone examples, which all go up ("make it brighter", "提高对比度"). */
+const WAYS: Partial<Record<ExampleKey, [Concept, Concept]>> = {
+  brightness: ['bright', 'dark'], contrast: ['contrast-up', 'contrast-down'], saturation: ['vivid', 'muted'], temperature: ['warm', 'cool'],
+};
+
+/**
+ * Verbs that frame many edits, generative ones too, and the word "colour" (of a recolour, a
+ * negative, a bleach, "色"): shared with an example only when the example says them.
+ */
+const FRAMING_VERBS = new Set<Concept>(['change', 'replace', 'remove', 'add', 'color']);
 
 /**
  * Whether an example says something the clause says too: a concept that is more than framing (its
@@ -382,8 +405,8 @@ const FRAMING_VERBS = new Set<Concept>(['change', 'replace', 'remove', 'add']);
 function sharesMeaning(tokens: Token[], example: string, lang: CompiledLanguage, family: readonly Concept[]): boolean {
   const { text, quotes } = normalize(example);
   const meant = (ts: Token[]) => ts.flatMap((t) => [
-    ...[...t.concepts].filter((c) => !SOFT.has(c)),
-    ...(t.color ? ['color'] : []), ...(t.thing ? [`thing:${t.thing.name}`] : []),
+    ...[...t.concepts].filter((c) => !SOFT.has(c) && c !== 'color'),
+    ...(t.color ? ['a colour'] : []), ...(t.thing ? [`thing:${t.thing.name}`] : []),
   ]);
   const said = new Set([...meant(matchPieces(tokenize(text), lexiconsFor(lang), quotes, [])), ...family.filter((c) => !FRAMING_VERBS.has(c))]);
   return meant(tokens).some((m) => said.has(m));

@@ -148,7 +148,7 @@ export const ja: LanguageData = {
     },
     scene: {
       空: 'sky', 雲: 'clouds', 芝生: 'grass', 草: 'grass', 壁: 'wall', 床: 'floor', 地面: 'ground', 水: 'water', 海: 'sea', 湖: 'lake', 川: 'river',
-      道: 'road', 道路: 'road', 木: 'tree', 木々: 'trees', 山: 'mountain', 砂浜: 'beach', ビーチ: 'beach', テーブル: 'table', 机: 'desk', 建物: 'building',
+      道: 'road', 道路: 'road', 木: 'tree', 木々: 'trees', 山: 'mountain', 砂浜: 'beach', ビーチ: 'beach', 海辺: 'seaside', 森: 'forest', 森林: 'forest', 街: 'street', 街並み: 'street', 星空: 'starry sky', 宇宙: 'space', 砂漠: 'desert', 花畑: 'flower field', 雪景色: 'snow', 滝: 'waterfall', テーブル: 'table', 机: 'desk', 建物: 'building',
       家: 'house', 太陽: 'sun', 雪: 'snow',
     },
     being: {

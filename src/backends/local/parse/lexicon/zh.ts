@@ -145,7 +145,8 @@ export const zh: LanguageData = {
     },
     scene: {
       天空: 'sky', 天: 'sky', 云: 'clouds', 雲: 'clouds', 草地: 'grass', 草: 'grass', 墙: 'wall', 牆: 'wall', 墙壁: 'wall', 牆壁: 'wall', 地板: 'floor',
-      地面: 'ground', 水: 'water', 海: 'sea', 湖: 'lake', 路: 'road', 树: 'tree', 樹: 'tree', 山: 'mountain', 沙滩: 'beach', 沙灘: 'beach',
+      地面: 'ground', 水: 'water', 海: 'sea', 湖: 'lake', 路: 'road', 树: 'tree', 樹: 'tree', 山: 'mountain', 沙滩: 'beach', 沙灘: 'beach', 海滩: 'beach', 海灘: 'beach', 海边: 'seaside', 海邊: 'seaside', 雪地: 'snow', 森林: 'forest', 树林: 'forest', 樹林: 'forest',
+      城市: 'city', 街道: 'street', 街景: 'street', 星空: 'starry sky', 宇宙: 'space', 太空: 'space', 花园: 'garden', 花園: 'garden', 沙漠: 'desert', 草原: 'meadow', 瀑布: 'waterfall',
       桌子: 'table', 桌面: 'table', 建筑: 'building', 建築: 'building', 房子: 'house', 太阳: 'sun', 太陽: 'sun', 雪: 'snow',
     },
     being: {
