@@ -46,7 +46,7 @@ function tooColours(tokens: Token[]): Token[] {
       const c = tokens[j];
       const warmth = c?.color && !c.thing ? castOf(c.color) : null;
       if (c && warmth) {
-        out.push({ text: tokens.slice(i, j + 1).map((x) => x.text).join(' '), concepts: new Set<Concept>([warmth, 'complaint', 'too']), filler: false });
+        out.push({ text: tokens.slice(i, j + 1).map((x) => x.text).join(' ').replace(/(?<=[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]) (?=[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}])/gu, ''), concepts: new Set<Concept>([warmth, 'complaint', 'too']), filler: false });
         i = j;
         continue;
       }
@@ -85,7 +85,7 @@ function negateDirections(tokens: Token[]): Token[] {
       const pair = d && OPPOSITES.find((p) => p.some((c) => d.concepts.has(c)) && !p.every((c) => d.concepts.has(c)));
       if (d && pair) {
         const other = d.concepts.has(pair[0]) ? pair[1] : pair[0];
-        out.push({ text: tokens.slice(i, j + 1).map((x) => x.text).join(' '), concepts: new Set<Concept>([other]), filler: false });
+        out.push({ text: tokens.slice(i, j + 1).map((x) => x.text).join(' ').replace(/(?<=[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]) (?=[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}])/gu, ''), concepts: new Set<Concept>([other]), filler: false });
         i = j;
         continue;
       }
