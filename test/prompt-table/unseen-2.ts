@@ -814,6 +814,8 @@ export const cases: PromptCase[] = [
   ['le falta brillo', ['brightness:+']],
   ['falta contraste na foto', ['contrast:+']],
   ['too much contrast', ['contrast:-']],
+  ['aumente muito pouco o contraste', ['contrast:+']],
+  ['sube muy poco el brillo', 'refuse'],
   // 5. "Está demasiado amarilla" was refused (English, Chinese, German and Portuguese had "too yellow"
   // as a phrase): "too" before a warm or cool colour is that cast as the problem, in every language;
   // and a phrase of "too" and a colour is a problem whatever verb stands beside it ("correct this

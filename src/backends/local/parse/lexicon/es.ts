@@ -69,11 +69,11 @@ export const es: LanguageData = {
     isolate: ['aislar', 'aisla', 'extraer', 'extrae', 'separar del fondo', 'recortar el objeto', 'recorta el objeto', 'recorta el producto', 'recortar el producto', 'recorta la persona'],
     more: ['mas', 'aumenta', 'aumentar', 'aumentale', 'sube', 'subir', 'subele', 'incrementa', 'incrementar', 'mayor', 'eleva', 'potencia', 'realza',
       'intensifica', 'alto', 'alta', 'refuerza', 'dale mas'],
-    less: ['falta', 'le falta', 'falta de', 'poco', 'muy poco', 'insuficiente', 'no tiene suficiente', 'no hay suficiente', 'no tiene bastante', 'no tan', 'no quede tan', 'que no quede tan', 'no este tan', 'que no este tan', 'no sea tan', 'reducelo', 'reducela', 'bajalo', 'bajala', 'rebajalo', 'quitale', 'menos', 'reduce', 'reducir', 'reducele', 'baja', 'bajar', 'bajale', 'disminuye', 'disminuir', 'menor', 'rebaja', 'bajo', 'baja un poco', 'atenua', 'atenuar', 'quitale'],
+    less: ['falta', 'le falta', 'falta de', 'insuficiente', 'no tiene suficiente', 'no hay suficiente', 'no tiene bastante', 'no tan', 'no quede tan', 'que no quede tan', 'no este tan', 'que no este tan', 'no sea tan', 'reducelo', 'reducela', 'bajalo', 'bajala', 'rebajalo', 'quitale', 'menos', 'reduce', 'reducir', 'reducele', 'baja', 'bajar', 'bajale', 'disminuye', 'disminuir', 'menor', 'rebaja', 'bajo', 'baja un poco', 'atenua', 'atenuar', 'quitale'],
     slightly: ['tantito', 'poquitito', 'un pelin', 'un poco', 'un poquito', 'ligeramente', 'levemente', 'algo', 'un toque', 'poquito', 'suavemente', 'sutil', 'sutilmente', 'un pelin', 'un pelo'],
     very: ['muy', 'mucho', 'bastante', 'mucho mas', 'muchisimo', 'super', 'bien', 'totalmente', 'fuerte', 'fuertemente', 'considerablemente'],
     // "Not enough contrast", "zu wenig Kontrast": too little of it, "too" and "less" in one word (as "不够").
-    too: ['falta', 'le falta', 'falta de', 'poco', 'muy poco', 'insuficiente', 'no tiene suficiente', 'no hay suficiente', 'no tiene bastante', 'sobreexpuesta', 'sobreexpuesto', 'subexpuesta', 'subexpuesto', 'quemada', 'demasiado', 'demasiada', 'excesivamente'],
+    too: ['falta', 'le falta', 'falta de', 'insuficiente', 'no tiene suficiente', 'no hay suficiente', 'no tiene bastante', 'sobreexpuesta', 'sobreexpuesto', 'subexpuesta', 'subexpuesto', 'quemada', 'demasiado', 'demasiada', 'excesivamente'],
     copula: ['tiene', 'tienen', 'hay', 'es', 'esta', 'estan', 'se ve', 'se ven', 'parece', 'quedo', 'salio', 'son', 'luce', 'queda'],
     not: ['no', 'nada'],
     clockwise: ['sentido horario', 'en sentido horario', 'en el sentido de las agujas del reloj', 'a la derecha', 'hacia la derecha', 'horario'],

@@ -64,13 +64,13 @@ export const pt: LanguageData = {
     except: ['exceto', 'a nao ser', 'fora', 'menos o', 'menos a', 'com excecao de'],
     isolate: ['isolar', 'isole', 'isola', 'extrair', 'extraia', 'separar do fundo', 'recortar o produto', 'recorte o produto', 'recorte a pessoa', 'recortar o objeto', 'recorte o objeto'],
     more: ['mais', 'aumente', 'aumentar', 'aumenta', 'suba', 'subir', 'sobe', 'eleve', 'elevar', 'intensifique', 'intensificar', 'realce', 'realcar', 'alto', 'alta', 'reforce', 'turbine'],
-    less: ['falta', 'falta de', 'muito pouco', 'insuficiente', 'nao tao', 'nao fique tao', 'que nao fique tao', 'nao ta tao', 'diminui', 'menos', 'diminua', 'diminuir', 'diminui', 'reduza', 'reduzir', 'reduz', 'baixe', 'baixar', 'baixa', 'abaixe', 'abaixar', 'abaixa', 'baixo', 'atenue', 'atenuar', 'suavize'],
+    less: ['falta', 'falta de', 'insuficiente', 'nao tao', 'nao fique tao', 'que nao fique tao', 'nao ta tao', 'diminui', 'menos', 'diminua', 'diminuir', 'diminui', 'reduza', 'reduzir', 'reduz', 'baixe', 'baixar', 'baixa', 'abaixe', 'abaixar', 'abaixa', 'baixo', 'atenue', 'atenuar', 'suavize'],
     slightly: ['um pouco', 'um pouquinho', 'levemente', 'ligeiramente', 'pouco', 'sutil', 'sutilmente', 'de leve', 'suavemente', 'um tiquinho', 'pouquinho'],
     very: ['muito', 'bem', 'bastante', 'muitissimo', 'super', 'bem mais', 'muito mais', 'fortemente', 'forte', 'totalmente', 'bastante mais'],
     // "Not enough contrast", "zu wenig Kontrast": too little of it, "too" and "less" in one word (as "不够").
     // A colour said to be too much ("too yellow", "zu blau") is the problem whatever verb is beside it
     // ("correct this photo that is too yellow"); "too" before any warm or cool colour: compose.ts.
-    too: ['amarelada demais', 'amarelado demais', 'amarela demais', 'amarelo demais', 'laranja demais', 'azul demais', 'azulada demais', 'azulado demais', 'falta', 'falta de', 'muito pouco', 'insuficiente', 'superexposta', 'superexposto', 'estourada', 'subexposta', 'subexposto', 'demasiado', 'demasiada', 'demais', 'excessivamente'],
+    too: ['amarelada demais', 'amarelado demais', 'amarela demais', 'amarelo demais', 'laranja demais', 'azul demais', 'azulada demais', 'azulado demais', 'falta', 'falta de', 'insuficiente', 'superexposta', 'superexposto', 'estourada', 'subexposta', 'subexposto', 'demasiado', 'demasiada', 'demais', 'excessivamente'],
     copula: ['tem', 'ta com', 'esta com', 'tem muito', 'esta', 'estao', 'eh', 'sao', 'parece', 'ficou', 'ta', 'saiu', 'estava', 'parecem', 'ficaram'],
     not: ['nao', 'nada', 'nem'],
     clockwise: ['sentido horario', 'no sentido horario', 'para a direita', 'pra direita', 'a direita', 'horario'],
