@@ -328,12 +328,15 @@ function notUnderstood(clause: Clause, lang: CompiledLanguage, left?: Token[]) {
   // the word may be anything.
   const verbs = (...cs: Concept[]) => clause.tokens.some((t) => cs.some((c) => t.concepts.has(c)));
   const generative = (verbs('add', 'replace', 'remove') && clause.tokens.some((t) => isUnknown(t) || (t.thing && t.thing.kind !== 'object'))) ||
-    (verbs('change', 'to') && clause.tokens.some((t) => t.thing?.kind === 'scene'));
+    (verbs('change', 'to') && clause.tokens.some((t) => t.thing?.kind === 'scene')) ||
+    // "Put the product on a marble countertop", "turn the cat into a tiger": somewhere or something to become.
+    (verbs('change') && clause.tokens.some(isUnknown) &&
+      (verbs('to', 'on', 'by') || clause.tokens.some((t) => t.thing?.kind === 'being' && t.thing.name !== 'person' && !isPronoun(t))));
   // What cannot be done is named: the words not known, or else the places and things a generative
   // edit would put in ("海滩", "Strand", not "背景" or "ersetze"), or else the words the closest edit left.
   const put = generative ? clause.tokens.filter((t) => t.thing && (t.thing.kind === 'scene' || t.thing.kind === 'part')).map((t) => t.text) : [];
   const parts = [`The local engine cannot do "${clauseText(clause.tokens)}"`];
-  const named = [...new Set([...needsModel, ...(unknown.length ? unknown : put.length ? put : words)])];
+  const named = [...new Set([...needsModel, ...(unknown.length ? unknown : needsModel.length ? [] : put.length ? put : words)])];
   parts[0] += named.length ? `: it cannot use ${named.map((w) => `"${w}"`).join(', ')}.` : '.';
   if (needsModel.length) parts.push(`${needsModel.map((w) => `"${w}"`).join(', ')} ${needsModel.length > 1 ? 'need' : 'needs'} a generative model.`);
   else if (generative) parts.push('Adding, removing or replacing things in a photo needs a generative model.');
