@@ -2,6 +2,7 @@
 // loop: OpenCV.js GrabCut (synchronous wasm) and per-pixel loops. Plain JS so workers need no
 // TypeScript loader. Each export is a task, called by name.
 import { createRequire } from 'node:module';
+import { luminanceOfThing, painter } from './recolor-paint.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -73,36 +74,28 @@ function hsv(r, g, b) {
   return [h, max === 0 ? 0 : d / max, max / 255];
 }
 
-function rgbOf(h, s, v) {
-  const c = v * s;
-  const x = c * (1 - Math.abs(((h / 60) % 2) - 1));
-  const m = v - c;
-  const [r, g, b] = h < 60 ? [c, x, 0] : h < 120 ? [x, c, 0] : h < 180 ? [0, c, x] : h < 240 ? [0, x, c] : h < 300 ? [x, 0, c] : [c, 0, x];
-  return [(r + m) * 255, (g + m) * 255, (b + m) * 255];
-}
-
 const hueDistance = (a, b) => Math.min(Math.abs(a - b), 360 - Math.abs(a - b));
 
-function colorizeMasked(data, out, n, channels, mask, toH, toS, toV, area) {
-  // The thing takes the target's lightness, and keeps its own shading around it: each pixel's
-  // lightness relative to the thing's mean, so a black bag becomes a red one, not a near-black red.
-  let sumV = 0, count = 0;
-  for (let i = 0; i < n; i++) {
-    if (mask[i] < 128) continue;
-    const o = i * channels;
-    sumV += Math.max(data[o], data[o + 1], data[o + 2]) / 255;
-    count++;
-  }
-  const meanV = count ? Math.max(0.04, sumV / count) : 0.5;
+/**
+ * Paints the target colour onto the pixels `weight` picks (0–1 each), blended by weight, with the
+ * thing's shading kept (recolor-paint.mjs).
+ * @returns {{ data: Uint8Array, changed: number, area: number }} `changed`: pixels at least half repainted
+ */
+function paintWeighted(data, n, channels, weight, to, area) {
+  const out = new Uint8Array(data);
+  // Weights are read twice (the thing's means, then the painting): kept as bytes, not recomputed.
+  const weights = new Uint8Array(n);
+  for (let i = 0; i < n; i++) weights[i] = Math.round(weight(i) * 255);
+  const thing = luminanceOfThing(data, n, channels, (i) => weights[i] / 255);
+  if (!thing) return { data: out, changed: 0, area };
+  const paint = painter(to, thing);
   let changed = 0;
   for (let i = 0; i < n; i++) {
-    const w = mask[i] / 255;
+    const w = weights[i] / 255;
     if (w === 0) continue;
     const o = i * channels;
     const r = data[o], g = data[o + 1], b = data[o + 2];
-    const v = Math.max(r, g, b) / 255;
-    const shade = Math.min(1.3, Math.max(0.45, v / meanV));
-    const [nr, ng, nb] = toS < 0.1 ? rgbOf(0, 0, Math.min(1, toV * shade)) : rgbOf(toH, Math.max(0.35, toS * 0.85), Math.min(1, Math.max(0.25, toV * 0.9) * shade));
+    const [nr, ng, nb] = paint(r, g, b);
     out[o] = Math.round(r + (nr - r) * w);
     out[o + 1] = Math.round(g + (ng - g) * w);
     out[o + 2] = Math.round(b + (nb - b) * w);
@@ -143,10 +136,10 @@ export function splash({ data, width, height, channels, keep }) {
 
 /**
  * Recolours pixels whose hue lies near that of `from` (or, without one, near the dominant hue inside the
- * mask) to the target colour's hue, keeping each pixel's saturation and value so shading survives.
+ * mask) to the target colour: its hue, lightness and chroma, with the thing's shading kept (paintWeighted).
  * Selection has a soft edge in hue and is weighted by the subject mask when there is one.
  * @param {{ data: Uint8Array, width: number, height: number, channels: number, mask: Uint8Array | null,
- *   from: [number, number, number] | null, to: [number, number, number] }} task
+ *   from: [number, number, number] | null, to: [number, number, number], colorize?: boolean }} task
  * @returns {{ data: Uint8Array, changed: number, area: number }} `area`: pixels in the mask (all, without one)
  */
 export function recolor({ data, width, height, channels, mask, from, to, colorize = false }) {
@@ -172,8 +165,7 @@ export function recolor({ data, width, height, channels, mask, from, to, coloriz
       const w = dv <= 0.2 ? 1 : dv >= 0.35 ? 0 : (0.35 - dv) / 0.15;
       select[i] = Math.round(mask[i] * w);
     }
-    const [toH0, toS0, toV0] = hsv(to[0], to[1], to[2]);
-    return colorizeMasked(data, new Uint8Array(data), n, channels, select, toH0, toS0, toV0, area);
+    return paintWeighted(data, n, channels, (i) => select[i] / 255, to, area);
   }
   let source = from ? hsv(from[0], from[1], from[2])[0] : null;
   if (source === null) {
@@ -190,34 +182,21 @@ export function recolor({ data, width, height, channels, mask, from, to, coloriz
     for (let b = 0; b < 36; b++) if (best < 0 || bins[b] > bins[best]) best = b;
     source = bins[best] > 0 ? best * 10 + 5 : null;
   }
-  const out = new Uint8Array(data);
-  const [toH, toS, toV] = hsv(to[0], to[1], to[2]);
-  // A client's mask over something white, grey or black has no hue to rotate: give it the target's
-  // hue and saturation at its own lightness, so the shading stays.
-  if (source === null && colorize && mask) return colorizeMasked(data, out, n, channels, mask, toH, toS, toV, area);
-  if (source === null) return { data: out, changed: 0, area };
-  const achromatic = toS < 0.1;
+  // A client's mask over something white, grey or black has no hue to rotate: paint all of it,
+  // with its own shading.
+  if (source === null && colorize && mask) return paintWeighted(data, n, channels, (i) => mask[i] / 255, to, area);
+  if (source === null) return { data: new Uint8Array(data), changed: 0, area };
   const INNER = 22;
   const OUTER = 38;
-  let changed = 0;
-  for (let i = 0; i < n; i++) {
+  const weight = (i) => {
     const wMask = mask ? mask[i] / 255 : 1;
-    if (wMask === 0) continue;
+    if (wMask === 0) return 0;
     const o = i * channels;
-    const r = data[o], g = data[o + 1], b = data[o + 2];
-    const [h, s, v] = hsv(r, g, b);
-    if (s < MIN_S || v < MIN_V) continue;
+    const [h, s, v] = hsv(data[o], data[o + 1], data[o + 2]);
+    if (s < MIN_S || v < MIN_V) return 0;
     const d = hueDistance(h, source);
-    if (d >= OUTER) continue;
-    const wHue = d <= INNER ? 1 : (OUTER - d) / (OUTER - INNER);
-    const w = wHue * wMask;
-    // Chromatic targets take the new hue and keep shading; white, grey and black take the target's
-    // lightness and lose saturation.
-    const [nr, ng, nb] = achromatic ? rgbOf(0, 0, Math.min(1, v * (0.35 + toV))) : rgbOf(toH, Math.max(s, toS * 0.6), v);
-    out[o] = Math.round(r + (nr - r) * w);
-    out[o + 1] = Math.round(g + (ng - g) * w);
-    out[o + 2] = Math.round(b + (nb - b) * w);
-    if (w > 0.5) changed++;
-  }
-  return { data: out, changed, area };
+    if (d >= OUTER) return 0;
+    return (d <= INNER ? 1 : (OUTER - d) / (OUTER - INNER)) * wMask;
+  };
+  return paintWeighted(data, n, channels, weight, to, area);
 }

@@ -9,8 +9,8 @@ import { subjectOf } from './subject-layer.ts';
 type Recolor = Extract<EditOp, { op: 'recolor' }>;
 
 /**
- * Recolours by hue, keeping saturation and value so shading survives, with a soft edge in hue and
- * at the mask's edge. Restricted to the client's mask when there is one, else to the subject mask
+ * Recolours by hue to the target's hue, lightness and chroma, keeping the thing's shading (navy
+ * comes out dark, light pink light), with a soft edge in hue and at the mask's edge. Restricted to the client's mask when there is one, else to the subject mask
  * when the prompt named the subject. The per-pixel loop runs in a worker thread. Finding nothing to
  * recolour is a 400, never an unchanged 200.
  */
