@@ -26,6 +26,7 @@ import { splash } from './steps/splash.ts';
 import * as tone from './steps/tone.ts';
 import { trim } from './steps/trim.ts';
 import { vignette } from './steps/vignette.ts';
+import { correctColourCast } from './steps/white-balance.ts';
 
 function stepFor(op: EditOp): Step {
   switch (op.op) {
@@ -35,7 +36,7 @@ function stepFor(op: EditOp): Step {
     case 'brightness': return op.auto ? correctExposure(op.factor >= 1) : tone.brightness(op.factor);
     case 'contrast': return tone.contrast(op.factor);
     case 'saturation': return saturation(op.factor);
-    case 'temperature': return tone.temperature(op.amount);
+    case 'temperature': return op.auto ? correctColourCast(Math.sign(op.amount) as -1 | 0 | 1) : tone.temperature(op.amount);
     case 'hue': return hue(op.degrees);
     case 'tint': return tone.tint(op.color, op.strength);
     case 'rotate': return rotate(op.degrees);

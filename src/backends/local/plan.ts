@@ -13,8 +13,12 @@ export type EditOp =
   | { op: 'brightness'; factor: number; auto?: true }
   | { op: 'contrast'; factor: number }
   | { op: 'saturation'; factor: number }
-  /** Positive warmer, negative cooler; 0.2 is a clear but natural shift. */
-  | { op: 'temperature'; amount: number }
+  /**
+   * Positive warmer, negative cooler; 0.2 is a clear but natural shift. With `auto` (a described
+   * cast, "it's too yellow", "the white balance is off"), the step measures the image's colour cast
+   * and takes it out; the sign of `amount` only gives the direction named, and 0 names none.
+   */
+  | { op: 'temperature'; amount: number; auto?: true }
   | { op: 'hue'; degrees: number }
   | { op: 'tint'; color: RGB; strength: number }
   | { op: 'rotate'; degrees: number }
@@ -91,7 +95,9 @@ export function describeOp(op: EditOp): string {
     case 'brightness': return `${op.factor >= 1 ? 'brighten' : 'darken'} ${op.auto ? 'to correct the exposure' : `by ${pct(op.factor)}`}`;
     case 'contrast': return `${op.factor >= 1 ? 'increase' : 'decrease'} contrast by ${pct(op.factor)}`;
     case 'saturation': return `${op.factor >= 1 ? 'increase' : 'decrease'} saturation by ${pct(op.factor)}`;
-    case 'temperature': return `${op.amount >= 0 ? 'warm' : 'cool'} colours by ${Math.round(Math.abs(op.amount) * 100)}%`;
+    case 'temperature':
+      if (op.auto) return `${op.amount > 0 ? 'warm colours to ' : op.amount < 0 ? 'cool colours to ' : ''}correct the colour cast`;
+      return `${op.amount >= 0 ? 'warm' : 'cool'} colours by ${Math.round(Math.abs(op.amount) * 100)}%`;
     case 'hue': return `shift hue by ${n(op.degrees)} degrees`;
     case 'tint': return `tint ${hex(op.color)} at ${Math.round(op.strength * 100)}%`;
     case 'rotate': return `rotate ${n(op.degrees)} degrees clockwise`;

@@ -126,34 +126,66 @@ export const saturation: Frame = {
 /**
  * "Remove the yellow cast", "less yellow", "quita el tono amarillo", "去掉黄色偏色": taking away a warm
  * hue (yellow, orange) cools the photo, taking away blue warms it. Other casts (green, magenta) are
- * not a warmth, and are not read.
+ * not a warmth, and are not read. `named`: the clause names the cast to remove ("the yellow cast",
+ * "el tono amarillo"), which describes the photo; "less yellow" only says which way to go.
  */
-function castRemoved(c: import('../clause.ts').Clause): number {
+function castRemoved(c: Clause): { sign: number; named: boolean } {
+  const none = { sign: 0, named: false };
   const colors = c.colors();
   // "Remove the yellow" alone may mean yellow things; a cast is named as one ("the yellow cast", "el tono amarillo").
-  if (colors.length !== 1 || !(c.has('less') || (c.has('remove') && c.has('tint', 'color'))) || c.find((t) => t.thing !== undefined).length) return 0;
+  if (colors.length !== 1 || !(c.has('less') || (c.has('remove') && c.has('tint', 'color'))) || c.find((t) => t.thing !== undefined).length) return none;
   const [r, g, b] = colors[0]!.color;
   const max = Math.max(r, g, b);
   const d = max - Math.min(r, g, b);
-  if (max === 0 || d / max < 0.3) return 0;
+  if (max === 0 || d / max < 0.3) return none;
   const h = (((max === r ? ((g - b) / d) % 6 : max === g ? (b - r) / d + 2 : (r - g) / d + 4) * 60) + 360) % 360;
   const sign = h >= 20 && h <= 70 ? -1 : h >= 180 && h <= 250 ? 1 : 0;
-  if (sign === 0) return 0;
+  if (sign === 0) return none;
   c.use(colors[0]!.index);
+  const named = c.has('tint');
   c.take('remove') ?? c.take('less');
-  return sign;
+  return { sign, named };
+}
+
+/**
+ * "Fix the white balance", "the white balance is off", "corrige la balance des blancs", "the photo
+ * has a colour cast", "remove the colour cast": a cast to correct, with no direction and no colour.
+ * `noun`: the clause named the white balance (or colour temperature), already used. A cast word
+ * alone ("tint", "filter") is one only in a described problem or with "remove": "give it a tint"
+ * asks for one.
+ */
+function castToCorrect(c: Clause, noun: boolean): boolean {
+  if (c.colors().length || c.find((t) => t.thing !== undefined).length) return false;
+  if (noun) return true;
+  if (!c.has('tint') || c.has('add')) return false;
+  if (c.problem) return true;
+  return !!(c.take('remove') ?? c.take('less'));
 }
 
 export const temperature: Frame = {
   name: 'temperature', triggers: ['warm', 'cool'], example: 'temperature',
   read(c) {
     // "Lower the colour temperature": a lower temperature is cooler. "The white balance" is that noun too.
-    const sign = toned(c, 'warm', 'cool', 'temperature') || castRemoved(c);
-    if (!sign) return null;
+    const noun = c.has('temperature');
+    const toned = tonedBy(c, 'warm', 'cool', 'temperature');
+    const removed = toned.sign ? null : castRemoved(c);
+    const sign = toned.sign || removed!.sign;
+    // "The white balance is off", "fix the white balance": correct whichever way the photo needs.
+    if (!sign) {
+      if (!castToCorrect(c, noun)) return null;
+      c.takeAll('tint');
+      c.takeAll('color');
+      return { op: 'temperature', amount: 0, auto: true };
+    }
     c.takeAll('tint');
     c.takeAll('color');
+    const percent = c.find((t) => t.number !== undefined && t.unit === 'pct').length > 0;
     const amount = amountOf(c, 0.2, true);
-    return { op: 'temperature', amount: sign > 0 ? amount : -amount };
+    // "It's too yellow", "remove the yellow cast": a fixed 20% leaves a strong cast clearly there.
+    // A described cast with no percentage is measured and taken out; an instruction ("cooler",
+    // "less yellow", "10% cooler") keeps its amount.
+    const described = toned.sign ? toned.byProblem : removed!.named;
+    return described && !percent ? { op: 'temperature', amount: sign > 0 ? amount : -amount, auto: true } : { op: 'temperature', amount: sign > 0 ? amount : -amount };
   },
 };
 
