@@ -16,6 +16,7 @@ import { grayscale } from './steps/grayscale.ts';
 import { requestedSize, resize } from './steps/resize.ts';
 import { rotate } from './steps/rotate.ts';
 import { cropAspect } from './steps/crop-aspect.ts';
+import { stretchContrast } from './steps/contrast-stretch.ts';
 import { border, pad } from './steps/extend.ts';
 import * as filters from './steps/filters.ts';
 import { invert } from './steps/invert.ts';
@@ -34,7 +35,7 @@ function stepFor(op: EditOp): Step {
     case 'sepia': return sepia;
     case 'invert': return invert;
     case 'brightness': return op.auto ? correctExposure(op.factor >= 1) : tone.brightness(op.factor);
-    case 'contrast': return tone.contrast(op.factor);
+    case 'contrast': return op.auto ? stretchContrast : tone.contrast(op.factor);
     case 'saturation': return saturation(op.factor);
     case 'temperature': return op.auto ? correctColourCast(Math.sign(op.amount) as -1 | 0 | 1) : tone.temperature(op.amount);
     case 'hue': return hue(op.degrees);

@@ -11,7 +11,8 @@ export type EditOp =
    * the step corrects the exposure by measuring the image, and `factor` only gives the direction.
    */
   | { op: 'brightness'; factor: number; auto?: true }
-  | { op: 'contrast'; factor: number }
+  /** Contrast around mid-grey: 1.25 = 25% more. With `auto` (a flat photo), stretched from the image's levels instead. */
+  | { op: 'contrast'; factor: number; auto?: true }
   | { op: 'saturation'; factor: number }
   /**
    * Positive warmer, negative cooler; 0.2 is a clear but natural shift. With `auto` (a described
@@ -93,7 +94,7 @@ export function describeOp(op: EditOp): string {
     case 'sepia': return 'apply sepia tone';
     case 'invert': return 'invert colours';
     case 'brightness': return `${op.factor >= 1 ? 'brighten' : 'darken'} ${op.auto ? 'to correct the exposure' : `by ${pct(op.factor)}`}`;
-    case 'contrast': return `${op.factor >= 1 ? 'increase' : 'decrease'} contrast by ${pct(op.factor)}`;
+    case 'contrast': return op.auto ? 'increase contrast to correct the flat look' : `${op.factor >= 1 ? 'increase' : 'decrease'} contrast by ${pct(op.factor)}`;
     case 'saturation': return `${op.factor >= 1 ? 'increase' : 'decrease'} saturation by ${pct(op.factor)}`;
     case 'temperature':
       if (op.auto) return `${op.amount > 0 ? 'warm colours to ' : op.amount < 0 ? 'cool colours to ' : ''}correct the colour cast`;

@@ -96,12 +96,17 @@ export const brightness: Frame = {
 export const contrast: Frame = {
   name: 'contrast', triggers: ['contrast', 'contrast-up', 'contrast-down'], example: 'contrast',
   read(c) {
-    const sign = toned(c, 'contrast-up', 'contrast-down', 'contrast');
+    const { sign, byProblem } = tonedBy(c, 'contrast-up', 'contrast-down', 'contrast');
     if (!sign) return null;
     c.take('contrast');
     c.takeAll('color');
+    const percent = c.find((t) => t.number !== undefined && t.unit === 'pct').length > 0;
     const amount = amountOf(c, 0.25, true);
-    return { op: 'contrast', factor: sign > 0 ? 1 + amount : Math.max(0.05, 1 - amount) };
+    const factor = sign > 0 ? 1 + amount : Math.max(0.05, 1 - amount);
+    // "The photo looks kinda flat": a fixed 13% leaves a flat photo flat. A flat look with no
+    // percentage is stretched from the image's own levels, like "too dark". Too much contrast keeps
+    // a fixed amount: the image says how far a flat photo is from full range, not how harsh is too harsh.
+    return byProblem && sign > 0 && !percent ? { op: 'contrast', factor, auto: true } : { op: 'contrast', factor };
   },
 };
 
