@@ -61,15 +61,28 @@ export function painter(target, thing) {
   const peak = Math.max(t[0], t[1], t[2]);
   const full = t.map((c) => c / peak); // the hue at its brightest, a channel at 1
   const fullY = luminance(full[0], full[1], full[2]);
-  return (r, g, b) => {
-    const shade = (luminanceOf(r, g, b) / mean) ** power;
+  const colourAt = (y) => {
+    const shade = (y / mean) ** power;
     if (peak * shade <= 1) return t.map((c) => encode(c * shade));
     // Past the brightest the hue allows: towards white, at the luminance the light asks for.
-    const y = Math.min(1, wear * shade);
-    const k = fullY < 1 ? Math.max(0, (y - fullY) / (1 - fullY)) : 0;
+    const k = fullY < 1 ? Math.max(0, (Math.min(1, wear * shade) - fullY) / (1 - fullY)) : 0;
     return full.map((c) => encode(c + (1 - c) * k));
   };
+  // The colour depends on the pixel's luminance alone: a table over luminance, so a 12-megapixel
+  // recolour costs a lookup a pixel, not a power and three encodes.
+  const table = new Float32Array(STEPS * 3);
+  for (let i = 0; i < STEPS; i++) table.set(colourAt(i / (STEPS - 1)), i * 3);
+  /** Writes the painted colour of an sRGB pixel into `into` (three values, 0–255). */
+  return (r, g, b, into) => {
+    const i = Math.round(luminanceOf(r, g, b) * (STEPS - 1)) * 3;
+    into[0] = table[i];
+    into[1] = table[i + 1];
+    into[2] = table[i + 2];
+  };
 }
+
+/** Luminance steps of the painter's table: finer than one sRGB level of grey, even next to black. */
+const STEPS = 16384;
 
 const BINS = 1024;
 

@@ -89,16 +89,17 @@ function paintWeighted(data, n, channels, weight, to, area) {
   const thing = luminanceOfThing(data, n, channels, (i) => weights[i] / 255);
   if (!thing) return { data: out, changed: 0, area };
   const paint = painter(to, thing);
+  const painted = new Float32Array(3);
   let changed = 0;
   for (let i = 0; i < n; i++) {
     const w = weights[i] / 255;
     if (w === 0) continue;
     const o = i * channels;
     const r = data[o], g = data[o + 1], b = data[o + 2];
-    const [nr, ng, nb] = paint(r, g, b);
-    out[o] = Math.round(r + (nr - r) * w);
-    out[o + 1] = Math.round(g + (ng - g) * w);
-    out[o + 2] = Math.round(b + (nb - b) * w);
+    paint(r, g, b, painted);
+    out[o] = Math.round(r + (painted[0] - r) * w);
+    out[o + 1] = Math.round(g + (painted[1] - g) * w);
+    out[o + 2] = Math.round(b + (painted[2] - b) * w);
     if (w > 0.5) changed++;
   }
   return { data: out, changed, area };
