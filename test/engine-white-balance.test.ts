@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import sharp from 'sharp';
+import { parsePrompt } from '../src/backends/local/parse/index.ts';
 import { RetouchError } from '../src/errors.ts';
 import { localEngine, runEdit } from './helpers/engine.ts';
 
@@ -107,6 +108,17 @@ describe('a described colour cast is measured in the image and taken out; an amo
     const [before, after] = [await sky(sunset), await sky((await run(sunset, 'too yellow')).bytes)];
     assert.ok(after.warm < before.warm - 0.1, `cooled: ${before.rgb} → ${after.rgb}`);
     assert.ok(after.warm > 0.6, `still a warm sky: ${before.rgb} → ${after.rgb}`);
+  });
+
+  it('reads which prompts describe a cast (measured) and which ask for an amount (fixed)', () => {
+    const op = (p: string) => parsePrompt(p).ops[0];
+    for (const p of ['too yellow', 'remove the yellow cast', 'quita el tono amarillo']) assert.deepEqual(op(p), { op: 'temperature', amount: -0.2, auto: true }, p);
+    for (const p of ['fix the white balance', 'remove the tint', 'the photo is tinted', '去掉偏色']) assert.deepEqual(op(p), { op: 'temperature', amount: 0, auto: true }, p);
+    for (const p of ['make it cooler', 'less yellow', 'the photo is 20% too yellow']) assert.deepEqual(op(p), { op: 'temperature', amount: -0.2 }, p);
+    // Asking for a tint is not a cast to correct; a filter may be more than a colour cast.
+    for (const p of ['give it a tint', 'remove the filter']) {
+      assert.throws(() => parsePrompt(p), (e: unknown) => e instanceof RetouchError && e.code === 'unsupported_edit', p);
+    }
   });
 
   it('an explicit amount keeps it: "make it 20% cooler" on the yellow photo is the fixed shift, not a correction', async () => {

@@ -156,13 +156,14 @@ function castRemoved(c: Clause): { sign: number; named: boolean } {
  * "Fix the white balance", "the white balance is off", "corrige la balance des blancs", "the photo
  * has a colour cast", "remove the colour cast": a cast to correct, with no direction and no colour.
  * `noun`: the clause named the white balance (or colour temperature), already used. A cast word
- * alone ("tint", "filter") is one only in a described problem or with "remove": "give it a tint"
- * asks for one.
+ * alone ("cast", "tint") is one only in a described problem or with "remove": "give it a tint"
+ * asks for one. A filter (a tint word that also names the image's look) may be more than a colour,
+ * and taking a cast out would do only part of removing it.
  */
 function castToCorrect(c: Clause, noun: boolean): boolean {
   if (c.colors().length || c.find((t) => t.thing !== undefined).length) return false;
   if (noun) return true;
-  if (!c.has('tint') || c.has('add')) return false;
+  if (!c.has('tint') || c.has('add') || c.find((t) => t.concepts.has('tint') && t.concepts.has('image')).length) return false;
   if (c.problem) return true;
   return !!(c.take('remove') ?? c.take('less'));
 }
