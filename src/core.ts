@@ -14,7 +14,7 @@ import { KeyService } from './keys/index.ts';
 import { Metrics } from './metrics/index.ts';
 import { timedSegmenter } from './metrics/timed-segmenter.ts';
 import { openPorts } from './ports.ts';
-import { jobProcessor } from './jobs/processor.ts';
+import { type EndUnprocessed, jobProcessor, unprocessedJobEnder } from './jobs/processor.ts';
 import { WebhookSender } from './jobs/webhooks.ts';
 import type { ProcessEdit } from './queue/index.ts';
 import { Redactor } from './redact.ts';
@@ -47,6 +47,8 @@ export interface CoreServices {
   process: ProcessEdit;
   /** Sends job webhooks (due attempts live in the store); the processor pokes it when a job ends. */
   webhooks: WebhookSender;
+  /** Ends the record of a job that ended without its processor (see jobs/processor.ts). */
+  endUnprocessed: EndUnprocessed;
   /** How long a running job's record may go untouched before it counts as its process's death. */
   jobLeaseMs: number;
 }
@@ -100,13 +102,13 @@ export async function createCore(config: Config, opts: CreateCoreOptions = {}): 
   });
   const jobLeaseMs = opts.jobLeaseMs ?? 60_000;
   // Job records and webhooks wrap the edit here, once, for every queue (jobs/processor.ts).
-  const process: ProcessEdit = jobProcessor((job, runOpts) => edits.run(job, runOpts), {
-    store, inputs, usage, gate, touchEveryMs: jobLeaseMs / 3, onWebhookDue: () => webhooks.poke(),
-  });
+  const jobDeps = { store, inputs, usage, gate, onWebhookDue: () => webhooks.poke() };
+  const process: ProcessEdit = jobProcessor((job, runOpts) => edits.run(job, runOpts), { ...jobDeps, touchEveryMs: jobLeaseMs / 3 });
+  const endUnprocessed = unprocessedJobEnder(jobDeps);
   metrics.knowRoutes(routes.keys(), [...routes.values()].flat().map((e) => e.backend.name));
   metrics.trackEngineSlots(() => local.slotsInUse, config.local.concurrency);
   return {
-    services: { config, logger, store, blobs, inputs, limiter, keys, gate, usage, router, edits, metrics, process, webhooks, jobLeaseMs },
+    services: { config, logger, store, blobs, inputs, limiter, keys, gate, usage, router, edits, metrics, process, webhooks, endUnprocessed, jobLeaseMs },
     async close() {
       await webhooks.stop();
       await local.close();

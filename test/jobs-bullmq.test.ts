@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Worker } from 'bullmq';
 import pino from 'pino';
 import { loadConfig } from '../src/config/index.ts';
 import { type Core, createCore } from '../src/core.ts';
+import { QUEUE_NAME, queueNames } from '../src/queue/names.ts';
 import { EditWorker } from '../src/queue/worker.ts';
 import { startTestApp, type TestApp } from './helpers/app.ts';
 import { card, decode, pixel } from './helpers/images.ts';
@@ -99,5 +101,69 @@ describe('async jobs on BullMQ workers', () => {
     } finally {
       await startWorker();
     }
+  });
+});
+
+describe('async jobs BullMQ gives up on', () => {
+  let r: Awaited<ReturnType<typeof redisPrefix>>;
+  let app: TestApp;
+  let workerCore: Core;
+  before(async () => {
+    r = await redisPrefix();
+    const env = { RETOUCH_QUEUE: 'bullmq', RETOUCH_REDIS_URL: r.url, RETOUCH_REDIS_PREFIX: r.prefix, RETOUCH_QUEUE_DEADLINE_SECONDS: '0.5' };
+    app = await startTestApp(env);
+    workerCore = await createCore(loadConfig({ ...env, RETOUCH_DATA_DIR: app.dataDir, RETOUCH_LOG_LEVEL: 'silent' }), { logger: pino({ level: 'silent' }) });
+  });
+  after(async () => {
+    await workerCore?.close();
+    await app?.close();
+    await r?.clean();
+  });
+
+  const submitTo = async (key: string) => {
+    const { body, headers } = await nodeForm([{ name: 'image', file: await card(), contentType: 'image/png' }, { name: 'model', value: 'retouch-local-1' }, { name: 'prompt', value: 'grey' }]);
+    const res = await app.app.server.inject({ method: 'POST', url: '/v1/images/edits', headers: { ...headers, authorization: `Bearer ${key}`, prefer: 'respond-async' }, payload: body });
+    assert.equal(res.statusCode, 202, res.body);
+    return res.json().id as string;
+  };
+  const waitEnded = async (key: string, id: string) => {
+    for (let i = 0; i < 300; i++) {
+      const job = (await app.app.server.inject({ url: `/v1/images/edits/${id}`, headers: { authorization: `Bearer ${key}` } })).json();
+      if (!['queued', 'running'].includes(job.status)) return job;
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    throw new Error('the job never ended');
+  };
+
+  it('a job that waited past its deadline ends failed with edit_timeout, and its key\'s lease comes back', async () => {
+    const { secret, id: keyId } = await app.app.services.keys.create('deadline', { concurrent: 1 });
+    const id = await submitTo(secret);
+    await new Promise((res) => setTimeout(res, 800)); // no worker yet: the deadline passes in the queue
+    const { redis: rc } = workerCore.services.config;
+    const late = await EditWorker.start({ redisUrl: rc!.url, redisPrefix: rc!.prefix, concurrency: 1, lockMs: 30_000, logger: pino({ level: 'silent' }) },
+      workerCore.services.process, workerCore.services.blobs);
+    try {
+      const job = await waitEnded(secret, id);
+      assert.deepEqual([job.status, job.error.code], ['failed', 'edit_timeout']);
+      assert.equal(await app.app.services.limiter.leases(`conc:${keyId}`), 0);
+    } finally {
+      await late.close();
+    }
+  });
+
+  it('a job BullMQ failed with no recorded result (its workers died on it) ends failed with worker_lost', async () => {
+    const id = await submitTo(app.key);
+    // Taken by a worker that records nothing, then failed as BullMQ's stalled checker fails a job
+    // that stalled more than its limit allows.
+    const taker = new Worker(QUEUE_NAME, null, { connection: { url: r.url }, prefix: queueNames(r.prefix).bullPrefix, autorun: false });
+    try {
+      const taken = await taker.getNextJob('qa-token');
+      assert.ok(taken, 'the job was waiting');
+      await taken.moveToFailed(new Error('job stalled more than allowable limit'), 'qa-token');
+    } finally {
+      await taker.close();
+    }
+    const job = await waitEnded(app.key, id);
+    assert.deepEqual([job.status, job.error.code], ['failed', 'worker_lost']);
   });
 });

@@ -97,3 +97,29 @@ function plainAnswer(outcome: EditOutcome): Record<string, unknown> {
 }
 
 export const isEnded = (status: JobRecord['status']) => ENDED.includes(status);
+
+/** Ends a recorded job that no processor will end: it never ran, or its runs died with their workers. */
+export type EndUnprocessed = (job: EditJob, error: RetouchError) => Promise<void>;
+
+/**
+ * What the processor does at a job's end, for a job that ended without it: BullMQ gave up on it (two
+ * workers died running it), or it waited past its deadline, so no processor recorded anything. The
+ * record is failed with the error (only from queued or running: an end already recorded stays), the
+ * key's lease is given back, a usage record says why, and the webhook is due. Several API nodes may
+ * hear the same end; the conditional write makes one of them do it.
+ */
+export function unprocessedJobEnder(deps: Omit<JobProcessorDeps, 'touchEveryMs'>): EndUnprocessed {
+  return async (job, error) => {
+    const jobId = job.jobId;
+    if (!jobId) return;
+    const record = await deps.store.getJob(jobId);
+    if (!record) return;
+    const at = Date.now();
+    const ended = await deps.store.updateJob(jobId, { status: 'failed', error: jobError(error), webhookNextAt: record.webhookUrl ? at : null }, at, ['queued', 'running']);
+    if (!ended) return;
+    if (job.admission) await deps.gate.settle(job.admission, NOTHING).catch(() => {});
+    await deps.usage.record({ requestId: job.id, keyId: job.keyId, status: error.status, latencyMs: at - record.createdAt, usage: { model: job.fields.model, errorCode: error.code ?? error.type } })
+      .catch(() => {});
+    if (record.webhookUrl) deps.onWebhookDue?.(jobId);
+  };
+}

@@ -17,6 +17,11 @@ export interface BullmqQueueOptions {
   maxWaiting: number;
   /** How long a job may take, queue wait included. */
   deadlineMs: number;
+  /**
+   * Ends the record of a job BullMQ failed without a processor recording its end (its workers died
+   * on it; it waited past its deadline): async jobs nobody waits for must not stay queued or running.
+   */
+  onUnprocessed?: (job: EditJob, error: RetouchError) => Promise<void>;
 }
 
 /** Finished jobs (and their recorded results) are kept this long, then BullMQ and Redis drop them. */
@@ -60,6 +65,9 @@ export class BullmqQueue implements EditQueue {
   ) {
     this.names = queueNames(opts.redisPrefix);
     this.results = new ResultBook(redis, blobs, this.names, RESULT_TTL_SECONDS);
+    // Every failure BullMQ records reaches every API node; ending the job's record is conditional, so
+    // whichever node comes first does it (reap).
+    events.on('failed', ({ jobId }) => void this.reap(jobId));
     subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) => {
       const jobId = this.jobOfChannel.get(channel.toString());
       if (!jobId) return;
@@ -253,13 +261,33 @@ export class BullmqQueue implements EditQueue {
   /** The recorded result of an ended job, as the inline queue would have returned or thrown it. */
   private async outcome(jobId: string): Promise<EditOutcome> {
     const result = await this.results.read(jobId);
-    if (!result) {
-      // Failed without a recorded result: its worker died on it twice (BullMQ's stalled limit).
-      throw new RetouchError('The worker running this edit stopped before finishing it.', {
-        status: 502, type: 'server_error', code: 'worker_lost', param: null,
-      });
-    }
+    // Failed without a recorded result: its worker died on it twice (BullMQ's stalled limit).
+    if (!result) throw workerLost();
     if (!result.ok) throw errorFromWire(result.error);
     return result.outcome;
   }
+
+  /**
+   * A job BullMQ failed: when it carries a job record (an async or idempotent job), its end is
+   * recorded with the error the worker recorded, or worker_lost when none did. A processor that
+   * recorded the end itself has already moved the record on, and nothing changes.
+   */
+  private async reap(bullJobId: string): Promise<void> {
+    if (!this.opts.onUnprocessed) return;
+    try {
+      const edit = (await Job.fromId<QueuedEdit>(this.queue, bullJobId))?.data?.job;
+      if (!edit?.jobId) return;
+      const recorded = await this.results.read(bullJobId);
+      if (recorded?.ok) return;
+      await this.opts.onUnprocessed(edit, recorded ? errorFromWire(recorded.error) : workerLost());
+    } catch {
+      // Redis or the store away: another node hearing the same failure may end it.
+    }
+  }
+}
+
+function workerLost(): RetouchError {
+  return new RetouchError('The worker running this edit stopped before finishing it (it was taken up again and lost again).', {
+    status: 502, type: 'server_error', code: 'worker_lost', param: null,
+  });
 }

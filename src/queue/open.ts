@@ -9,6 +9,7 @@ export async function openQueue(core: CoreServices): Promise<EditQueue> {
     const { BullmqQueue } = await import('./bullmq.ts');
     return BullmqQueue.connect({
       redisUrl: config.redis.url, redisPrefix: config.redis.prefix, maxWaiting: config.queue.maxWaiting, deadlineMs: config.queue.deadlineMs,
+      onUnprocessed: core.endUnprocessed,
     }, core.blobs);
   }
   // The inline queue runs the core's one processor in this process.
