@@ -10,7 +10,7 @@ import { Webhook } from 'standardwebhooks';
 import { startTestApp, type TestApp } from './helpers/app.ts';
 import { card, decode, pixel } from './helpers/images.ts';
 import { nodeForm } from './helpers/multipart.ts';
-import { relayConfig, type Script, startStandIn } from './helpers/stand-in.ts';
+import { greyscaleOf, relayConfig, type Script, startStandIn } from './helpers/stand-in.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../bin/retouch.js');
 const isGrey = (p: number[]) => Math.abs(p[0]! - p[1]!) <= 3 && Math.abs(p[1]! - p[2]!) <= 3;
@@ -220,28 +220,44 @@ describe('webhooks', () => {
 });
 
 describe('a restart between submit and completion (embedded mode)', () => {
+  /**
+   * `retouch serve` in a process of its own on `dataDir`, routing `relayed` to `upstream`, with a
+   * stored key; `crash()` kills it with SIGKILL (no shutdown), as a power cut or an OOM kill would.
+   */
+  async function childServer(dataDir: string, upstream: string) {
+    await writeFile(path.join(dataDir, 'retouch.yaml'), config(upstream));
+    const env = { ...process.env, RETOUCH_DATA_DIR: dataDir, RETOUCH_CONFIG: path.join(dataDir, 'retouch.yaml'), HOST: '127.0.0.1' };
+    const key = execFileSync(process.execPath, [BIN, 'keys', 'create'], { env, encoding: 'utf8' }).trim();
+    const srv = net.createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => srv.once('listening', r));
+    const port = (srv.address() as net.AddressInfo).port;
+    await new Promise((r) => srv.close(r));
+    const child = spawn(process.execPath, [BIN, 'serve'], { env: { ...env, PORT: String(port) }, stdio: 'ignore' });
+    const url = `http://127.0.0.1:${port}`;
+    for (let i = 0; i < 600 && !(await fetch(`${url}/health`).then((r) => r.ok, () => false)); i++) await sleep(100);
+    return {
+      url, key,
+      async crash() {
+        child.kill('SIGKILL');
+        await new Promise((r) => child.once('exit', r));
+      },
+    };
+  }
+  const greyForm = () => card().then((file) => nodeForm([{ name: 'image', file, contentType: 'image/png' }, { name: 'model', value: 'relayed' }, { name: 'prompt', value: 'grey' }]));
+
   it('marks the job failed with a reason, never stuck running', async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'retouch-restart-'));
     const stalled = await startStandIn(() => 'stall');
     try {
-      await writeFile(path.join(dataDir, 'retouch.yaml'), config(stalled.origin));
-      const env = { ...process.env, RETOUCH_DATA_DIR: dataDir, RETOUCH_CONFIG: path.join(dataDir, 'retouch.yaml'), HOST: '127.0.0.1' };
-      const key = execFileSync(process.execPath, [BIN, 'keys', 'create'], { env, encoding: 'utf8' }).trim();
-      const srv = net.createServer().listen(0, '127.0.0.1');
-      await new Promise((r) => srv.once('listening', r));
-      const port = (srv.address() as net.AddressInfo).port;
-      await new Promise((r) => srv.close(r));
-      const child = spawn(process.execPath, [BIN, 'serve'], { env: { ...env, PORT: String(port) }, stdio: 'ignore' });
-      const childBase = `http://127.0.0.1:${port}`;
-      for (let i = 0; i < 600 && !(await fetch(`${childBase}/health`).then((r) => r.ok, () => false)); i++) await sleep(100);
-      const { body, headers } = await nodeForm([{ name: 'image', file: await card(), contentType: 'image/png' }, { name: 'model', value: 'relayed' }, { name: 'prompt', value: 'grey' }]);
-      const res = await fetch(`${childBase}/v1/images/edits`, { method: 'POST', headers: { ...headers, authorization: `Bearer ${key}`, prefer: 'respond-async' }, body: new Uint8Array(body) });
+      const child = await childServer(dataDir, stalled.origin);
+      const { body, headers } = await greyForm();
+      const res = await fetch(`${child.url}/v1/images/edits`, { method: 'POST', headers: { ...headers, authorization: `Bearer ${child.key}`, prefer: 'respond-async' }, body: new Uint8Array(body) });
       assert.equal(res.status, 202);
       const { id } = await res.json();
       for (let i = 0; i < 400 && stalled.requests.length === 0; i++) await sleep(25);
       assert.equal(stalled.requests.length, 1, 'the job was running');
-      child.kill('SIGKILL'); // no shutdown: the process dies mid-job
-      await new Promise((r) => child.once('exit', r));
+      await child.crash(); // no shutdown: the process dies mid-job
+      const key = child.key;
 
       const next = await startTestApp({ RETOUCH_CONFIG: path.join(dataDir, 'retouch.yaml') }, { dataDir, app: { jobLeaseMs: 300 } });
       try {
@@ -259,6 +275,39 @@ describe('a restart between submit and completion (embedded mode)', () => {
       }
     } finally {
       await stalled.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('a retry under the Idempotency-Key of a request its server died under runs the edit again, at once', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'retouch-restart-'));
+    let answer: Script = () => 'stall';
+    const upstream = await startStandIn((req, n) => answer(req, n));
+    try {
+      const child = await childServer(dataDir, upstream.origin);
+      const { body, headers } = await greyForm();
+      const post = (url: string) => fetch(`${url}/v1/images/edits`, { method: 'POST', headers: { ...headers, authorization: `Bearer ${child.key}`, 'idempotency-key': 'order-7' }, body: new Uint8Array(body) });
+      void post(child.url).catch(() => {}); // cut off by the crash
+      for (let i = 0; i < 400 && upstream.requests.length === 0; i++) await sleep(25);
+      await child.crash();
+      answer = async (req) => ({ json: { created: 1, data: [{ b64_json: (await greyscaleOf(req.parts.find((p) => p.name === 'image')!.bytes!)).toString('base64') }] } });
+
+      // Before, the retry waited out the dead job (a minute) and got its job_interrupted, then every
+      // later retry got it too, for 24 h.
+      const next = await startTestApp({ RETOUCH_CONFIG: path.join(dataDir, 'retouch.yaml') }, { dataDir, app: { jobLeaseMs: 300 } });
+      try {
+        const url = await next.listen();
+        await sleep(400); // past the dead job's lease
+        const retry = await post(url);
+        assert.equal(retry.status, 200, await retry.clone().text());
+        assert.ok(isGrey(pixel(await decode(Buffer.from(await (await fetch((await retry.json()).data[0].url)).arrayBuffer())), 40, 30)));
+        assert.equal(upstream.requests.length, 2, 'the edit ran again: the first never delivered');
+        assert.equal((await post(url)).headers.get('idempotent-replayed'), 'true', 'a later retry gets this answer');
+      } finally {
+        await next.close();
+      }
+    } finally {
+      await upstream.close();
       await rm(dataDir, { recursive: true, force: true });
     }
   });

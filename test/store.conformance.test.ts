@@ -143,6 +143,10 @@ for (const subject of subjects) {
       const again = await store.putIdempotency({ keyId: 'key_a', key: 'k-1', fingerprint: 'f2', jobId: 'job_9', createdAt: 1001 });
       assert.deepEqual([first.jobId, again.jobId, again.fingerprint], ['job_1', 'job_1', 'f1']);
       assert.equal((await store.putIdempotency({ keyId: 'key_b', key: 'k-1', fingerprint: 'f3', jobId: 'job_3', createdAt: 1000 })).jobId, 'job_3', 'per key');
+      // A retry takes over an interrupted first attempt once: the second to try finds it moved.
+      assert.equal(await store.reassignIdempotency('key_b', 'k-1', 'job_3', 'job_4'), true);
+      assert.equal(await store.reassignIdempotency('key_b', 'k-1', 'job_3', 'job_5'), false);
+      assert.equal((await store.getIdempotency('key_b', 'k-1'))!.jobId, 'job_4');
       const other = await s.reopen();
       try {
         assert.equal((await other.getIdempotency('key_a', 'k-1'))!.jobId, 'job_1');

@@ -19,7 +19,8 @@ export interface JobSweeperOptions {
 /** Idempotency-Key records last 24 h. */
 export const IDEMPOTENCY_MS = 24 * 3600_000;
 
-const INTERRUPTED = {
+/** The end of a job whose process died under it (the sweeper's, or a retry's that takes it over). */
+export const INTERRUPTED = {
   message: 'The server restarted before this job finished; nothing was delivered. Submit it again.',
   type: 'server_error', param: null, code: 'job_interrupted', status: 500,
 };

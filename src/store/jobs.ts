@@ -79,5 +79,10 @@ export interface JobStore {
   /** Records the key's first use, or returns the record already there (the first use wins). */
   putIdempotency(record: IdempotencyRecord): Promise<IdempotencyRecord>;
   getIdempotency(keyId: string, key: string): Promise<IdempotencyRecord | null>;
+  /**
+   * Points a key's record at another job if it still points at `fromJobId` (a first attempt that was
+   * interrupted, taken over by a retry); false when another retry moved it first.
+   */
+  reassignIdempotency(keyId: string, key: string, fromJobId: string, toJobId: string): Promise<boolean>;
   deleteIdempotencyBefore(before: number): Promise<number>;
 }

@@ -106,6 +106,12 @@ export class SqlJobStore implements JobStore {
     return r ? { keyId: r.key_id, key: r.key, fingerprint: r.fingerprint, jobId: r.job_id, createdAt: Number(r.created_at) } : null;
   }
 
+  async reassignIdempotency(keyId: string, key: string, fromJobId: string, toJobId: string) {
+    const res = await this.db.updateTable('idempotency').set({ job_id: toJobId })
+      .where('key_id', '=', keyId).where('key', '=', key).where('job_id', '=', fromJobId).executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
   async deleteIdempotencyBefore(before: number) {
     const res = await this.db.deleteFrom('idempotency').where('created_at', '<', before).executeTakeFirst();
     return Number(res.numDeletedRows);

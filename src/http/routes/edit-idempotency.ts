@@ -9,6 +9,7 @@ import { newId } from '../../ids.ts';
 import type { EditOutcome } from '../../edits/service.ts';
 import type { EncodedImage } from '../../images/encode.ts';
 import { jobImages } from '../../jobs/view.ts';
+import { INTERRUPTED } from '../../jobs/sweeper.ts';
 import type { JobRecord } from '../../store/index.ts';
 import { Base64Image } from '../deliver.ts';
 import { ENDED } from '../../store/jobs.ts';
@@ -53,7 +54,24 @@ export async function claimIdempotency(services: Services, keyId: string | null,
   if (record.jobId === jobId) return { first: true, jobId };
   const job = await services.store.getJob(record.jobId);
   if (!job) throw errors.internal(new Error(`idempotency record without its job ${record.jobId}`));
+  // A first attempt whose process died under it answered nothing: the retry runs the edit again
+  // (as that attempt never delivered, nothing is paid twice for a result someone has).
+  if (interrupted(services, job) && await services.store.reassignIdempotency(keyId ?? '', key, job.id, jobId)) {
+    await services.store.updateJob(job.id, { status: 'failed', error: INTERRUPTED }, Date.now(), ['queued', 'running']);
+    return { first: true, jobId };
+  }
   return { first: false, job };
+}
+
+/**
+ * Whether a job was cut short by its process dying: recorded so (`job_interrupted`), or, with the
+ * inline queue, still queued or running with its record untouched past the lease its processor
+ * renews (the sweeper would fail it within the minute; a retry need not wait for that). BullMQ's
+ * workers take such a job up again themselves, so there only the recorded end counts.
+ */
+function interrupted(services: Services, job: JobRecord): boolean {
+  if (job.status === 'failed') return job.error?.code === 'job_interrupted';
+  return services.queue.kind === 'inline' && !ENDED.includes(job.status) && job.updatedAt < Date.now() - services.jobLeaseMs;
 }
 
 /**
