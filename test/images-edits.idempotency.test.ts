@@ -99,6 +99,30 @@ describe('Idempotency-Key', () => {
     assert.equal(plain.status, 409, 'the same key without stream=true is another request');
   });
 
+  it("a retry is not refused by the key's limits: the first request was admitted and charged, the retry runs nothing", async () => {
+    script = slowGrey(400);
+    const { secret } = await t.app.services.keys.create('limited', { imagesPerDay: 1, concurrent: 1 });
+    const auth = { authorization: `Bearer ${secret}` };
+    // Joining while the first still holds the key's one place in flight, then replaying after it
+    // spent the key's one image of the day: before, both were 429.
+    const [first, joined] = await Promise.all([edit('limited-1', {}, {}, auth), new Promise((r) => setTimeout(r, 150)).then(() => edit('limited-1', {}, {}, auth))]);
+    assert.deepEqual([first.status, joined.status], [200, 200]);
+    const replay = await edit('limited-1', {}, {}, auth);
+    assert.equal(replay.status, 200);
+    assert.equal(replay.headers.get('idempotent-replayed'), 'true');
+    assert.equal(upstream.requests.length, 1);
+    const fresh = await edit('limited-2', {}, {}, auth);
+    assert.equal(fresh.status, 429, 'a new request is still held to the quota');
+    assert.equal((await fresh.json()).error.code, 'insufficient_quota');
+  });
+
+  it('an Idempotency-Key that is too long is refused before the body is read', async () => {
+    const res = await edit('k'.repeat(300));
+    assert.equal(res.status, 400);
+    assert.match((await res.json()).error.message, /longer than 255/);
+    assert.equal(res.headers.get('connection'), 'close', 'answered without reading the upload');
+  });
+
   it('an async job retried under the same key is the same job', async () => {
     script = slowGrey(0);
     const a = await (await edit('async-1', {}, { prefer: 'respond-async' })).json();

@@ -63,6 +63,15 @@ export async function claimIdempotency(services: Services, keyId: string | null,
   return { first: false, job };
 }
 
+/** Whether the request retries an Idempotency-Key already used by its API key, whose first attempt stands. */
+export async function isReplay(services: Services, request: FastifyRequest): Promise<boolean> {
+  const key = idempotencyKey(request);
+  if (!key || !request.apiKeyId) return false;
+  const record = await services.store.getIdempotency(request.apiKeyId, key);
+  const job = record ? await services.store.getJob(record.jobId) : null;
+  return !!job && !interrupted(services, job);
+}
+
 /**
  * Whether a job was cut short by its process dying: recorded so (`job_interrupted`), or, with the
  * inline queue, still queued or running with its record untouched past the lease its processor

@@ -16,7 +16,7 @@ import { createRemoteFetcher } from '../remote-image.ts';
 import type { RawForm } from '../uploads.ts';
 import { asyncRequest, checkAsync, submitAsync } from './edit-async.ts';
 import { editCache } from './edit-cache.ts';
-import { claimIdempotency, idempotencyKey, idempotentStream, idempotentSync, requestFingerprint } from './edit-idempotency.ts';
+import { claimIdempotency, idempotencyKey, idempotentStream, idempotentSync, isReplay, requestFingerprint } from './edit-idempotency.ts';
 import { editBookkeeping } from './edit-run.ts';
 import { streamEdit } from './edit-stream.ts';
 
@@ -67,6 +67,10 @@ export function editRoutes(app: FastifyInstance, services: Services, auth: onReq
   const keyLimits: onRequestHookHandler = async (request, reply) => {
     const limits = request.apiKeyLimits;
     if (!request.apiKeyId || !limits || Object.keys(limits).length === 0) return;
+    // A retry under an Idempotency-Key already used is answered from the first request, which was
+    // admitted and is charged: the retry runs nothing, so the key's limits do not refuse it (a
+    // first attempt that was interrupted runs again, and is admitted like any edit).
+    if (await isReplay(services, request)) return;
     const admission = await gate.admit(request.apiKeyId, limits).catch((err: unknown) => {
       if (!(err instanceof RetouchError)) {
         // The shared limiter (Redis) is unreachable: refuse for now rather than run unmetered.
@@ -93,8 +97,11 @@ export function editRoutes(app: FastifyInstance, services: Services, auth: onReq
     reply.raw.once('close', () => { if (!reply.raw.writableEnded && !request.editRunning) book.recordCancelled(request, reply); });
   };
 
+  // The Idempotency-Key header is checked before the body is read, like every other header.
+  const idempotencyHeader: onRequestHookHandler = async (request) => { idempotencyKey(request); };
+
   app.post('/v1/images/edits', {
-    onRequest: [auth, startUsage, keyLimits, contentLength],
+    onRequest: [auth, idempotencyHeader, startUsage, keyLimits, contentLength],
     bodyLimit: limits.json,
   }, async (request, reply) => {
     const form = await readForm(request);
