@@ -279,6 +279,41 @@ describe('a restart between submit and completion (embedded mode)', () => {
     }
   });
 
+  it('a shutdown lets a running async job finish within its grace; one that outlasts it ends job_interrupted at once', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'retouch-shutdown-'));
+    const upstream = await startStandIn(async (req) => {
+      const prompt = req.parts.find((p) => p.name === 'prompt')?.value;
+      if (prompt === 'stall') return 'stall';
+      await sleep(600);
+      return { json: { created: 1, data: [{ b64_json: (await greyscaleOf(req.parts.find((p) => p.name === 'image')!.bytes!)).toString('base64') }] } };
+    });
+    try {
+      const env = { RETOUCH_SHUTDOWN_GRACE_SECONDS: '3' };
+      const first = await startTestApp(env, { dataDir, configFile: config(upstream.origin) });
+      const submit = async (prompt: string) => {
+        const { body, headers } = await nodeForm([{ name: 'image', file: await card(), contentType: 'image/png' }, { name: 'model', value: 'relayed' }, { name: 'prompt', value: prompt }]);
+        return (await first.app.server.inject({ method: 'POST', url: '/v1/images/edits', headers: { ...headers, ...first.auth, prefer: 'respond-async' }, payload: body })).json().id as string;
+      };
+      const finishing = await submit('grey');
+      const stuck = await submit('stall');
+      for (let i = 0; i < 400 && upstream.requests.length < 2; i++) await sleep(25);
+      await first.close(); // as SIGTERM does
+      const after = await startTestApp({}, { dataDir, configFile: config(upstream.origin) });
+      try {
+        const read = async (id: string) => (await after.app.services.store.getJob(id))!;
+        assert.equal((await read(finishing)).status, 'succeeded', 'finished within the grace');
+        const cut = await read(stuck);
+        assert.deepEqual([cut.status, cut.error?.code], ['failed', 'job_interrupted'], 'recorded at the shutdown, not a minute after the restart');
+        assert.match(cut.error!.message, /shut down/);
+      } finally {
+        await after.close();
+      }
+    } finally {
+      await upstream.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('a retry under the Idempotency-Key of a request its server died under runs the edit again, at once', async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'retouch-restart-'));
     let answer: Script = () => 'stall';

@@ -235,6 +235,11 @@ export const ENV = {
     description: 'A job whose worker stops renewing its lock this long (a killed worker) is picked up again by another',
     schema: z.coerce.number().min(2).max(3600),
   },
+  RETOUCH_SHUTDOWN_GRACE_SECONDS: {
+    name: 'RETOUCH_SHUTDOWN_GRACE_SECONDS', default: '30',
+    description: 'Inline queue: how long SIGTERM lets async jobs running in this process finish; the rest end failed (job_interrupted) at once',
+    schema: z.coerce.number().min(0).max(3600),
+  },
   RETOUCH_DEFAULT_RPM: {
     name: 'RETOUCH_DEFAULT_RPM', description: 'Requests per minute per key, for keys without their own limit; default: unlimited', schema: positiveInt,
   },

@@ -59,6 +59,8 @@ export interface QueueConfig {
   workerConcurrency: number;
   workerPort: number;
   lockMs: number;
+  /** Inline queue: how long a shutdown lets detached (async) jobs finish before it stops them. */
+  shutdownGraceMs: number;
 }
 
 export interface S3Config {
@@ -169,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       workerConcurrency: get('RETOUCH_WORKER_CONCURRENCY'),
       workerPort: get('RETOUCH_WORKER_PORT'),
       lockMs: get('RETOUCH_WORKER_LOCK_SECONDS') * 1000,
+      shutdownGraceMs: get('RETOUCH_SHUTDOWN_GRACE_SECONDS') * 1000,
     },
   };
 }

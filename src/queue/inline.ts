@@ -9,11 +9,12 @@ import type { EditQueue, ProcessEdit } from './index.ts';
 export class InlineQueue implements EditQueue {
   readonly kind = 'inline' as const;
   private active = 0;
-  /** Detached jobs running here, by id, so `cancel` can reach them. */
-  private readonly detached = new Map<string, AbortController>();
+  /** Detached jobs running here, by id, so `cancel` can reach them and `close` can wait for them. */
+  private readonly detached = new Map<string, { abort: AbortController; done: Promise<void> }>();
   private readonly followers = new Followers();
 
-  constructor(private readonly process: ProcessEdit) {}
+  /** `graceMs`: how long `close` lets detached jobs finish before it stops them. */
+  constructor(private readonly process: ProcessEdit, private readonly graceMs = 30_000) {}
 
   async run(job: EditJob, { signal, onEvent }: RunOptions) {
     this.active++;
@@ -30,14 +31,14 @@ export class InlineQueue implements EditQueue {
 
   async submit(job: EditJob) {
     const abort = new AbortController();
-    this.detached.set(job.id, abort);
-    // The processor records the outcome (or the failure) itself; nothing waits on this promise.
-    void this.run(job, { signal: abort.signal }).catch(() => {}).finally(() => this.detached.delete(job.id));
+    // The processor records the outcome (or the failure) itself; only `close` waits on this.
+    const done = this.run(job, { signal: abort.signal }).then(() => {}, () => {}).finally(() => this.detached.delete(job.id));
+    this.detached.set(job.id, { abort, done });
   }
 
   /** A job here is never waiting for a processor: it runs from its submit, so none is taken out unseen. */
   async cancel(jobId: string) {
-    this.detached.get(jobId)?.abort();
+    this.detached.get(jobId)?.abort.abort();
     return null;
   }
 
@@ -48,5 +49,15 @@ export class InlineQueue implements EditQueue {
 
   async depth() { return { waiting: 0, active: this.active }; }
   async check() {}
-  async close() { for (const a of this.detached.values()) a.abort(); }
+  /**
+   * Lets the detached jobs finish, as a shutdown lets in-flight requests finish, for up to the grace;
+   * then stops the rest, whose processors record why (job_interrupted) before the store closes.
+   */
+  async close() {
+    const running = [...this.detached.values()];
+    if (running.length === 0) return;
+    const stop = setTimeout(() => { for (const r of running) r.abort.abort(); }, this.graceMs);
+    await Promise.all(running.map((r) => r.done));
+    clearTimeout(stop);
+  }
 }

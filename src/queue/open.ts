@@ -13,5 +13,5 @@ export async function openQueue(core: CoreServices): Promise<EditQueue> {
     }, core.blobs);
   }
   // The inline queue runs the core's one processor in this process.
-  return new InlineQueue(core.process);
+  return new InlineQueue(core.process, config.queue.shutdownGraceMs);
 }

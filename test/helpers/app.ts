@@ -40,7 +40,8 @@ export async function startTestApp(env: Record<string, string> = {}, opts: TestA
     configEnv.RETOUCH_CONFIG = path.join(dataDir, 'retouch.yaml');
     await writeFile(configEnv.RETOUCH_CONFIG, opts.configFile);
   }
-  const config = loadConfig({ RETOUCH_DATA_DIR: dataDir, RETOUCH_LOG_LEVEL: 'silent', ...configEnv, ...env });
+  // A stalled async job left running by a test must not hold its teardown for the production grace.
+  const config = loadConfig({ RETOUCH_DATA_DIR: dataDir, RETOUCH_LOG_LEVEL: 'silent', RETOUCH_SHUTDOWN_GRACE_SECONDS: '1', ...configEnv, ...env });
   const logs = opts.logLines;
   const logger = logs
     ? createLogger({ ...config, logLevel: logs.level }, { write: (line: string) => { logs.lines.push(line); } })
