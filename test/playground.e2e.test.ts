@@ -199,6 +199,9 @@ describe('the playground in a real browser', { skip }, () => {
     await page.getByRole('button', { name: 'Edit image' }).click();
     await page.locator('#elapsed').getByText(/Working… \d+\.\d s/).waitFor();
     const submitted = relay.requests.length;
+    // The key field changed meanwhile (another key pasted): the job is still followed with its own.
+    await page.getByLabel('API key', { exact: true }).fill('sk-another-key-entirely');
+    await page.getByLabel('API key', { exact: true }).press('Tab');
     await page.reload();
     await page.locator('#elapsed').getByText(/Resuming|Working…|Queued…/).waitFor();
     await page.locator('#elapsed').getByText('Done.').waitFor({ timeout: 30_000 });

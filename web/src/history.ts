@@ -13,6 +13,11 @@ export interface HistoryEntry {
 /** An edit submitted as a job and not yet seen to its end: what a reload needs to follow it again. */
 export interface PendingEdit {
   jobId: string;
+  /**
+   * The API key that made the job: only it can read the job, whatever key the page holds after a
+   * reload (the same key is kept in localStorage anyway).
+   */
+  key: string;
   /** When it was submitted (ms since the epoch), for the elapsed time and the latency. */
   started: number;
   prompt: string;

@@ -22,7 +22,7 @@ const painter = new MaskPainter($<HTMLCanvasElement>('mask-canvas'));
 let images: Blob[] = [];
 let lastResult: Blob | null = null;
 /** The edit this page is following, if any: its job, and what stops following it. */
-let running: { jobId: string | null; abort: AbortController } | null = null;
+let running: { jobId: string | null; key: string; abort: AbortController } | null = null;
 
 // ---- errors, shown next to the field the envelope's `param` names ----
 const ERROR_SLOTS = ['key', 'image', 'mask', 'prompt', 'model', 'size', 'output_format', 'general'];
@@ -192,9 +192,10 @@ function busy(started: number, status: () => string): () => void {
   };
 }
 
-async function follow(key: string, pending: PendingEdit): Promise<void> {
+async function follow(pending: PendingEdit): Promise<void> {
+  const { key } = pending;
   const abort = new AbortController();
-  running = { jobId: pending.jobId, abort };
+  running = { jobId: pending.jobId, key, abort };
   let status: Job['status'] = 'queued';
   // Whether there is nothing left for a reload to follow: the end was seen, or the API said why not.
   // A broken connection (the page unloading, say) is not that: the job goes on and a reload follows it.
@@ -242,7 +243,7 @@ els.form.addEventListener('submit', async (e) => {
   if (!els.prompt.value.trim()) return void ($('err-prompt').textContent = 'Say what should change.');
   localStorage.setItem(KEY_STORAGE, key);
   const abort = new AbortController();
-  running = { jobId: null, abort };
+  running = { jobId: null, key, abort };
   const started = Date.now();
   const idle = busy(started, () => 'Sending…');
   const prompt = els.prompt.value.trim();
@@ -251,7 +252,7 @@ els.form.addEventListener('submit', async (e) => {
     const job = await submitEdit({
       key, images, mask: await painter.toMask(), prompt, model: els.model.value, size: els.size.value, outputFormat: els.format.value,
     }, abort.signal);
-    pending = { jobId: job.id, started, prompt, model: els.model.value, before: images[0]! };
+    pending = { jobId: job.id, key, started, prompt, model: els.model.value, before: images[0]! };
     await setPending(pending).catch(() => {}); // without IndexedDB the edit still runs; only a reload loses it
   } catch (err) {
     idle();
@@ -262,20 +263,21 @@ els.form.addEventListener('submit', async (e) => {
     idle();
     running = null;
   }
-  await follow(key, pending);
+  await follow(pending);
 });
 
 els.cancel.addEventListener('click', () => {
   if (!running) return;
   const { jobId, abort } = running;
   abort.abort();
-  if (jobId) void cancelJob(els.key.value.trim(), jobId).catch(showError);
+  if (jobId) void cancelJob(running.key, jobId).catch(showError);
 });
 
 // A reload while an edit ran: follow the same job to its end.
 void getPending().then(async (pending) => {
-  const key = els.key.value.trim();
+  // A pending edit from before the key was kept with it is followed with the page's key.
+  const key = pending?.key ?? els.key.value.trim();
   if (!pending || !key || running) return;
   els.elapsed.textContent = 'Resuming the edit started before the page was reloaded…';
-  await follow(key, pending);
+  await follow({ ...pending, key });
 }).catch(() => {});
