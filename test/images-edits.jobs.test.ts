@@ -110,6 +110,26 @@ describe('async jobs', () => {
   });
 });
 
+describe('async jobs when the engine is busy', () => {
+  it('wait for a slot rather than fail with the 429 a waiting client would retry on', async () => {
+    // One slot and one waiting place: of four jobs at once, two would be refused by the engine's queue.
+    const busy = await startTestApp({ RETOUCH_LOCAL_CONCURRENCY: '1', RETOUCH_LOCAL_QUEUE: '1' });
+    try {
+      const big = await card(1400, 1000);
+      const ids = await Promise.all([0, 1, 2, 3].map(async () => {
+        const { body, headers } = await nodeForm([{ name: 'image', file: big, contentType: 'image/png' }, { name: 'model', value: 'retouch-local-1' }, { name: 'prompt', value: 'blur it a lot' }]);
+        const res = await busy.app.server.inject({ method: 'POST', url: '/v1/images/edits', headers: { ...headers, ...busy.auth, prefer: 'respond-async' }, payload: body });
+        assert.equal(res.statusCode, 202, res.body);
+        return res.json().id as string;
+      }));
+      const ended = await Promise.all(ids.map(async (id) => (await busy.app.server.inject({ url: `/v1/images/edits/${id}`, headers: { ...busy.auth, prefer: 'wait=60' } })).json()));
+      assert.deepEqual(ended.map((j) => j.status), ['succeeded', 'succeeded', 'succeeded', 'succeeded'], JSON.stringify(ended.map((j) => j.error)));
+    } finally {
+      await busy.close();
+    }
+  });
+});
+
 describe('webhooks', () => {
   it('are signed per Standard Webhooks, retried after a 500, and not sent again after a 2xx', async () => {
     const deliveries: Array<{ headers: http.IncomingHttpHeaders; body: string }> = [];

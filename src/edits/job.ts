@@ -25,6 +25,11 @@ export interface EditJob {
    */
   admission?: AdmissionTicket;
   /**
+   * No client waits on the answer (an async job): a backend too busy to take the edit now is
+   * waited for, rather than the job failing with the 429 a waiting client would get to retry on.
+   */
+  detached?: boolean;
+  /**
    * The job record (`job_…`) that keeps this edit's outcome, for async jobs and idempotent
    * requests; the processor (src/jobs/processor.ts) records it. Absent: nothing is recorded.
    */

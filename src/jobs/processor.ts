@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { InputStash } from '../edits/inputs.ts';
 import type { EditJob } from '../edits/job.ts';
 import type { EditError, EditOutcome } from '../edits/service.ts';
@@ -67,7 +68,7 @@ export function jobProcessor(inner: ProcessEdit, deps: JobProcessorDeps): Proces
       opts.onEvent?.({ type: 'stage', stage: 'ended', at: Date.now() });
     };
     try {
-      const outcome = await inner(job, opts);
+      const outcome = await (job.detached ? whenNotBusy(() => inner(job, opts), opts.signal) : inner(job, opts));
       const recorded = await store.updateJob(jobId, { status: 'succeeded', result: plainAnswer(outcome), webhookNextAt: webhookAt() }, Date.now(), ['running']);
       await settle(200, outcome.usage, { images: outcome.images, pixels: outcome.usage.outputPixels ?? 0 });
       if (recorded && record?.webhookUrl) deps.onWebhookDue?.(jobId);
@@ -85,6 +86,28 @@ export function jobProcessor(inner: ProcessEdit, deps: JobProcessorDeps): Proces
       void deps.inputs.delete(job.mask ? [...job.images, job.mask] : job.images);
     }
   };
+}
+
+/** How long a detached job waits, in all, for a busy backend to take it. */
+const BUSY_WAIT_MS = 10 * 60_000;
+
+/**
+ * Runs `edit`, and while it is refused because a backend's queue is full (429 with retry-after:
+ * nothing was done), waits that long and asks again, up to BUSY_WAIT_MS or an abort. A client
+ * waiting on its answer retries such a 429 itself; a detached job has no client to do it.
+ */
+async function whenNotBusy<T>(edit: () => Promise<T>, signal: AbortSignal): Promise<T> {
+  const giveUp = Date.now() + BUSY_WAIT_MS;
+  for (;;) {
+    try {
+      return await edit();
+    } catch (err) {
+      const busy = err instanceof RetouchError && err.status === 429 && err.code === 'rate_limit_exceeded' && err.retryAfter !== undefined;
+      if (!busy || signal.aborted || Date.now() >= giveUp) throw err;
+      await sleep(Math.min(err.retryAfter! * 1000, 5_000), undefined, { signal }).catch(() => {});
+      if (signal.aborted) throw err;
+    }
+  }
 }
 
 /**

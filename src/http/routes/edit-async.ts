@@ -91,7 +91,7 @@ export async function submitAsync(
   // The key's lease and quotas travel with the job: its processor settles them when it ends,
   // wherever it runs (a worker on the shared limiter, or this process).
   const admission = request.admission;
-  const hosted: EditJob = { ...job, jobId: claim?.jobId ?? newId('job'), fields, ...(admission ? { admission: admission.ticket } : {}) };
+  const hosted: EditJob = { ...job, jobId: claim?.jobId ?? newId('job'), fields, detached: true, ...(admission ? { admission: admission.ticket } : {}) };
   request.usage = null; // the processor records it, with what the edit did
   request.editRunning = true; // the key-limit close hook must not settle it with nothing
   let record: JobRecord;
