@@ -1,6 +1,7 @@
 /**
  * `npm run cluster`: 2 API nodes + 2 workers + an S3-compatible server (s3rver) on this machine,
- * against the local PostgreSQL and Redis. Prints the URLs and an API key; Ctrl-C stops everything.
+ * against the local PostgreSQL and Redis. Prints the URLs and an API key; a member that dies is started
+ * again; Ctrl-C stops everything.
  *
  * Override with RETOUCH_DATABASE_URL, RETOUCH_REDIS_URL, RETOUCH_REDIS_PREFIX, CLUSTER_PORT (the first
  * API node's port; the others follow), CLUSTER_API_NODES, CLUSTER_WORKERS.
@@ -9,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { redactShapes } from '../src/redact.ts';
-import { startCluster } from './cluster/launch.ts';
+import { type Cluster, startCluster } from './cluster/launch.ts';
 
 const env = process.env;
 const base = Number(env.CLUSTER_PORT ?? 8080);
@@ -26,6 +27,7 @@ await s3.run();
 
 // One static key for the whole cluster, new each run, shown once here and never logged.
 const key = `sk-cluster-${randomBytes(16).toString('hex')}`;
+const webhookSecret = `whsec_${randomBytes(32).toString('base64')}`;
 const shared = {
   RETOUCH_DATABASE_URL: env.RETOUCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres?schema=retouch_cluster',
   RETOUCH_REDIS_URL: env.RETOUCH_REDIS_URL ?? 'redis://127.0.0.1:6379/0',
@@ -34,6 +36,8 @@ const shared = {
   RETOUCH_S3_REQUEST_CHECKSUM: 'when_required', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER',
   RETOUCH_DATA_DIR: dataDir,
   RETOUCH_API_KEYS: key,
+  // Signs the webhooks of that static key (a stored key has a secret of its own).
+  RETOUCH_WEBHOOK_SECRET: webhookSecret,
   // As npm start sets it: fewer glibc malloc arenas keep freed image buffers from staying resident.
   MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? '2',
 };
@@ -43,14 +47,19 @@ const workerPorts = Array.from({ length: workerCount }, (_, i) => base + 10 + i)
 process.stdout.write(`starting ${apiCount} API nodes and ${workerCount} workers (database ${redactShapes(maskPassword(shared.RETOUCH_DATABASE_URL))}, redis ${maskPassword(shared.RETOUCH_REDIS_URL)})…\n`);
 
 let stopping = false;
+let markStarted: (cluster: Cluster | null) => void = () => {};
+const clusterStarted = new Promise<Cluster | null>((resolve) => { markStarted = resolve; });
 const cluster = await startCluster({
   env: shared,
   apiPorts,
   workerPorts,
   onLine: (name, line) => process.stdout.write(`[${name}] ${line}\n`),
+  // A member that dies is started again, as a supervisor would: kill one to watch the others and
+  // the queue carry its work (README: "Running at scale").
   onExit: (name, code, signal) => {
-    process.stderr.write(`[${name}] exited (${signal ?? code}); stopping the cluster\n`);
-    void shutdown(1);
+    if (stopping) return;
+    process.stderr.write(`[${name}] exited (${signal ?? code}); starting it again\n`);
+    void restartLater(name);
   },
 }).catch(async (err: Error) => {
   process.stderr.write(`cluster did not start: ${err.message}\n`);
@@ -58,18 +67,31 @@ const cluster = await startCluster({
   process.exit(1);
 });
 
+markStarted(cluster);
+
 process.stdout.write(`
 Retouch cluster ready.
   API nodes:   ${cluster.apis.map((m) => m.url).join('  ')}
   workers:     ${cluster.workers.map((m) => `${m.url}/ready`).join('  ')}
   S3 (s3rver): http://127.0.0.1:${s3Port}/${bucket}
   API key:     ${key}
+  webhooks:    signed with ${webhookSecret}
 
   curl ${cluster.apis[0]!.url}/v1/images/edits -H "Authorization: Bearer ${key}" \\
     -F model=retouch-local-1 -F image=@photo.jpg -F "prompt=make it black and white"
 
-Ctrl-C stops everything.
+A member that dies (kill -9 one to try it) is started again. Ctrl-C stops everything.
 `);
+
+/** Restarts a member once the cluster has started (a member that dies while it starts fails the start). */
+async function restartLater(name: string) {
+  const started = await clusterStarted;
+  if (!started || stopping) return;
+  await started.restart(name).then(
+    (m) => process.stdout.write(`[${name}] ready again at ${m.url}\n`),
+    (err: Error) => process.stderr.write(`[${name}] could not be started again: ${err.message}\n`),
+  );
+}
 
 async function shutdown(code: number) {
   if (stopping) return;

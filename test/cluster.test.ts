@@ -136,7 +136,11 @@ describe('a cluster of 2 API nodes and 2 workers', () => {
   });
 
   it('an async job outlives the API node that took it and the worker killed mid-edit: it completes', async () => {
-    const spare = await cluster.addWorker(await freePort()); // two workers again, after the kill above
+    // Two workers again: the one killed above is started again on its port, as `npm run cluster` does.
+    const dead = cluster.workers.find((w) => w.process.exitCode !== null || w.process.signalCode !== null);
+    assert.ok(dead, 'the worker killed above');
+    const spare = await cluster.restart(dead.name);
+    assert.equal((await fetch(`${spare.url}/ready`)).status, 200);
     const big = await sharp({ create: { width: 2600, height: 2600, channels: 3, background: { r: 40, g: 160, b: 90 } } }).png({ compressionLevel: 1 }).toBuffer();
     const form = await nodeForm([{ name: 'image', file: big }, { name: 'model', value: 'retouch-local-1' }, { name: 'prompt', value: 'rotate 90 degrees and blur it a lot' },
       { name: 'response_format', value: 'b64_json' }, { name: 'output_format', value: 'png' }]);
@@ -152,7 +156,7 @@ describe('a cluster of 2 API nodes and 2 workers', () => {
       if (!active) await new Promise((r) => setTimeout(r, 50));
     }
     assert.ok(active, 'a worker took the job');
-    const victim = [...cluster.workers, spare].find((w) => w.process.pid === Number(active.processedBy!.split('-').at(-1)));
+    const victim = cluster.workers.find((w) => w.process.pid === Number(active.processedBy!.split('-').at(-1)));
     assert.ok(victim, `the job runs on one of our workers (${active.processedBy})`);
     victim.process.kill('SIGKILL');
     await victim.exited;

@@ -37,6 +37,8 @@ export interface Cluster {
   workers: Member[];
   /** Starts one more worker (after `kill`, say) and waits until it is ready. */
   addWorker(port: number): Promise<Member>;
+  /** Starts a member that ended again, on its port, under its name, and waits until it is ready. */
+  restart(name: string): Promise<Member>;
   /** SIGTERM to all (workers finish their jobs), then SIGKILL whatever is left after `graceMs`. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -99,6 +101,16 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       apis,
       workers,
       addWorker: (port) => ready(launch('worker', ++n, port)),
+      restart: (name) => {
+        const old = members.find((m) => m.name === name);
+        if (!old) return Promise.reject(new Error(`no member ${name}`));
+        members.splice(members.indexOf(old), 1);
+        const [kind, index] = [old.kind, Number(name.split('-').at(-1))];
+        const fresh = launch(kind, index, Number(new URL(old.url).port));
+        const list = kind === 'api' ? apis : workers;
+        if (list.includes(old)) list[list.indexOf(old)] = fresh;
+        return ready(fresh);
+      },
       stop,
     };
   } catch (err) {
