@@ -27,25 +27,43 @@ export interface WebhookOptions {
   /** How often due attempts are looked for (a process that restarted picks its retries up so). */
   pollMs?: number;
   timeoutMs?: number;
+  /** Attempts in flight at once, on this node (a sweep claims no more than there is room for). */
+  concurrency?: number;
 }
 
 /** How long a claimed attempt is held before another sweeper may take it (a sender that died mid-post). */
 const CLAIM_MS = 60_000;
 
 /**
+ * Attempts in flight at once by default: enough that receivers which hang until the timeout (15 s)
+ * do not hold up the others, few enough that a sweep does not open hundreds of sockets.
+ */
+const CONCURRENCY = 16;
+
+/**
  * Sends job webhooks, signed per Standard Webhooks with the key's `whsec_…` secret. Due attempts
  * live in the store (`webhook_next_at`), so retries survive restarts and any node may send them;
  * a claim in the store makes sure only one does. A 2xx ends it; anything else is retried on the
  * schedule, every attempt recorded on the job.
+ *
+ * Attempts run side by side (up to `concurrency`), and a sweep only claims and launches them: it
+ * does not wait for them. Sent one after another, a receiver that never answers held every other
+ * receiver's delivery (and the retries due meanwhile) behind its timeout, once per job.
  */
 export class WebhookSender {
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
   private again = false;
+  private stopped = false;
+  /** The last sweep filled every free slot: more may be due, so an attempt that ends looks again. */
+  private full = false;
+  private readonly inFlight = new Set<Promise<void>>();
   private readonly schedule: number[];
+  private readonly concurrency: number;
 
   constructor(private readonly o: WebhookOptions) {
     this.schedule = o.scheduleMs ?? WEBHOOK_SCHEDULE_MS;
+    this.concurrency = Math.max(1, o.concurrency ?? CONCURRENCY);
   }
 
   start(): void {
@@ -54,13 +72,17 @@ export class WebhookSender {
     this.poke(); // attempts left due by an earlier process
   }
 
+  /** Stops looking for due attempts and waits for those in flight. */
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
     await this.sweeping;
+    await Promise.all(this.inFlight);
   }
 
   /** A job ended with a webhook due now: look at once rather than at the next poll. */
   poke(): void {
+    if (this.stopped) return;
     if (this.sweeping) {
       this.again = true;
       return;
@@ -74,16 +96,34 @@ export class WebhookSender {
     });
   }
 
+  /** Claims as many due attempts as there are free slots and launches them, without waiting for them. */
   private async sweep(): Promise<void> {
     try {
+      const room = this.concurrency - this.inFlight.size;
+      this.full = room <= 0;
+      if (this.full) return; // the next attempt to end looks again
       const now = Date.now();
-      for (const job of await this.o.store.dueWebhooks(now, 20)) {
+      const due = await this.o.store.dueWebhooks(now, room);
+      this.full = due.length >= room;
+      for (const job of due) {
+        if (this.stopped) return;
         if (job.webhookNextAt === null || !(await this.o.store.claimWebhook(job.id, job.webhookNextAt, now + CLAIM_MS))) continue;
-        await this.attempt(job);
+        this.launch(job);
       }
     } catch (err) {
       this.o.logger.warn({ err }, 'webhook sweep failed');
     }
+  }
+
+  private launch(job: JobRecord): void {
+    const running: Promise<void> = this.attempt(job)
+      // The claim lapses after CLAIM_MS, and the attempt is made again then (here or on another node).
+      .catch((err: unknown) => { this.o.logger.warn({ err, job: job.id }, 'webhook attempt failed to run'); })
+      .finally(() => {
+        this.inFlight.delete(running);
+        if (this.full) this.poke();
+      });
+    this.inFlight.add(running);
   }
 
   /** One delivery attempt of a claimed job's webhook, recorded, and the next one scheduled or none. */
