@@ -107,4 +107,27 @@ describe('webhook delivery', () => {
       await s.stop();
     }
   });
+
+  it('a host name that does not resolve is retried on the schedule; a private address is not', async () => {
+    // `.invalid` never resolves (RFC 6761): no network is needed to see it fail.
+    const s = sender({ allowPrivate: false, scheduleMs: [50, 50] });
+    const attempts = async (id: string) => (await t.app.server.inject({ url: `/v1/images/edits/${id}`, headers: t.auth })).json().webhook;
+    try {
+      const unresolved = await dueJob('http://hook.invalid/x');
+      const private_ = await dueJob('http://127.0.0.1:9/hook');
+      s.poke();
+      let hook;
+      for (const end = Date.now() + 30_000; Date.now() < end; await sleep(20)) {
+        hook = await attempts(unresolved);
+        if (hook.next_attempt_at === null) break;
+      }
+      assert.deepEqual(hook.attempts.map((a: { error: string }) => a.error), Array(3).fill('the host name does not resolve'), 'the first attempt and both retries');
+      const refused = await attempts(private_);
+      assert.equal(refused.attempts.length, 1);
+      assert.match(refused.attempts[0].error, /^refused: the host is not a public address/);
+      assert.equal(refused.next_attempt_at, null);
+    } finally {
+      await s.stop();
+    }
+  });
 });

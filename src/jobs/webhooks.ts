@@ -131,7 +131,7 @@ export class WebhookSender {
     const secret = job.keyId ? await this.o.keys.webhookSecret(job.keyId) : undefined;
     const started = Date.now();
     const previous = await this.o.store.webhookAttempts(job.id);
-    let result: { status: number | null; error: string | null };
+    let result: { status: number | null; error: string | null; refused?: true };
     if (!secret) {
       result = { status: null, error: 'the key has no webhook secret (keys from RETOUCH_API_KEYS cannot sign)' };
     } else {
@@ -145,7 +145,7 @@ export class WebhookSender {
         headers: { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(started / 1000)), 'webhook-signature': signature },
         timeoutMs: this.o.timeoutMs ?? 15_000, allowPrivateAddresses: this.o.allowPrivate,
       });
-      result = res.status === null ? { status: null, error: res.error }
+      result = res.status === null ? res
         : { status: res.status, error: res.status >= 200 && res.status < 300 ? null : `the receiver answered ${res.status}` };
     }
     const at = Date.now();
@@ -156,9 +156,8 @@ export class WebhookSender {
     }
     const delay = this.schedule[previous.length];
     // A receiver refused for where it points (a private address, now or after a redirect) stays
-    // refused: retrying for 24 h would only repeat it.
-    const refused = result.error.startsWith('refused');
-    const next = refused || delay === undefined || at + delay - job.createdAt > WEBHOOK_GIVE_UP_MS ? null : at + delay;
+    // refused: retrying for 24 h would only repeat it. A name that does not resolve is retried.
+    const next = result.refused || delay === undefined || at + delay - job.createdAt > WEBHOOK_GIVE_UP_MS ? null : at + delay;
     await this.o.store.updateJob(job.id, { webhookNextAt: next }, at);
     this.o.logger.info({ job: job.id, status: result.status, next }, next ? 'webhook attempt failed; will retry' : 'webhook given up');
     if (next !== null && delay! < (this.o.pollMs ?? 5_000)) setTimeout(() => this.poke(), delay).unref();

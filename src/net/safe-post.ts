@@ -12,8 +12,12 @@ export interface SafePostOptions {
   allowPrivateAddresses?: boolean;
 }
 
-/** How a post went: the final status, or why it could not be made (public words, no address). */
-export type PostResult = { status: number } | { status: null; error: string };
+/**
+ * How a post went: the final status, or why it could not be made (public words, no address).
+ * `refused`: where the URL points is not allowed (a private address, a scheme), which no retry
+ * changes; any other failure (a name that does not resolve, a timeout) may pass later.
+ */
+export type PostResult = { status: number } | { status: null; error: string; refused?: true };
 
 const REDIRECTS = new Set([301, 302, 307, 308]);
 
@@ -30,7 +34,10 @@ export async function safePost(rawUrl: string, body: Buffer, opts: SafePostOptio
     try {
       checked = await checkedTarget(target, { protocols: ['http:', 'https:'], allowPrivateAddresses: opts.allowPrivateAddresses ?? false });
     } catch (err) {
-      return { status: null, error: err instanceof SafeFetchError ? `refused: ${err.reason}` : 'refused' };
+      if (err instanceof SafeFetchError && err.kind === 'refused') return { status: null, error: `refused: ${err.reason}`, refused: true };
+      // A host name that does not resolve (kind 'failed') is a delivery failure like a timeout: DNS
+      // may be down for a moment, or the receiver's name not published yet.
+      return { status: null, error: err instanceof SafeFetchError ? err.reason : 'the address could not be checked' };
     }
     const res = await postOnce(checked.url, checked.lookup, body, opts);
     if (res.status === null || !REDIRECTS.has(res.status) || !res.location) return res.status === null ? res : { status: res.status };
