@@ -107,6 +107,27 @@ describe('security headers on every route', () => {
   }
 });
 
+describe("URLs Fastify's router refuses answer the envelope, with the headers of every answer", () => {
+  const long = 'x'.repeat(150);
+  const cases: Array<[string, number, string]> = [
+    [`/v1/images/edits/${long}/events`, 404, 'not_found'],
+    [`/v1/images/edits/${long}`, 404, 'not_found'],
+    [`/img/${long}.webp`, 404, 'not_found'],
+    ['/v1/images/edits/%/events', 400, 'invalid_url'],
+    ['/img/%zz.webp', 400, 'invalid_url'],
+    ['/img/%C3.webp', 400, 'invalid_url'],
+  ];
+  for (const [url, status, code] of cases) {
+    it(`GET ${url.length > 60 ? `${url.slice(0, 40)}…(${url.length} chars)` : url} → ${status} ${code}`, async () => {
+      const res = await t.app.server.inject({ method: 'GET', url, headers: t.auth });
+      assertError(res, status, { code, type: 'invalid_request_error', param: null });
+      assert.match(String(res.headers['content-type']), /^application\/json/);
+      assert.equal(res.headers['x-content-type-options'], 'nosniff');
+      assert.equal(res.headers['referrer-policy'], 'no-referrer');
+    });
+  }
+});
+
 describe('remote image addresses', () => {
   it('refuses every IPv6 form of a private IPv4 address', () => {
     for (const a of ['::127.0.0.1', '[::127.0.0.1]', '2002:7f00:1::', '2002:a9fe:a9fe::1', '::ffff:127.0.0.1', '::ffff:0:7f00:1', '64:ff9b::7f00:1',

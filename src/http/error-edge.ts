@@ -45,6 +45,20 @@ export function errorHandler(redactor: Redactor) {
   };
 }
 
+/**
+ * Fastify's frameworkErrors: what its router refuses before a route is chosen (a URL whose escapes
+ * do not decode, a path parameter past maxParamLength). Fastify answers these outside every hook,
+ * with its own body; here they get the envelope, and the headers the onRequest and onSend hooks
+ * give every other answer.
+ */
+export function frameworkErrorHandler(redactor: Redactor) {
+  const handle = errorHandler(redactor);
+  return (err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    reply.header('x-request-id', request.id).headers(SECURITY_HEADERS);
+    return handle(err, request, reply);
+  };
+}
+
 // What Node's HTTP parser reports (llhttp's codes), in words a client can act on.
 const PARSER_MESSAGES: Record<string, string> = {
   HPE_INVALID_CONTENT_LENGTH: 'The Content-Length header is not a valid length.',

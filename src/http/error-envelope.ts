@@ -17,6 +17,11 @@ const FASTIFY_ERRORS: Record<string, (err: FastifyError) => RetouchError> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => errors.invalidRequest('Content-Length does not match the body.', null),
   FST_MP_PREMATURE_CLOSE: () => errors.invalidRequest('The multipart body ended before it was complete.', 'invalid_multipart'),
   FST_PROTO_VIOLATION: () => errors.invalidRequest('A form field name is not allowed.', 'invalid_value'),
+  // Fastify's router, before any route ran (no route's hooks either: see frameworkErrorHandler).
+  // A path segment past maxParamLength is longer than any id this server hands out (30
+  // characters), so it names nothing: 404, as an id of the wrong shape is answered.
+  FST_ERR_MAX_PARAM_LENGTH: () => errors.notFound('No such resource: a part of the path is longer than any id this server hands out.'),
+  FST_ERR_BAD_URL: () => errors.invalidRequest('The request URL is not valid: its path has a % that does not start an escape such as %2F, or escapes that are not UTF-8.', 'invalid_url'),
   // A route's schema refused the request (the admin API validates with zod): name the first bad field.
   FST_ERR_VALIDATION: (fe) => {
     const first = (fe.validation ?? [])[0];

@@ -7,7 +7,7 @@ import { newId } from '../ids.ts';
 import { apiPortMetrics, observeRequests } from '../metrics/http.ts';
 import { Redactor } from '../redact.ts';
 import { bearerAuth } from './auth.ts';
-import { clientErrorHandler, errorHandler } from './error-edge.ts';
+import { clientErrorHandler, errorHandler, frameworkErrorHandler } from './error-edge.ts';
 import { responseHeaders } from './response-headers.ts';
 import { watchUploads } from './upload-watch.ts';
 import { adminRoutes } from './admin/index.ts';
@@ -23,6 +23,7 @@ import './types.ts';
 /** The HTTP edge: routes, auth, and the one place errors become OpenAI envelopes. */
 export async function buildServer(services: Services): Promise<FastifyInstance> {
   const { config, logger } = services;
+  const redactor = Redactor.fromConfig(config);
   const app: FastifyInstance = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     genReqId: () => newId('request'),
@@ -32,6 +33,8 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
     forceCloseConnections: 'idle',
     // HTTP framing errors (bad Content-Length, a bad chunk, headers too large) answer the envelope too.
     clientErrorHandler: clientErrorHandler(logger as FastifyBaseLogger),
+    // So do URLs Fastify's router refuses (a bad escape, a path parameter longer than any id).
+    frameworkErrors: frameworkErrorHandler(redactor),
     // A backstop behind UploadWatch (which answers 408 itself): Node drops a request whose body is
     // still arriving this long after it started.
     requestTimeout: config.limits.uploadDeadlineMs + 30_000,
@@ -72,7 +75,7 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
   // Only multipart and JSON carry edits; a text/plain body is a client mistake, not a prompt.
   app.removeContentTypeParser('text/plain');
 
-  app.setErrorHandler(errorHandler(Redactor.fromConfig(config)));
+  app.setErrorHandler(errorHandler(redactor));
   app.setNotFoundHandler((request) => {
     throw errors.notFound(`No route for ${request.method} ${request.url.split('?')[0]}.`);
   });
