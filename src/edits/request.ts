@@ -16,7 +16,8 @@ export const PASSTHROUGH_FIELDS = ['quality', 'input_fidelity', 'user', 'moderat
 /** Scalar fields of the form; numbers and booleans arrive as strings. */
 export type EditFields = Record<string, string | undefined>;
 
-function oneOf<T extends string>(fields: EditFields, name: string, allowed: readonly T[], fallback: T): T {
+/** A field that takes one of a few values (case-insensitive); anything else is a 400 naming it. */
+export function oneOf<T extends string>(fields: EditFields, name: string, allowed: readonly T[], fallback: T): T {
   const raw = fields[name]?.trim();
   if (!raw) return fallback;
   const value = raw.toLowerCase() === 'jpg' && name === 'output_format' ? 'jpeg' : raw.toLowerCase();

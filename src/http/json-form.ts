@@ -39,10 +39,10 @@ const scalar = (v: unknown): string | undefined =>
   v === undefined || v === null ? undefined : typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
 
 /** Fields that are text by nature: a number or a boolean in one is a client's mistake, not a prompt of "123". */
-const TEXT_FIELDS = new Set(['model', 'prompt']);
+const TEXT_FIELDS = new Set(['model', 'prompt', 'webhook_url']);
 
 /** The scalar fields of an edit: an object or a list in one of them is a mistake to say, not to skip. */
-const SCALAR_FIELDS = new Set(['model', 'prompt', 'size', 'n', 'response_format', 'output_format', 'output_compression', 'background', ...PASSTHROUGH_FIELDS]);
+const SCALAR_FIELDS = new Set(['model', 'prompt', 'size', 'n', 'response_format', 'output_format', 'output_compression', 'background', 'async', 'webhook_url', ...PASSTHROUGH_FIELDS]);
 
 /**
  * Reads the JSON form of the edit request (contract 2.3): `images: [{image_url}]`, or `image` as a

@@ -1,21 +1,32 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../app.ts';
 import type { EditJob } from '../../edits/job.ts';
-import type { EditFields } from '../../edits/request.ts';
+import { type EditFields, oneOf } from '../../edits/request.ts';
 import { errors, RetouchError } from '../../errors.ts';
 import { newId } from '../../ids.ts';
 import { envelopeError, jobData, parsePrefer } from '../../jobs/view.ts';
 import { checkedTarget, SafeFetchError } from '../../net/safe-fetch.ts';
 import type { JobRecord } from '../../store/index.ts';
 
-/** What makes a request an async job: `Prefer: respond-async` or `wait=N`, `"async": true`, or a webhook. */
+/**
+ * What makes a request an async job: `Prefer: respond-async` or `wait=N`, `async=true`, or a
+ * webhook. `async` is a boolean as `stream` is: a value that is neither (`yes`, an object) is a 400,
+ * not a synchronous answer the client did not ask for.
+ */
 export function asyncRequest(request: FastifyRequest, fields: EditFields) {
   const prefer = parsePrefer(request.headers.prefer);
   const header = request.headers['webhook-url'];
-  const webhookUrl = (typeof header === 'string' ? header : undefined) ?? fields.webhook_url?.trim() ?? undefined;
-  const async = prefer.respondAsync || prefer.waitSeconds !== undefined || ['true', '1'].includes(fields.async?.trim().toLowerCase() ?? '') || !!webhookUrl;
+  const webhookUrl = (typeof header === 'string' ? header : undefined) || fields.webhook_url?.trim() || undefined;
+  const asked = oneOf(fields, 'async', ['true', 'false', '1', '0'], 'false');
+  const async = prefer.respondAsync || prefer.waitSeconds !== undefined || asked === 'true' || asked === '1' || !!webhookUrl;
   return async ? { waitSeconds: prefer.waitSeconds, webhookUrl: webhookUrl ? checkWebhookUrl(webhookUrl) : null } : undefined;
 }
+
+/**
+ * Longest webhook URL taken, in characters once normalised: it is stored with the job and shown in
+ * every view of it. 2048 is what browsers and most servers take; a real receiver's URL is far shorter.
+ */
+const MAX_WEBHOOK_URL_CHARS = 2048;
 
 /** A webhook URL must be absolute http(s); where it points is checked at submit and at each delivery. */
 function checkWebhookUrl(raw: string): string {
@@ -26,7 +37,11 @@ function checkWebhookUrl(raw: string): string {
     throw errors.invalidValue('webhook_url', "Invalid value for 'webhook_url': not an absolute URL.");
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw errors.invalidValue('webhook_url', "Invalid value for 'webhook_url': only http and https URLs are called.");
-  return url.toString();
+  const href = url.toString();
+  if (href.length > MAX_WEBHOOK_URL_CHARS) {
+    throw errors.invalidValue('webhook_url', `Invalid value for 'webhook_url': ${href.length} characters; the limit is ${MAX_WEBHOOK_URL_CHARS}.`);
+  }
+  return href;
 }
 
 /**

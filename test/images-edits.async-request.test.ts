@@ -1,0 +1,74 @@
+/**
+ * What makes an edit an async job, checked as strictly as `stream`: `async` is a boolean, a
+ * webhook URL is a string of sensible length.
+ * (Jobs, webhooks and their delivery: images-edits.jobs.test.ts, webhooks-delivery.test.ts.)
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { assertError } from './helpers/assertions.ts';
+import { startTestApp, type TestApp } from './helpers/app.ts';
+import { card } from './helpers/images.ts';
+import { nodeForm } from './helpers/multipart.ts';
+
+// `.invalid` never resolves (RFC 6761): a webhook there passes the submit check (a name that does
+// not resolve now may later) and needs no network.
+const HOOK = 'http://hook.invalid/hook';
+
+let t: TestApp;
+before(async () => { t = await startTestApp(); });
+after(async () => { await t.close(); });
+
+async function form(fields: Record<string, string>, headers: Record<string, string> = {}) {
+  const { body, headers: h } = await nodeForm([{ name: 'image', file: await card(), contentType: 'image/png' }, { name: 'model', value: 'retouch-local-1' },
+    { name: 'prompt', value: 'make it black and white' }, ...Object.entries(fields).map(([name, value]) => ({ name, value }))]);
+  return t.app.server.inject({ method: 'POST', url: '/v1/images/edits', headers: { ...h, ...t.auth, ...headers }, payload: body });
+}
+async function json(fields: Record<string, unknown>) {
+  const image = `data:image/png;base64,${(await card()).toString('base64')}`;
+  return t.app.server.inject({
+    method: 'POST', url: '/v1/images/edits', headers: { ...t.auth, 'content-type': 'application/json' },
+    payload: JSON.stringify({ model: 'retouch-local-1', prompt: 'make it black and white', image, ...fields }),
+  });
+}
+
+describe('async', () => {
+  for (const value of ['yes', 'maybe', '2']) {
+    it(`async=${value} in a form → 400 invalid_value naming async, as stream=${value} is`, async () => {
+      const err = assertError(await form({ async: value }), 400, { code: 'invalid_value', param: 'async' });
+      assert.match(err.message, /'true', 'false', '1', '0'/);
+    });
+  }
+  for (const value of [{ x: 1 }, ['true'], 'yes']) {
+    it(`"async": ${JSON.stringify(value)} in a JSON body → 400 invalid_value naming async`, async () => {
+      assertError(await json({ async: value }), 400, { code: 'invalid_value', param: 'async' });
+    });
+  }
+  it('async=1 and "async": true make a job; async=false and "async": 0 do not', async () => {
+    assert.equal((await form({ async: '1' })).statusCode, 202);
+    assert.equal((await json({ async: true })).statusCode, 202);
+    assert.equal((await form({ async: 'false' })).statusCode, 200);
+    assert.equal((await json({ async: 0 })).statusCode, 200);
+  });
+});
+
+describe('webhook_url', () => {
+  for (const value of [[HOOK], { url: HOOK }, 5, true]) {
+    it(`"webhook_url": ${JSON.stringify(value)} in a JSON body → 400 invalid_value naming webhook_url, not a synchronous answer`, async () => {
+      assertError(await json({ webhook_url: value }), 400, { code: 'invalid_value', param: 'webhook_url' });
+    });
+  }
+
+  it('a URL over 2048 characters → 400, in a field or a header; one at the limit is taken', async () => {
+    const long = `${HOOK}?q=${'a'.repeat(100_000)}`;
+    const err = assertError(await form({ webhook_url: long }), 400, { code: 'invalid_value', param: 'webhook_url' });
+    assert.match(err.message, /2048/);
+    assert.ok(err.message.length < 200, 'the URL is not echoed back');
+    assertError(await json({ webhook_url: `${HOOK}?q=${'a'.repeat(2049 - HOOK.length - 3)}` }), 400, { code: 'invalid_value', param: 'webhook_url' });
+    assertError(await form({}, { 'webhook-url': `${HOOK}?q=${'a'.repeat(3000)}` }), 400, { code: 'invalid_value', param: 'webhook_url' });
+    const atLimit = `${HOOK}?q=${'a'.repeat(2048 - HOOK.length - 3)}`;
+    const res = await json({ webhook_url: atLimit });
+    assert.equal(res.statusCode, 202, res.body);
+    assert.equal(res.json().webhook.url, atLimit);
+  });
+
+});
