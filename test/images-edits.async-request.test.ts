@@ -1,9 +1,10 @@
 /**
  * What makes an edit an async job, checked as strictly as `stream`: `async` is a boolean, a
- * webhook URL is a string of sensible length.
+ * webhook URL is a string of sensible length, and a `Webhook-Url` header in UTF-8 is read as such.
  * (Jobs, webhooks and their delivery: images-edits.jobs.test.ts, webhooks-delivery.test.ts.)
  */
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { assertError } from './helpers/assertions.ts';
 import { startTestApp, type TestApp } from './helpers/app.ts';
@@ -71,4 +72,22 @@ describe('webhook_url', () => {
     assert.equal(res.json().webhook.url, atLimit);
   });
 
+  it('a Webhook-Url header sent in UTF-8 is read as UTF-8, not latin1', async () => {
+    // Over a real socket, as curl sends it: the header's bytes are UTF-8, which Node reads as latin1.
+    const base = await t.listen();
+    const { body, headers } = await nodeForm([{ name: 'image', file: await card(), contentType: 'image/png' }, { name: 'model', value: 'retouch-local-1' }, { name: 'prompt', value: 'grayscale' }]);
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request(`${base}/v1/images/edits`, {
+        method: 'POST',
+        headers: { ...headers, ...t.auth, 'webhook-url': Buffer.from('http://hook.invalid/ü?city=Zürich').toString('latin1') },
+      }, (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (c: string) => { text += c; }).on('end', () => resolve({ status: res.statusCode!, body: text }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+    assert.equal(answer.status, 202, answer.body);
+    assert.equal(JSON.parse(answer.body).webhook.url, 'http://hook.invalid/%C3%BC?city=Z%C3%BCrich');
+  });
 });

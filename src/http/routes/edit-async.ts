@@ -16,10 +16,24 @@ import type { JobRecord } from '../../store/index.ts';
 export function asyncRequest(request: FastifyRequest, fields: EditFields) {
   const prefer = parsePrefer(request.headers.prefer);
   const header = request.headers['webhook-url'];
-  const webhookUrl = (typeof header === 'string' ? header : undefined) || fields.webhook_url?.trim() || undefined;
+  const webhookUrl = (typeof header === 'string' ? utf8Header(header) : undefined) || fields.webhook_url?.trim() || undefined;
   const asked = oneOf(fields, 'async', ['true', 'false', '1', '0'], 'false');
   const async = prefer.respondAsync || prefer.waitSeconds !== undefined || asked === 'true' || asked === '1' || !!webhookUrl;
   return async ? { waitSeconds: prefer.waitSeconds, webhookUrl: webhookUrl ? checkWebhookUrl(webhookUrl) : null } : undefined;
+}
+
+/**
+ * A header value as the client wrote it. Node hands header bytes over as latin1, one character a
+ * byte, so a URL sent in UTF-8 (`/ü`, as curl sends it) would be read as `/Ã¼`; bytes that are not
+ * valid UTF-8 are left as Node read them.
+ */
+function utf8Header(value: string): string {
+  if (!/[\x80-\xff]/.test(value) || /[^\x00-\xff]/.test(value)) return value;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(value, 'latin1'));
+  } catch {
+    return value;
+  }
 }
 
 /**
