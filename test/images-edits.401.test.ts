@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { Redactor } from '../src/redact.ts';
 import { assertError } from './helpers/assertions.ts';
 import { startTestApp, type TestApp } from './helpers/app.ts';
 import { card } from './helpers/images.ts';
@@ -28,6 +29,15 @@ describe('authentication', () => {
       assertError(await post(value), 401, { code: 'invalid_api_key', type: 'authentication_error', param: null });
     });
   }
+
+  it('the hint in the 401 survives redaction: it says how to send the key, with nothing redacted', async () => {
+    for (const header of [undefined, 'Basic dXNlcjpwYXNz', 'Token abc']) {
+      const err = assertError(await post(header), 401, { code: 'invalid_api_key' });
+      assert.doesNotMatch(err.message, /redacted/);
+      assert.match(err.message, /Authorization header .*Bearer/);
+      assert.equal(new Redactor().redact(err.message), err.message, 'nothing in it is shaped like a credential');
+    }
+  });
 
   it('a created key works, and stops working once revoked', async () => {
     const { id, secret } = await t.app.services.keys.create('to revoke');

@@ -11,9 +11,11 @@ export function bearerAuth(keys: KeyService) {
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) {
-      throw errors.invalidApiKey(
-        header ? 'The Authorization header must be "Bearer <your API key>".' : "You didn't provide an API key. Send it as 'Authorization: Bearer sk-...'.",
-      );
+      // Worded so that no credential-shaped text ("Bearer" then a token, "Authorization: …")
+      // appears: the redactor would turn the product's own hint into "[redacted]".
+      throw errors.invalidApiKey(header
+        ? 'The Authorization header must hold the word Bearer, a space, then your API key.'
+        : "You didn't provide an API key. Send an Authorization header holding the word Bearer, a space, then your API key.");
     }
     const key = await keys.verify(match[1]!);
     if (!key) throw errors.invalidApiKey('Incorrect API key provided. Create one with `retouch keys create`.');
