@@ -1,6 +1,7 @@
 /**
  * What makes an edit an async job, checked as strictly as `stream`: `async` is a boolean, a
  * webhook URL is a string of sensible length, and a `Webhook-Url` header in UTF-8 is read as such.
+ * And what a 202 says of the `Prefer` tokens it applied.
  * (Jobs, webhooks and their delivery: images-edits.jobs.test.ts, webhooks-delivery.test.ts.)
  */
 import assert from 'node:assert/strict';
@@ -10,6 +11,7 @@ import { assertError } from './helpers/assertions.ts';
 import { startTestApp, type TestApp } from './helpers/app.ts';
 import { card } from './helpers/images.ts';
 import { nodeForm } from './helpers/multipart.ts';
+import { relayConfig, startStandIn } from './helpers/stand-in.ts';
 
 // `.invalid` never resolves (RFC 6761): a webhook there passes the submit check (a name that does
 // not resolve now may later) and needs no network.
@@ -89,5 +91,37 @@ describe('webhook_url', () => {
     });
     assert.equal(answer.status, 202, answer.body);
     assert.equal(JSON.parse(answer.body).webhook.url, 'http://hook.invalid/%C3%BC?city=Z%C3%BCrich');
+  });
+});
+
+describe('Preference-Applied on the 202', () => {
+  let upstream: Awaited<ReturnType<typeof startStandIn>>;
+  let r: TestApp;
+  before(async () => {
+    upstream = await startStandIn(() => 'stall'); // the edit runs until it is canceled
+    r = await startTestApp({}, { configFile: relayConfig(upstream.origin, 'timeoutMs: 60000') });
+  });
+  after(async () => { await r.close(); await upstream.close(); });
+
+  async function submit(headers: Record<string, string>, fields: Record<string, string> = {}) {
+    const { body, headers: h } = await nodeForm([{ name: 'image', file: await card(), contentType: 'image/png' }, { name: 'model', value: 'relayed' },
+      { name: 'prompt', value: 'grayscale' }, ...Object.entries(fields).map(([name, value]) => ({ name, value }))]);
+    const res = await r.app.server.inject({ method: 'POST', url: '/v1/images/edits', headers: { ...h, ...r.auth, ...headers }, payload: body });
+    assert.equal(res.statusCode, 202, res.body);
+    await r.app.server.inject({ method: 'DELETE', url: `/v1/images/edits/${res.json().id}`, headers: r.auth });
+    return res.headers['preference-applied'];
+  }
+
+  it('Prefer: wait=1 alone, unfinished after 1 s → wait=1 (the wait was applied; respond-async was not asked for)', async () => {
+    assert.equal(await submit({ prefer: 'wait=1' }), 'wait=1');
+  });
+  it('Prefer: respond-async, wait=1 → both', async () => {
+    assert.equal(await submit({ prefer: 'respond-async, wait=1' }), 'respond-async, wait=1');
+  });
+  it('Prefer: respond-async → respond-async', async () => {
+    assert.equal(await submit({ prefer: 'respond-async' }), 'respond-async');
+  });
+  it('async=true without Prefer → no Preference-Applied (no preference was sent)', async () => {
+    assert.equal(await submit({}, { async: 'true' }), undefined);
   });
 });

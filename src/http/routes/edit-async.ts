@@ -19,7 +19,7 @@ export function asyncRequest(request: FastifyRequest, fields: EditFields) {
   const webhookUrl = (typeof header === 'string' ? utf8Header(header) : undefined) || fields.webhook_url?.trim() || undefined;
   const asked = oneOf(fields, 'async', ['true', 'false', '1', '0'], 'false');
   const async = prefer.respondAsync || prefer.waitSeconds !== undefined || asked === 'true' || asked === '1' || !!webhookUrl;
-  return async ? { waitSeconds: prefer.waitSeconds, webhookUrl: webhookUrl ? checkWebhookUrl(webhookUrl) : null } : undefined;
+  return async ? { waitSeconds: prefer.waitSeconds, respondAsync: prefer.respondAsync, webhookUrl: webhookUrl ? checkWebhookUrl(webhookUrl) : null } : undefined;
 }
 
 /**
@@ -103,7 +103,7 @@ export async function endedAnswer(services: Services, reply: FastifyReply, job: 
  */
 export async function submitAsync(
   services: Services, request: FastifyRequest, reply: FastifyReply, job: EditJob,
-  o: { waitSeconds: number | undefined; webhookUrl: string | null },
+  o: { waitSeconds: number | undefined; respondAsync?: boolean; webhookUrl: string | null },
   claim?: { first: true; jobId: string } | { first: false; job: JobRecord },
 ) {
   const { jobs } = services;
@@ -111,7 +111,7 @@ export async function submitAsync(
     // A retry under the same Idempotency-Key: the first request's job, not a second one.
     void services.inputs.delete(job.mask ? [...job.images, job.mask] : job.images);
     reply.header('idempotent-replayed', 'true');
-    return answerJob(services, reply, claim.job, o.waitSeconds);
+    return answerJob(services, reply, claim.job, o);
   }
   const responseFormat = job.fields.responseFormat;
   // A job's images are always hosted (they outlive the request); b64_json is read back from them.
@@ -130,12 +130,18 @@ export async function submitAsync(
     void admission?.finish({ images: 0, pixels: 0 });
     throw err;
   }
-  return answerJob(services, reply, record, o.waitSeconds);
+  return answerJob(services, reply, record, o);
 }
 
-/** The 202 with the job, or with `Prefer: wait=N` the finished answer if it ends in time. */
-async function answerJob(services: Services, reply: FastifyReply, job: JobRecord, waitSeconds: number | undefined) {
+/**
+ * The 202 with the job, or with `Prefer: wait=N` the finished answer if it ends in time.
+ * Preference-Applied names the Prefer tokens the answer honoured, of those the client sent (RFC
+ * 7240): `wait=N` when it waited, and `respond-async` with it on a 202. A job asked for another way
+ * (`async=true`, a webhook) applied no preference, and says none.
+ */
+async function answerJob(services: Services, reply: FastifyReply, job: JobRecord, prefer: { waitSeconds: number | undefined; respondAsync?: boolean }) {
   const { jobs } = services;
+  const { waitSeconds } = prefer;
   let record = job;
   if (waitSeconds) {
     const abort = new AbortController();
@@ -146,6 +152,7 @@ async function answerJob(services: Services, reply: FastifyReply, job: JobRecord
       return reply.send(await endedAnswer(services, reply, record));
     }
   }
-  return reply.code(202).header('location', `/v1/images/edits/${record.id}`).header('preference-applied', 'respond-async')
-    .send(await jobs.view(record));
+  const applied = [prefer.respondAsync ? 'respond-async' : '', waitSeconds !== undefined ? `wait=${waitSeconds}` : ''].filter(Boolean);
+  if (applied.length > 0) reply.header('preference-applied', applied.join(', '));
+  return reply.code(202).header('location', `/v1/images/edits/${record.id}`).send(await jobs.view(record));
 }
