@@ -2,30 +2,18 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { RetouchError } from '../src/errors.ts';
-import { localEngine, runEdit } from './helpers/engine.ts';
+import { editedImage, localEngine } from './helpers/engine.ts';
+import { synthPhoto } from './helpers/images.ts';
 
 const engine = localEngine();
 after(() => engine.close());
 
-async function run(image: Buffer, prompt: string) {
-  const result = await runEdit(engine, image, prompt);
-  return { bytes: result.images[0]!.bytes, revised: result.revisedPrompt! };
-}
+const run = (image: Buffer, prompt: string) => editedImage(engine, image, prompt);
 
 const W = 320, H = 240;
-/** A deterministic noise source, so the photos are the same on every run. */
-const noise = (seed: number) => () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff) * 2 - 1;
 
 /** A photo from a function of (x, y) to RGB, with a little grain. */
-async function photo(at: (x: number, y: number) => [number, number, number]): Promise<Buffer> {
-  const n = noise(7);
-  const data = Buffer.alloc(W * H * 3);
-  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
-    const grain = n() * 5;
-    at(x, y).forEach((v, c) => { data[(y * W + x) * 3 + c] = Math.max(0, Math.min(255, Math.round(v + grain))); });
-  }
-  return sharp(data, { raw: { width: W, height: H, channels: 3 } }).png().toBuffer();
-}
+const photo = (at: (x: number, y: number) => [number, number, number]) => synthPhoto(W, H, at, { grain: 5, seed: 7 });
 
 /** A dim room (mean luma about 32): a dark wall getting lighter to the right, a brown box, the floor, and a small lit lamp. */
 const darkRoom = () => photo((x, y) => {

@@ -3,31 +3,19 @@ import { after, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { parsePrompt } from '../src/backends/local/parse/index.ts';
 import { RetouchError } from '../src/errors.ts';
-import { localEngine, runEdit } from './helpers/engine.ts';
+import { editedImage, localEngine } from './helpers/engine.ts';
+import { synthPhoto } from './helpers/images.ts';
 
 const engine = localEngine();
 after(() => engine.close());
 
-async function run(image: Buffer, prompt: string) {
-  const result = await runEdit(engine, image, prompt);
-  return { bytes: result.images[0]!.bytes, revised: result.revisedPrompt! };
-}
+const run = (image: Buffer, prompt: string) => editedImage(engine, image, prompt);
 
 const W = 320, H = 240;
 type RGB = [number, number, number];
-/** A deterministic noise source, so the photos are the same on every run. */
-const noise = (seed: number) => () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff) * 2 - 1;
 
 /** A photo from a function of (x, y) to RGB, seen through a colour cast (a gain per channel), with a little grain. */
-async function photo(at: (x: number, y: number) => RGB, cast: RGB = [1, 1, 1]): Promise<Buffer> {
-  const n = noise(11);
-  const data = Buffer.alloc(W * H * 3);
-  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
-    const grain = n() * 4;
-    at(x, y).forEach((v, c) => { data[(y * W + x) * 3 + c] = Math.max(0, Math.min(255, Math.round(v * cast[c]! + grain))); });
-  }
-  return sharp(data, { raw: { width: W, height: H, channels: 3 } }).png().toBuffer();
-}
+const photo = (at: (x: number, y: number) => RGB, cast: RGB = [1, 1, 1]) => synthPhoto(W, H, at, { grain: 4, seed: 11, cast });
 
 /** A room: a grey wall, a wooden floor (brown: its own colour, not a cast), a white egg, a green ball and a blue box. */
 const room = (x: number, y: number): RGB => {

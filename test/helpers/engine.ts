@@ -24,3 +24,9 @@ export async function editRequest(image: Buffer | Buffer[], prompt: string, fiel
 export async function runEdit(engine: LocalBackend, image: Buffer | Buffer[], prompt: string, fields: Record<string, string> = {}, mask?: Buffer) {
   return engine.edit(await editRequest(image, prompt, fields, mask), { model: 'retouch-local-1', signal: new AbortController().signal });
 }
+
+/** One edit's first image and the plan's words (revised_prompt), for tests of what a prompt did. */
+export async function editedImage(engine: LocalBackend, image: Buffer, prompt: string): Promise<{ bytes: Buffer; revised: string }> {
+  const result = await runEdit(engine, image, prompt);
+  return { bytes: result.images[0]!.bytes, revised: result.revisedPrompt! };
+}

@@ -87,3 +87,21 @@ export async function animatedWebp(): Promise<Buffer> {
   const frames = await Promise.all(['#f00', '#00f'].map((c) => sharp({ create: { width: 8, height: 8, channels: 3, background: c } }).png().toBuffer()));
   return sharp(frames, { join: { animated: true } }).webp().toBuffer();
 }
+
+/**
+ * A synthetic photo of `width`×`height` from a function of (x, y) to RGB, seen through a gain per
+ * channel (`cast`: a colour cast), with deterministic grain of ±`grain` from `seed`: the same
+ * pixels on every run.
+ */
+export async function synthPhoto(width: number, height: number, at: (x: number, y: number) => RGB,
+  o: { grain: number; seed: number; cast?: RGB }): Promise<Buffer> {
+  let seed = o.seed;
+  const noise = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff) * 2 - 1;
+  const cast = o.cast ?? [1, 1, 1];
+  const data = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
+    const grain = noise() * o.grain;
+    at(x, y).forEach((v, c) => { data[(y * width + x) * 3 + c] = Math.max(0, Math.min(255, Math.round(v * cast[c]! + grain))); });
+  }
+  return sharp(data, { raw: { width, height, channels: 3 } }).png().toBuffer();
+}
