@@ -31,23 +31,35 @@ interface TextFont {
   font: Font;
 }
 
+let installed: Array<{ dir: string; path: string }> | undefined;
 let fonts: TextFont[] | undefined;
 /** undefined until useBundledFonts runs; false when fontconfig could not be pointed at the bundled fonts. */
 let configured: boolean | undefined;
 
-/** The bundled fonts that are installed, in the order text falls back through them (read once). */
+/** Where the installed bundled fonts are (a package lookup each, no file read). */
+function installedFonts(): ReadonlyArray<{ dir: string; path: string }> {
+  if (installed) return installed;
+  const require = createRequire(import.meta.url);
+  installed = [];
+  for (const source of SOURCES) {
+    try {
+      const dir = source.dir(require.resolve(source.pkg));
+      installed.push({ dir, path: join(dir, source.file) });
+    } catch {
+      // an optional font package that is not installed: its characters are refused
+    }
+  }
+  return installed;
+}
+
+/**
+ * The bundled fonts that are installed, in the order text falls back through them, read on the
+ * first text (the CJK font is 8 MB: ~90 ms and ~15 MiB that an engine never drawing text need not pay).
+ */
 export function textFonts(): readonly TextFont[] {
   if (fonts) return fonts;
-  const require = createRequire(import.meta.url);
   fonts = [];
-  for (const source of SOURCES) {
-    let dir: string;
-    try {
-      dir = source.dir(require.resolve(source.pkg));
-    } catch {
-      continue; // an optional font package that is not installed: its characters are refused
-    }
-    const path = join(dir, source.file);
+  for (const { dir, path } of installedFonts()) {
     let font: Font;
     try {
       const parsed = create(readFileSync(path));
@@ -75,7 +87,7 @@ export function useBundledFonts(): void {
   configured = false;
   const home = join(tmpdir(), 'retouch-fontconfig');
   const xml = (s: string) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
-  const dirs = [...new Set(textFonts().map((f) => f.dir))];
+  const dirs = [...new Set(installedFonts().map((f) => f.dir))];
   const conf = `<?xml version="1.0"?>
 <!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
 <!-- Written by Retouch: the fonts its local engine draws text with (src/backends/local/fonts.ts). -->

@@ -1,7 +1,7 @@
 import type { Position } from '../parse/amounts.ts';
 import { hex, type RGB } from '../parse/colors.ts';
 import { errors } from '../../../errors.ts';
-import { describeCoverage, fontFamilies, missingGlyphs, useBundledFonts } from '../fonts.ts';
+import { describeCoverage, fontFamilies, missingGlyphs } from '../fonts.ts';
 import { pipeStep, type Shape } from '../pixels.ts';
 import { shareInside } from './editable-area.ts';
 
@@ -55,14 +55,12 @@ export function checkDrawable(name: string, text: string): void {
 /**
  * Draws text with an outline (readable on any background) in one of nine positions, with a margin
  * of 4% of the shorter side. Rendered by librsvg through sharp, with the bundled fonts (fonts.ts);
- * text with a character they lack is refused. With a client's mask, text that would fall outside
- * the area it lets change is refused: the mask step would put the original back over it, and the
- * answer would be the image without the text.
+ * LocalBackend.edit has checked they draw every character (checkDrawable) before queueing. With a
+ * client's mask, text that would fall outside the area it lets change is refused: the mask step
+ * would put the original back over it, and the answer would be the image without the text.
  */
 export function overlayText(name: string, opts: TextOptions) {
   return pipeStep(name, async (r, ctx) => {
-    useBundledFonts();
-    checkDrawable(name, opts.text);
     const svg = textSvg(r, opts);
     if (ctx.editable) {
       const inside = await shareInside(ctx.editable, svg);
