@@ -1,6 +1,6 @@
 import { errors } from '../../../errors.ts';
-import type { Raster } from '../../../images/raster.ts';
 import type { Step } from '../context.ts';
+import { type Levels, levelsOf } from '../levels.ts';
 import { pixels, preview } from '../pixels.ts';
 
 /** At most this share of the pixels is pushed to black, and as many to white, by the stretch (specks, a lamp). */
@@ -17,28 +17,6 @@ const MIN_GROWTH = 1.2;
 const MAX_STEEPNESS = 8;
 /** The contrast is measured on a copy this size. */
 const GLANCE_SIDE = 512;
-
-/** 256-bin histograms of luma (Rec. 709 on the encoded values) and of each pixel's darkest and brightest channel. */
-export interface Levels {
-  luma: Float64Array;
-  low: Float64Array;
-  high: Float64Array;
-}
-
-/** A raster's levels; mostly transparent pixels are left out (a cut-out's transparency is stored black). */
-export function levelsOf(r: Raster): Levels {
-  const h: Levels = { luma: new Float64Array(256), low: new Float64Array(256), high: new Float64Array(256) };
-  const colour = r.channels >= 3;
-  const alpha = r.channels === 2 || r.channels === 4 ? r.channels - 1 : -1;
-  for (let i = 0; i < r.data.length; i += r.channels) {
-    if (alpha >= 0 && r.data[i + alpha]! < 128) continue;
-    const [a, b, c] = colour ? [r.data[i]!, r.data[i + 1]!, r.data[i + 2]!] : [r.data[i]!, r.data[i]!, r.data[i]!];
-    h.luma[Math.round(0.2126 * a + 0.7152 * b + 0.0722 * c)]!++;
-    h.low[Math.min(a, b, c)]!++;
-    h.high[Math.max(a, b, c)]!++;
-  }
-  return h;
-}
 
 /** The bin below which `share` of the histogram lies. */
 function quantile(hist: Float64Array, share: number): number {

@@ -1,5 +1,5 @@
 import { errors } from '../../../errors.ts';
-import type { Raster } from '../../../images/raster.ts';
+import { type Levels, levelsOf } from '../levels.ts';
 import { pipeStep, preview } from '../pixels.ts';
 
 /**
@@ -25,25 +25,6 @@ const GLANCE_SIDE = 512;
 export interface ExposureCurve {
   exponent: number;
   gain: number;
-}
-
-/**
- * 256-bin histograms of a raster's luma (Rec. 709 on the encoded values) and of its brightest
- * channel. Mostly transparent pixels are left out: a cut-out's transparent part is stored black,
- * and counting it would make the subject look underexposed.
- */
-export function histograms(r: Raster): { luma: Float64Array; peak: Float64Array } {
-  const luma = new Float64Array(256);
-  const peak = new Float64Array(256);
-  const colour = r.channels >= 3;
-  const alpha = r.channels === 2 || r.channels === 4 ? r.channels - 1 : -1;
-  for (let i = 0; i < r.data.length; i += r.channels) {
-    if (alpha >= 0 && r.data[i + alpha]! < 128) continue;
-    const [a, b, c] = colour ? [r.data[i]!, r.data[i + 1]!, r.data[i + 2]!] : [r.data[i]!, r.data[i]!, r.data[i]!];
-    luma[Math.round(0.2126 * a + 0.7152 * b + 0.0722 * c)]!++;
-    peak[Math.max(a, b, c)]!++;
-  }
-  return { luma, peak };
 }
 
 const meanOf = (hist: Float64Array, f: (v: number) => number) => {
@@ -75,13 +56,13 @@ function upperQuantile(hist: Float64Array, share: number): number {
  * mid-tones lifted by a gamma, which leaves white at white. Darkening is a gamma only, so white
  * stays white rather than turning grey.
  */
-export function exposureCurve(h: { luma: Float64Array; peak: Float64Array }, up: boolean): ExposureCurve | null {
+export function exposureCurve(h: Levels, up: boolean): ExposureCurve | null {
   const mean = meanOf(h.luma, (v) => v);
   const after = (c: ExposureCurve) => meanOf(h.luma, (v) => Math.min(1, c.gain * v ** c.exponent));
   let best: ExposureCurve | null = null;
   if (up) {
     const want = Math.min(CEILING, Math.max(TARGET.up, mean * MIN_STEP));
-    const hi = upperQuantile(h.peak, CLIP_SHARE);
+    const hi = upperQuantile(h.high, CLIP_SHARE);
     for (let i = 0; i <= (MAX_GAMMA - 1) / STEP; i++) {
       const exponent = 1 / (1 + i * STEP);
       const lifted = meanOf(h.luma, (v) => v ** exponent);
@@ -107,7 +88,7 @@ export function exposureCurve(h: { luma: Float64Array; peak: Float64Array }, up:
  */
 export const correctExposure = (up: boolean) =>
   pipeStep(`exposure(${up ? 'up' : 'down'})`, async (s, ctx) => {
-    const curve = exposureCurve(histograms(await preview(ctx, GLANCE_SIDE)), up);
+    const curve = exposureCurve(levelsOf(await preview(ctx, GLANCE_SIDE)), up);
     if (!curve) {
       throw errors.unsupportedEdit(up
         ? 'The photo is already bright: brightening it further would wash it out. Say how much brighter if you want it anyway ("make it 20% brighter").'
