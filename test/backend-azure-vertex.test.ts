@@ -9,7 +9,7 @@ import { assertError } from './helpers/assertions.ts';
 import { startTestApp, type TestApp } from './helpers/app.ts';
 import { card } from './helpers/images.ts';
 import { nodeForm } from './helpers/multipart.ts';
-import { geminiImageAnswer, greyscaleOf, type Script, startStandIn } from './helpers/stand-in.ts';
+import { geminiImageAnswer, greyAnswer, greyscaleOf, type Script, startStandIn } from './helpers/stand-in.ts';
 
 let script: Script;
 let up: Awaited<ReturnType<typeof startStandIn>>;
@@ -50,7 +50,7 @@ async function edit(model: string) {
   return t.app.server.inject({ method: 'POST', url: '/v1/images/edits', headers: { ...headers, ...t.auth }, payload: body });
 }
 
-const openaiAnswer: Script = async (req) => ({ json: { created: 1, data: [{ b64_json: (await greyscaleOf(req.parts.find((p) => p.name === 'image')!.bytes!)).toString('base64') }] } });
+const openaiAnswer = greyAnswer;
 const geminiAnswer: Script = async (req) => ({ json: geminiImageAnswer(await greyscaleOf(Buffer.from(req.json.contents[0].parts[1].inline_data.data, 'base64'))) });
 
 describe('azure', () => {

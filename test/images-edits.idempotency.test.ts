@@ -4,7 +4,7 @@ import { startTestApp, type TestApp } from './helpers/app.ts';
 import { card, decode, pixel } from './helpers/images.ts';
 import { nodeForm } from './helpers/multipart.ts';
 import OpenAI, { toFile } from 'openai';
-import { greyscaleOf, relayConfig, type Script, startStandIn, streamingUpstream } from './helpers/stand-in.ts';
+import { greyAnswer, relayConfig, type Script, startStandIn, streamingUpstream } from './helpers/stand-in.ts';
 
 const isGrey = (p: number[]) => Math.abs(p[0]! - p[1]!) <= 3 && Math.abs(p[1]! - p[2]!) <= 3;
 let script: Script;
@@ -25,7 +25,7 @@ beforeEach(() => { upstream.requests.length = 0; });
 /** Answers greyscale after `ms`: long enough for a retry to arrive while the first is in flight. */
 const slowGrey = (ms: number): Script => async (req) => {
   await new Promise((r) => setTimeout(r, ms));
-  return { json: { created: 1, data: [{ b64_json: (await greyscaleOf(req.parts.find((p) => p.name === 'image')!.bytes!)).toString('base64') }] } };
+  return greyAnswer(req, 1);
 };
 
 async function edit(key: string | undefined, fields: Record<string, string> = {}, headers: Record<string, string> = {}, auth = t.auth) {

@@ -10,7 +10,7 @@ import { Webhook } from 'standardwebhooks';
 import { startTestApp, type TestApp } from './helpers/app.ts';
 import { card, decode, pixel } from './helpers/images.ts';
 import { nodeForm } from './helpers/multipart.ts';
-import { greyscaleOf, relayConfig, type Script, startStandIn } from './helpers/stand-in.ts';
+import { greyAnswer, relayConfig, type Script, startStandIn } from './helpers/stand-in.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../bin/retouch.js');
 const isGrey = (p: number[]) => Math.abs(p[0]! - p[1]!) <= 3 && Math.abs(p[1]! - p[2]!) <= 3;
@@ -305,7 +305,7 @@ describe('a restart between submit and completion (embedded mode)', () => {
       const prompt = req.parts.find((p) => p.name === 'prompt')?.value;
       if (prompt === 'stall') return 'stall';
       await sleep(600);
-      return { json: { created: 1, data: [{ b64_json: (await greyscaleOf(req.parts.find((p) => p.name === 'image')!.bytes!)).toString('base64') }] } };
+      return greyAnswer(req, 1);
     });
     try {
       const env = { RETOUCH_SHUTDOWN_GRACE_SECONDS: '3' };
@@ -345,7 +345,7 @@ describe('a restart between submit and completion (embedded mode)', () => {
       void post(child.url).catch(() => {}); // cut off by the crash
       for (let i = 0; i < 400 && upstream.requests.length === 0; i++) await sleep(25);
       await child.crash();
-      answer = async (req) => ({ json: { created: 1, data: [{ b64_json: (await greyscaleOf(req.parts.find((p) => p.name === 'image')!.bytes!)).toString('base64') }] } });
+      answer = greyAnswer;
 
       // Before, the retry waited out the dead job (a minute) and got its job_interrupted, then every
       // later retry got it too, for 24 h.

@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { startTestApp, type TestApp } from './helpers/app.ts';
 import { card, decode, pixel } from './helpers/images.ts';
 import { nodeForm } from './helpers/multipart.ts';
-import { greyscaleOf, relayConfig, type Script, startStandIn, streamingUpstream } from './helpers/stand-in.ts';
+import { greyAnswer, relayConfig, type Script, startStandIn, streamingUpstream } from './helpers/stand-in.ts';
 
 const isGrey = (p: number[]) => Math.abs(p[0]! - p[1]!) <= 3 && Math.abs(p[1]! - p[2]!) <= 3;
 
@@ -89,7 +89,7 @@ describe('stream=true as the openai SDK streams edits', () => {
   });
 
   it('an upstream that does not stream is previewed from its result', async () => {
-    script = async (req) => ({ json: { created: 1, data: [{ b64_json: (await greyscaleOf(req.parts.find((p) => p.name === 'image')!.bytes!)).toString('base64') }] } });
+    script = greyAnswer;
     const events = await collect(await client.images.edit({
       image: await toFile(await card(640, 480), 'card.png'), model: 'relayed', prompt: 'grey', stream: true, partial_images: 1,
     }));

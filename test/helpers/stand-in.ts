@@ -114,6 +114,10 @@ export async function greyscaleOf(image: Buffer): Promise<Buffer> {
   return sharp(image).rotate().grayscale().toColourspace('srgb').png().toBuffer();
 }
 
+/** What an OpenAI-compatible upstream answers to an edit: its image made grey, as b64_json. */
+export const greyAnswer: Script = async (req) =>
+  ({ json: { created: 1, data: [{ b64_json: (await greyscaleOf(req.parts.find((p) => p.name === 'image')!.bytes!)).toString('base64') }] } });
+
 /** A Gemini generateContent success answer with one image (and a thought image before it). */
 export function geminiImageAnswer(png: Buffer, opts: { thought?: Buffer } = {}) {
   const parts: unknown[] = [{ text: 'Here is the edited image.' }];
