@@ -85,8 +85,11 @@ describe('webhook delivery', () => {
       const firstDrop = events.indexOf('hanging-closed');
       assert.ok(firstDrop === -1 || firstDrop > events.indexOf('healthy-2'), `the healthy deliveries came first: ${events.join(' ')}`);
       await until(() => events.filter((e) => e === 'hanging-request').length === 8, 'the hanging receiver to get all 8');
-      const job = (await t.app.server.inject({ url: `/v1/images/edits/${healthyJob}`, headers: t.auth })).json();
-      assert.deepEqual(job.webhook.attempts.map((a: { status: number }) => a.status), [500, 204]);
+      // The receiver answers before the sender records the attempt: wait for the record, not the call.
+      const attempts = async () => (await t.app.server.inject({ url: `/v1/images/edits/${healthyJob}`, headers: t.auth })).json().webhook.attempts;
+      let recorded = await attempts();
+      for (const end = Date.now() + 30_000; recorded.length < 2 && Date.now() < end; await sleep(20)) recorded = await attempts();
+      assert.deepEqual(recorded.map((a: { status: number }) => a.status), [500, 204]);
     } finally {
       hanging.close();
       healthy.close();
