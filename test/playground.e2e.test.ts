@@ -216,6 +216,34 @@ describe('the playground in a real browser', { skip }, () => {
     await page.close();
   });
 
+  it('falls back to polling when the event stream is cut, and waits out a 503 while it polls', async () => {
+    const page = await openPage(t.key);
+    await page.getByLabel('Model').selectOption('relayed');
+    // A proxy in front of the server that cuts event streams and answers one poll with 503.
+    const polls: number[] = [];
+    await page.route(/\/v1\/images\/edits\/[^/]+\/events$/, (route) => route.abort('connectionreset'));
+    await page.route(/\/v1\/images\/edits\/job_[^/]+$/, async (route) => {
+      if (route.request().method() !== 'GET') return route.continue();
+      if (polls.length === 0) {
+        polls.push(503);
+        return route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { message: 'upstream unavailable', type: 'server_error', param: null, code: null } }) });
+      }
+      const res = await route.fetch();
+      polls.push(res.status());
+      return route.fulfill({ response: res });
+    });
+    const submitted = relay.requests.length;
+    await page.getByRole('button', { name: 'Edit image' }).click();
+    await page.locator('#elapsed').getByText('Done.').waitFor({ timeout: 60_000 });
+    assert.equal(polls[0], 503, 'the first poll met the 503');
+    assert.ok(polls.slice(1).includes(200), `a later poll got the job: ${polls.join(' ')}`);
+    assert.equal(relay.requests.length, submitted + 1, 'one edit, not a retry of the submit');
+    assert.equal(await page.locator('#backend').textContent(), 'relay');
+    const [left, right] = await resultPixels(page, [[0.25, 0.5], [0.75, 0.5]]);
+    assert.ok(isGrey(left!) && isGrey(right!), `pixels ${left} ${right}`);
+    await page.close();
+  });
+
   it('chains edits, and re-opens history after a reload', async () => {
     const page = await openPage(t.key);
     await page.getByRole('button', { name: 'Edit image' }).click();
