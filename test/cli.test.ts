@@ -60,4 +60,16 @@ describe('the retouch CLI', () => {
     assert.equal(err.code, 1);
     assert.match(err.stderr, /add a hat/);
   });
+
+  it('edit of a file that is not there says so in one line, without a stack trace', async () => {
+    const missing = path.join(dataDir, 'nonexistent.jpg');
+    for (const args of [[], ['--server', 'http://127.0.0.1:9', '--key', 'sk-x']]) {
+      const err = await retouch('edit', missing, 'make it warmer', ...args).catch((e) => e);
+      assert.equal(err.code, 1);
+      assert.equal(err.stderr.trim(), `${missing}: no such file.`);
+    }
+    const folder = await retouch('edit', dataDir, 'make it warmer').catch((e) => e);
+    assert.equal(folder.code, 1);
+    assert.equal(folder.stderr.trim(), `${dataDir}: a folder, not a file.`);
+  });
 });

@@ -1,4 +1,3 @@
-import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { LOCAL_MODEL, LocalBackend } from '../backends/local/index.ts';
@@ -10,6 +9,7 @@ import { buildEditRequest } from '../edits/build.ts';
 import { parseScalarFields } from '../edits/request.ts';
 import { RetouchError } from '../errors.ts';
 import { configOrExit } from './load-config.ts';
+import { readUserFile, UserFileError, writeUserFile } from './file-errors.ts';
 import { remoteEdit } from './remote.ts';
 
 export function editCommand(program: Command) {
@@ -32,17 +32,18 @@ export function editCommand(program: Command) {
         const out = opts.output ?? input.replace(/(\.[^./]+)?$/, '.edited.webp');
         const ext = path.extname(out).slice(1).toLowerCase();
         const scalars = parseScalarFields({ prompt, model: LOCAL_MODEL, size: opts.size, output_format: ext }, config.limits.maxPromptChars);
-        const request = await buildEditRequest({ fields: {}, images: [await readFile(input)], mask: undefined }, scalars, config.limits);
+        const request = await buildEditRequest({ fields: {}, images: [await readUserFile(input)], mask: undefined }, scalars, config.limits);
         const workers = new EngineWorkers();
         const engine = new LocalBackend(config.limits.maxInputPixels, config.local, workers,
           chooseSegmenter(config.local.segmenter, config.local.segmentationModel, workers));
         const result = await engine.edit(request, { model: LOCAL_MODEL, signal: new AbortController().signal }).finally(() => engine.close());
-        await writeFile(out, result.images[0]!.bytes);
+        await writeUserFile(out, result.images[0]!.bytes);
         process.stderr.write(`${result.revisedPrompt}\nwrote ${out}\n`);
       } catch (err) {
-        if (!(err instanceof RetouchError)) throw err;
+        if (!(err instanceof RetouchError) && !(err instanceof UserFileError)) throw err;
         process.stderr.write(`${err.message}\n`);
         process.exitCode = 1;
       }
     });
 }
+

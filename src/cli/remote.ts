@@ -1,6 +1,6 @@
-import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { readUserFile, writeUserFile } from './file-errors.ts';
 
 /** Where a remote command goes: `--server` / `--key`, or RETOUCH_SERVER / RETOUCH_KEY. */
 interface Remote {
@@ -67,7 +67,7 @@ function printJob(job: Job) {
 export async function remoteEdit(input: string, prompt: string, opts: { server?: string; key?: string; model?: string; size?: string; async?: boolean; output?: string }) {
   const remote = remoteOf(opts);
   const form = new FormData();
-  form.append('image', new Blob([new Uint8Array(await readFile(input))]), path.basename(input));
+  form.append('image', new Blob([new Uint8Array(await readUserFile(input))]), path.basename(input));
   form.append('prompt', prompt);
   form.append('model', opts.model ?? 'retouch-local-1');
   const out = opts.output ?? input.replace(/(\.[^./]+)?$/, '.edited.webp');
@@ -79,7 +79,7 @@ export async function remoteEdit(input: string, prompt: string, opts: { server?:
   if (job.status !== 'succeeded') return printJob(job);
   const url = job.data?.[0]?.url;
   if (!url) throw new Error('the job succeeded without an image URL');
-  await writeFile(out, Buffer.from(await (await fetch(url)).arrayBuffer()));
+  await writeUserFile(out, Buffer.from(await (await fetch(url)).arrayBuffer()));
   process.stderr.write(`wrote ${out}\n`);
 }
 
