@@ -54,6 +54,19 @@ describe('async', () => {
   });
 });
 
+describe('an async request for a model nobody serves', () => {
+  it('is a 404 model_not_found at submit, as the same request without async is, not a 202 for a job that can only fail', async () => {
+    for (const headers of [{}, { prefer: 'respond-async' }]) {
+      const { body, headers: h } = await nodeForm([{ name: 'image', file: await card(), contentType: 'image/png' }, { name: 'model', value: 'totally-bogus' },
+        { name: 'prompt', value: 'make it black and white' }]);
+      const res = await t.app.server.inject({ method: 'POST', url: '/v1/images/edits', headers: { ...h, ...t.auth, ...headers }, payload: body });
+      const err = assertError(res, 404, { code: 'model_not_found', param: 'model' });
+      assert.match(err.message, /totally-bogus/);
+    }
+    assertError(await json({ model: 'totally-bogus', async: true }), 404, { code: 'model_not_found', param: 'model' });
+  });
+});
+
 describe('webhook_url', () => {
   for (const value of [[HOOK], { url: HOOK }, 5, true]) {
     it(`"webhook_url": ${JSON.stringify(value)} in a JSON body → 400 invalid_value naming webhook_url, not a synchronous answer`, async () => {
