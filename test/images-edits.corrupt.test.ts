@@ -59,3 +59,20 @@ describe('damaged JPEG data → 400 invalid_image_file', () => {
     }
   });
 });
+
+describe('a file that is not an image says what it is instead', () => {
+  const cases: Array<[string, string | Buffer, RegExp]> = [
+    ['markup that is not SVG', '<notsvg', /the file is text, not an image/],
+    ['an SVG', '<svg xmlns="http://www.w3.org/2000/svg"/>', /SVG\/XML is not supported/],
+    ['an HTML page (a URL that answered a login page)', '<!DOCTYPE html><html>', /an HTML page, not an image/],
+    ['a PDF', '%PDF-1.7\n%âãÏÓ', /a PDF document, not an image/],
+    ['a base64 PNG pasted into a file', 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB', /base64-encoded image; send the decoded bytes/],
+    ['binary garbage', Buffer.from([0, 1, 2, 250, 251, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]), /not a PNG, JPEG or WEBP image/],
+  ];
+  for (const [what, bytes, message] of cases) {
+    it(what, async () => {
+      const err = assertError(await post(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes)), 400, { code: 'invalid_image_file', param: 'image' });
+      assert.match(err.message, message);
+    });
+  }
+});

@@ -22,7 +22,14 @@ export function describeUnsupported(head: Uint8Array): string {
   if (startsWith(head, [0x49, 0x49, 0x2a, 0x00]) || startsWith(head, [0x4d, 0x4d, 0x00, 0x2a])) return 'TIFF is not supported';
   if (startsWith(head, [0x50, 0x4b, 0x03, 0x04])) return 'the file is a ZIP archive, not an image';
   if (ascii(head, 4, 12).startsWith('ftyp')) return 'HEIC/AVIF is not supported';
-  if (/^\s*</.test(ascii(head, 0, head.length))) return 'SVG/XML is not supported';
+  if (ascii(head, 0, 5) === '%PDF-') return 'the file is a PDF document, not an image';
+  const text = ascii(head, 0, head.length).replace(/^\uFEFF|^\xEF\xBB\xBF/, '').trimStart().toLowerCase();
+  if (text.startsWith('<svg') || text.startsWith('<?xml')) return 'SVG/XML is not supported';
+  if (text.startsWith('<!doctype html') || text.startsWith('<html')) return 'the file is an HTML page, not an image';
+  // PNG, JPEG and WEBP signatures as base64 (a b64_json pasted into a file): the bytes were wanted.
+  if (/^(ivborw0kggo|\/9j\/|uklgr)/.test(text)) return 'the file is a base64-encoded image; send the decoded bytes (or a data: URL in a JSON body)';
+  // Only printable bytes (and whitespace): a text file, a JSON body, a base64 string sent as a file.
+  if (/^[\t\n\r\x20-\x7e]+$/.test(ascii(head, 0, head.length))) return 'the file is text, not an image';
   return 'the file is not a PNG, JPEG or WEBP image';
 }
 
