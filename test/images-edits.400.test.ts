@@ -154,6 +154,7 @@ describe('malformed requests', () => {
   });
   it('no body at all → 400 missing parameter', async () => {
     const res = await t.app.server.inject({ method: 'POST', url: '/v1/images/edits', headers: t.auth });
-    assert.equal(res.statusCode, 400, res.body);
+    const err = assertError(res, 400, { code: 'missing_required_parameter', param: 'image' });
+    assert.match(err.message, /no body.*multipart\/form-data/);
   });
 });

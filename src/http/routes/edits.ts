@@ -60,6 +60,12 @@ export function editRoutes(app: FastifyInstance, services: Services, auth: onReq
 
   async function readForm(request: FastifyRequest): Promise<RawForm> {
     if (request.isMultipart()) return readMultipartForm(request, config.limits, limits.multipart);
+    if (request.body === undefined || request.body === null) {
+      // No body at all (a POST with no Content-Type): say what to send, not that some JSON was wrong.
+      throw new RetouchError("The request has no body. Send 'image', 'model' and 'prompt' as multipart/form-data (or as a JSON object).", {
+        status: 400, type: 'invalid_request_error', code: 'missing_required_parameter', param: 'image',
+      });
+    }
     return readJsonForm(request.body, config.limits.maxImages, config.limits.maxUploadBytes, fetchRemote);
   }
 
