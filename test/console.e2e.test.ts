@@ -103,6 +103,9 @@ describe('the console in a real browser', { skip }, () => {
 
     // And the refusal is among the recent failures, with its code.
     await page.locator('#failures-table tbody tr', { hasText: 'rate_limit_exceeded' }).first().waitFor();
+    // Every column, the request id included, is in view on a laptop screen: no sideways scrolling.
+    const hidden = await page.locator('#failures-table').evaluate((table) => table.scrollWidth - table.parentElement!.clientWidth);
+    assert.ok(hidden <= 0, `the failures table is ${hidden}px wider than its panel`);
     await page.screenshot({ path: path.join(SHOTS, 'console-usage.png'), fullPage: true });
     await context.close();
   });

@@ -129,8 +129,9 @@ export class UsagePanel {
       cell(row, f.error_code ?? '');
       cell(row, f.model ?? '');
       cell(row, f.backend ?? '');
-      cell(row, f.key_id ?? '');
-      cell(row, f.request_id);
+      // Ids are long and unbroken: they wrap inside their cells instead of pushing the table wider than the panel.
+      cell(row, f.key_id ?? '').className = 'id';
+      cell(row, f.request_id).className = 'id';
       return row;
     }));
   }
