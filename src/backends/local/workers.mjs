@@ -2,6 +2,7 @@
 // loop: OpenCV.js GrabCut (synchronous wasm) and per-pixel loops. Plain JS so workers need no
 // TypeScript loader. Each export is a task, called by name.
 import { createRequire } from 'node:module';
+import { dominantHue, membership, membershipOf, memberships } from './recolor-membership.mjs';
 import { luminanceOfThing, painter } from './recolor-paint.mjs';
 
 const require = createRequire(import.meta.url);
@@ -136,9 +137,10 @@ export function splash({ data, width, height, channels, keep }) {
 }
 
 /**
- * Recolours pixels whose hue lies near that of `from` (or, without one, near the dominant hue inside the
- * mask) to the target colour: its hue, lightness and chroma, with the thing's shading kept (paintWeighted).
- * Selection has a soft edge in hue and is weighted by the subject mask when there is one.
+ * Recolours the pixels of the colour `from` (or, without one, of the dominant hue inside the mask)
+ * to the target colour: its hue, lightness and chroma, with the thing's shading kept (paintWeighted).
+ * Which pixels, and how much, is a continuous function of their colour (recolor-membership.mjs),
+ * weighted by the subject mask when there is one.
  * @param {{ data: Uint8Array, width: number, height: number, channels: number, mask: Uint8Array | null,
  *   from: [number, number, number] | null, to: [number, number, number], colorize?: boolean }} task
  * @returns {{ data: Uint8Array, changed: number, area: number }} `area`: pixels in the mask (all, without one)
@@ -150,8 +152,6 @@ export function recolor({ data, width, height, channels, mask, from, to, coloriz
     area = 0;
     for (let i = 0; i < n; i++) if (mask[i] >= 128) area++;
   }
-  const MIN_S = 0.22;
-  const MIN_V = 0.12;
   // A white, grey or black thing ("the black bag"): no hue to select by, so select by lightness
   // among unsaturated pixels inside the mask, and colourise those.
   if (from && mask && hsv(from[0], from[1], from[2])[1] < 0.15) {
@@ -168,36 +168,15 @@ export function recolor({ data, width, height, channels, mask, from, to, coloriz
     }
     return paintWeighted(data, n, channels, (i) => select[i] / 255, to, area);
   }
-  let source = from ? hsv(from[0], from[1], from[2])[0] : null;
-  if (source === null) {
-    // The dominant hue of saturated pixels inside the mask, from a 36-bin histogram.
-    const bins = new Float64Array(36);
-    for (let i = 0; i < n; i++) {
-      const w = mask ? mask[i] / 255 : 1;
-      if (w < 0.5) continue;
-      const o = i * channels;
-      const [h, s, v] = hsv(data[o], data[o + 1], data[o + 2]);
-      if (s >= MIN_S && v >= MIN_V) bins[Math.floor(h / 10) % 36] += s;
-    }
-    let best = -1;
-    for (let b = 0; b < 36; b++) if (best < 0 || bins[b] > bins[best]) best = b;
-    source = bins[best] > 0 ? best * 10 + 5 : null;
+  let member = from ? membershipOf(from) : null;
+  if (!from) {
+    const hue = dominantHue(data, n, channels, (i) => (mask ? mask[i] / 255 : 1));
+    member = hue === null ? null : membership(hue);
   }
   // A client's mask over something white, grey or black has no hue to rotate: paint all of it,
   // with its own shading.
-  if (source === null && colorize && mask) return paintWeighted(data, n, channels, (i) => mask[i] / 255, to, area);
-  if (source === null) return { data: new Uint8Array(data), changed: 0, area };
-  const INNER = 22;
-  const OUTER = 38;
-  const weight = (i) => {
-    const wMask = mask ? mask[i] / 255 : 1;
-    if (wMask === 0) return 0;
-    const o = i * channels;
-    const [h, s, v] = hsv(data[o], data[o + 1], data[o + 2]);
-    if (s < MIN_S || v < MIN_V) return 0;
-    const d = hueDistance(h, source);
-    if (d >= OUTER) return 0;
-    return (d <= INNER ? 1 : (OUTER - d) / (OUTER - INNER)) * wMask;
-  };
-  return paintWeighted(data, n, channels, weight, to, area);
+  if (!member && colorize && mask) return paintWeighted(data, n, channels, (i) => mask[i] / 255, to, area);
+  if (!member) return { data: new Uint8Array(data), changed: 0, area };
+  const weights = memberships(data, width, height, channels, member, mask);
+  return paintWeighted(data, n, channels, (i) => weights[i] / 255, to, area);
 }

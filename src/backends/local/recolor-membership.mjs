@@ -1,0 +1,177 @@
+// Which pixels are "the red things": how much each pixel belongs to the colour a recolour starts
+// from, 0–1, as a continuous function of its colour. Plain JS, imported by workers.mjs (worker
+// threads run without a TypeScript loader).
+//
+// Colours are compared in OKLab/OKLCh, where hue is close to how people see it and stays put when
+// a surface is in light or shadow (scaling linear RGB scales L, a and b alike, so hue and C/L are
+// unchanged). HSV hue is not: it puts a brown table 26° from red and pale blue sky 30° from blue,
+// which is how "change red to blue" used to turn the table blue and "change blue to green" stopped
+// partway down the sky.
+
+/** sRGB 0–255 → linear light, by table. */
+const LINEAR = Float64Array.from({ length: 256 }, (_, i) => {
+  const v = i / 255;
+  return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+});
+
+/** OKLab (Björn Ottosson, 2020) of an sRGB pixel: [L, a, b], L 0–1. */
+export function oklab(r, g, b) {
+  const R = LINEAR[r], G = LINEAR[g], B = LINEAR[b];
+  const l = Math.cbrt(0.4122214708 * R + 0.5363325363 * G + 0.0514459929 * B);
+  const m = Math.cbrt(0.2119034982 * R + 0.6806995451 * G + 0.1073969566 * B);
+  const s = Math.cbrt(0.0883024619 * R + 0.2817188376 * G + 0.6299787005 * B);
+  return [
+    0.2104542553 * l + 0.793617785 * m - 0.0040720468 * s,
+    1.9779984951 * l - 2.428592205 * m + 0.4505937099 * s,
+    0.0259040371 * l + 0.7827717662 * m - 0.808675766 * s,
+  ];
+}
+
+const hueOf = (a, b) => ((Math.atan2(b, a) * 180) / Math.PI + 360) % 360;
+/** Signed hue difference b − a, in (−180, 180]. */
+const hueDelta = (a, b) => {
+  const d = (((b - a) % 360) + 360) % 360;
+  return d > 180 ? d - 360 : d;
+};
+
+/** 0 below `lo`, 1 above `hi`, smooth (C¹) between. */
+const smoothstep = (lo, hi, x) => {
+  const t = Math.min(1, Math.max(0, (x - lo) / (hi - lo)));
+  return t * t * (3 - 2 * t);
+};
+
+/**
+ * Where one colour word ends and the next begins around the OKLCh hue circle: red, orange, yellow,
+ * green, cyan, blue, purple. Each is halfway between the hues of the words' sRGB foci (#ff0000
+ * 29°, #ff8000 53°, #ffff00 110°, #00ff00 142°, #00ffff 195°, #0000ff 264°, #ff00ff 328°), except
+ * cyan | blue: English calls #add8e6 (220°) "light blue" and #87ceeb (226°) "sky blue", but
+ * #00ced1 (200°) "turquoise", so that boundary sits at 212°, not halfway (229°).
+ * A brown table (#8a5a34, 58°) is on the orange side of red's boundary; pale blue sky (235–250°) inside blue.
+ */
+const BOUNDARIES = [41.1, 81.4, 126.1, 168.6, 212, 296.2, 358.8];
+
+/** Half-width (degrees) of the soft edge at a hue boundary: continuous weights, no hard line in a gradient. */
+const HUE_EDGE = 8;
+/** Chroma (OKLCh C) below which a pixel is grey to the eye and its hue is noise; full membership above CHROMA_FULL. */
+const CHROMA_NONE = 0.01;
+const CHROMA_FULL = 0.025;
+/**
+ * Reds, oranges and yellows go by other names when they are dull: pink, skin, tan, beige, cream (a
+ * cream wall is not "yellow", a face not "red"), where pale blue sky is still blue and pale green
+ * still green. In that range of hue a pixel needs some saturation (C/L, which shading does not
+ * change) to count; a dull source colour ("change the pink to…") lowers the bar to its own.
+ */
+const WARM = { from: -5, to: 115 };
+const DULL = { none: 0.06, full: 0.14 };
+
+/**
+ * The colour a recolour starts from, as membership: a function of a pixel's OKLab L, a, b giving
+ * 0–1. `hue` is the OKLCh hue of the source; `saturation` its C/L (for a dull source's bar).
+ */
+export function membership(hue, saturation = 1) {
+  // The colour word the source falls under: the stretch of hue between two boundaries, as signed
+  // limits around the source, widened to keep the source itself clear of the soft edge.
+  let k = BOUNDARIES.findIndex((b) => hue < b);
+  if (k < 0) k = 0; // past the last boundary: red, which wraps through 0°
+  const upper = BOUNDARIES[k];
+  const lower = BOUNDARIES[(k + BOUNDARIES.length - 1) % BOUNDARIES.length];
+  const high = Math.max(hueDelta(hue, upper), HUE_EDGE);
+  const low = Math.min(hueDelta(hue, lower), -HUE_EDGE);
+  const bar = Math.min(1, saturation / DULL.full);
+  const dullNone = DULL.none * bar, dullFull = DULL.full * bar;
+  return (L, a, b) => {
+    const C = Math.hypot(a, b);
+    if (C <= CHROMA_NONE) return 0;
+    const h = hueOf(a, b);
+    const d = hueDelta(hue, h);
+    const wHue = (1 - smoothstep(high - HUE_EDGE, high + HUE_EDGE, d)) * smoothstep(low - HUE_EDGE, low + HUE_EDGE, d);
+    if (wHue === 0) return 0;
+    const w = hueDelta(WARM.from, h);
+    const warm = smoothstep(-HUE_EDGE, HUE_EDGE, w) * (1 - smoothstep(WARM.to - WARM.from - HUE_EDGE, WARM.to - WARM.from + HUE_EDGE, w < -90 ? w + 360 : w));
+    const wDull = 1 - warm * (1 - smoothstep(dullNone, dullFull, C / Math.max(L, 1e-3)));
+    return wHue * smoothstep(CHROMA_NONE, CHROMA_FULL, C) * wDull;
+  };
+}
+
+/** The membership of pixels in the colour of an sRGB source, or null for a grey source (no hue). */
+export function membershipOf([r, g, b]) {
+  const [L, A, B] = oklab(r, g, b);
+  const C = Math.hypot(A, B);
+  if (C < CHROMA_FULL) return null;
+  return membership(hueOf(A, B), C / Math.max(L, 1e-3));
+}
+
+/**
+ * The dominant hue of the coloured pixels `weight` picks (at least half), by a chroma-weighted
+ * 36-bin histogram of OKLCh hue, or null when nothing there has colour.
+ */
+export function dominantHue(data, n, channels, weight) {
+  const bins = new Float64Array(36);
+  for (let i = 0; i < n; i++) {
+    if (weight(i) < 0.5) continue;
+    const o = i * channels;
+    const [, a, b] = oklab(data[o], data[o + 1], data[o + 2]);
+    const C = Math.hypot(a, b);
+    if (C >= CHROMA_FULL) bins[Math.floor(hueOf(a, b) / 10) % 36] += C;
+  }
+  let best = 0;
+  for (let i = 1; i < 36; i++) if (bins[i] > bins[best]) best = i;
+  return bins[best] > 0 ? best * 10 + 5 : null;
+}
+
+/** Radius of the window a pixel's colour is averaged over before it is judged. */
+const RADIUS = 2;
+/**
+ * Neighbours averaged in are those this close in colour (OKLab a–b distance, and lightness): JPEG's
+ * noise and ringing are well inside, the far side of an edge (sky against grass, a window against
+ * the car's body) well outside, so an edge keeps its place.
+ */
+const NEAR_AB = 0.05;
+const NEAR_L = 0.12;
+
+/**
+ * Membership of every pixel, as bytes (0–255), times `mask` (bytes) when there is one. A pixel's a
+ * and b are first averaged with its neighbours of nearly the same colour (a sigma filter over a
+ * (2·RADIUS+1)² window): JPEG stores colour at half resolution and with noise, and near grey one
+ * level of noise swings the hue by degrees, which made stripes in a smooth sky and pale rims inside
+ * light-blue windows. Lightness is the pixel's own. Rows stream through a ring of a few rows, so
+ * memory is not another copy of the image.
+ */
+export function memberships(data, width, height, channels, member, mask) {
+  const out = new Uint8Array(width * height);
+  const rows = 2 * RADIUS + 1;
+  const ring = Array.from({ length: rows }, () => ({ L: new Float32Array(width), A: new Float32Array(width), B: new Float32Array(width) }));
+  const fill = (y) => {
+    const { L, A, B } = ring[y % rows];
+    for (let x = 0; x < width; x++) {
+      const o = (y * width + x) * channels;
+      const [l, a, b] = oklab(data[o], data[o + 1], data[o + 2]);
+      L[x] = l; A[x] = a; B[x] = b;
+    }
+  };
+  for (let y = 0; y < Math.min(RADIUS, height); y++) fill(y);
+  const near2 = NEAR_AB * NEAR_AB;
+  for (let y = 0; y < height; y++) {
+    if (y + RADIUS < height) fill(y + RADIUS);
+    const y0 = Math.max(0, y - RADIUS), y1 = Math.min(height - 1, y + RADIUS);
+    const { L, A, B } = ring[y % rows];
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      const wMask = mask ? mask[i] : 255;
+      if (wMask === 0) continue;
+      const l = L[x], a0 = A[x], b0 = B[x];
+      const x0 = Math.max(0, x - RADIUS), x1 = Math.min(width - 1, x + RADIUS);
+      let a = 0, b = 0, count = 0;
+      for (let r = y0; r <= y1; r++) {
+        const row = ring[r % rows];
+        for (let xx = x0; xx <= x1; xx++) {
+          const da = row.A[xx] - a0, db = row.B[xx] - b0;
+          if (da * da + db * db > near2 || Math.abs(row.L[xx] - l) > NEAR_L) continue;
+          a += row.A[xx]; b += row.B[xx]; count++;
+        }
+      }
+      out[i] = Math.round(member(l, a / count, b / count) * wMask);
+    }
+  }
+  return out;
+}
