@@ -27,6 +27,11 @@ const car = () => sharp(Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" wid
 <circle cx="300" cy="475" r="45" fill="#111"/><circle cx="640" cy="475" r="45" fill="#111"/>
 <circle cx="300" cy="475" r="18" fill="#999"/><circle cx="640" cy="475" r="18" fill="#999"/></svg>`)).jpeg({ quality: 88 }).toBuffer();
 
+/** A mask over the car scene's sky: transparent (edit) in the top 300 rows, opaque below. */
+const skyMask = () => sharp({ create: { width: 900, height: 600, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 255 } } })
+  .composite([{ input: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="900" height="600"><rect width="900" height="300" fill="black"/></svg>'), blend: 'dest-out' }])
+  .png().toBuffer();
+
 const edit = async (image: Buffer, prompt: string, mask?: Buffer) => decode((await runEdit(engine, image, prompt, {}, mask)).images[0]!.bytes);
 const maxDiff = (a: number[], b: number[]) => Math.max(...[0, 1, 2].map((c) => Math.abs(a[c]! - b[c]!)));
 
@@ -68,5 +73,19 @@ describe('which pixels a recolour takes', () => {
         assert.ok(maxDiff(pixel(out, x, y), pixel(before, x, y)) <= 3, `(${x},${y}) changed: ${pixel(before, x, y)} → ${pixel(out, x, y)}`);
       }
     });
+  });
+
+  it('a mask over the sky with "make the sky purple": the whole masked sky turns purple, nothing outside it changes', async () => {
+    const src = await car();
+    const before = await decode(src);
+    const out = await edit(src, 'make the sky purple', await skyMask());
+    // Before the fix only y < 263 turned purple; the paler sky inside the mask stayed light blue.
+    for (const x of [10, 450, 890]) for (let y = 0; y < 300; y += 3) {
+      const p = pixel(out, x, y);
+      assert.ok(p[0]! > p[1]! + 60 && p[2]! > p[1]! + 60, `masked sky (${x},${y}) not purple: ${pixel(before, x, y)} → ${p}`);
+    }
+    for (const [x, y] of [[50, 340], [450, 420], [350, 360], [50, 550]] as const) {
+      assert.deepEqual(pixel(out, x, y).slice(0, 3), pixel(before, x, y).slice(0, 3), `(${x},${y}) outside the mask`);
+    }
   });
 });

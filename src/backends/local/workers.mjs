@@ -140,7 +140,9 @@ export function splash({ data, width, height, channels, keep }) {
  * Recolours the pixels of the colour `from` (or, without one, of the dominant hue inside the mask)
  * to the target colour: its hue, lightness and chroma, with the thing's shading kept (paintWeighted).
  * Which pixels, and how much, is a continuous function of their colour (recolor-membership.mjs),
- * weighted by the subject mask when there is one.
+ * weighted by the subject mask when there is one. A client's mask with no colour named is the thing
+ * itself ("make the sky purple" over the sky): all of it is painted, as the README promises
+ * ("with a mask, exactly the masked area changes").
  * @param {{ data: Uint8Array, width: number, height: number, channels: number, mask: Uint8Array | null,
  *   from: [number, number, number] | null, to: [number, number, number], colorize?: boolean }} task
  * @returns {{ data: Uint8Array, changed: number, area: number }} `area`: pixels in the mask (all, without one)
@@ -168,14 +170,13 @@ export function recolor({ data, width, height, channels, mask, from, to, coloriz
     }
     return paintWeighted(data, n, channels, (i) => select[i] / 255, to, area);
   }
+  // The client's mask is the thing when the prompt names no colour to look for inside it.
+  if (!from && colorize && mask) return paintWeighted(data, n, channels, (i) => mask[i] / 255, to, area);
   let member = from ? membershipOf(from) : null;
   if (!from) {
     const hue = dominantHue(data, n, channels, (i) => (mask ? mask[i] / 255 : 1));
     member = hue === null ? null : membership(hue);
   }
-  // A client's mask over something white, grey or black has no hue to rotate: paint all of it,
-  // with its own shading.
-  if (!member && colorize && mask) return paintWeighted(data, n, channels, (i) => mask[i] / 255, to, area);
   if (!member) return { data: new Uint8Array(data), changed: 0, area };
   const weights = memberships(data, width, height, channels, member, mask);
   return paintWeighted(data, n, channels, (i) => weights[i] / 255, to, area);
