@@ -269,3 +269,19 @@ describe('blind e2e round 3: what a refusal names', () => {
     });
   }
 });
+
+/** Outside QA run: misleading refusals and suggestions. */
+describe('outside QA run', () => {
+  const message = (prompt: string) => {
+    try { parsePrompt(prompt); } catch (err) { if (err instanceof RetouchError) return err.message; throw err; }
+    assert.fail(`${prompt} was not refused`);
+  };
+  // 3. Quotation marks as keyboards and autocorrect pair them.
+  for (const [prompt, text, position] of [['add the text “SALE" top left', 'SALE', 'top-left'], ['Füge den Text „SALE" oben links hinzu', 'SALE', 'top-left'],
+    ['add the text "SALE” top left', 'SALE', 'top-left'], ['«SALE" add text', 'SALE', 'bottom'], ['ajoute le texte « SOLDES » en haut', 'SOLDES', 'top'],
+    ["add the text ‘Big Sale' at the top", 'Big Sale', 'top'], ['「SALE“を右上に入れて', 'SALE', 'top-right']] as const) {
+    it(`${JSON.stringify(prompt)}: the text ${JSON.stringify(text)}`, () => {
+      assert.deepEqual(parsePrompt(prompt).ops, [{ op: 'text', text, position }]);
+    });
+  }
+});

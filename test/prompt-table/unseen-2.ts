@@ -868,4 +868,13 @@ export const cases: PromptCase[] = [
   ['ersetze den Hintergrund durch einen Strand', 'refuse'],
   ['把背景换成海滩', 'refuse'],
   ['mude o fundo para uma praia', 'refuse'],
+  // Outside QA run. 3. Mixed quotation marks, as keyboards and autocorrect pair them, were no quote and
+  // the prompt was refused: any opening mark with any closing mark quotes.
+  ['add the text “SALE" top left', ['text']],
+  ['add the text "SALE” in red', ['text:red']],
+  ['Füge den Text „SALE" oben links hinzu', ['text']],
+  ['ajoute le texte «SOLDES" en haut', ['text']],
+  ['añade el texto “REBAJAS’ arriba a la derecha', ['text']],
+  ["add the text ‘SALE' at the top", ['text']],
+  ["it's too dark, don't add text", 'refuse'],
 ];

@@ -9,9 +9,16 @@
 /** Marks a quote's place in the normalised text; the tokenizer turns it back into a quote token. */
 export const QUOTE_MARK = '\u0001';
 
-// Pairs of quotation marks, in the forms used by the languages the lexicon covers. An apostrophe
-// inside a word ("it's", "l'image") is not a quote: a single quote opens only after a non-letter.
-const QUOTES = /(?<![\p{L}\p{N}])'([^']+)'(?![\p{L}])|"([^"]+)"|“([^”]+)”|‘([^’]+)’|«\s*([^»]+?)\s*»|„([^“”]+)[“”]|「([^」]+)」|『([^』]+)』|‚([^‘’]+)[‘’]/gu;
+// Quotation marks. Keyboards and autocorrect pair them loosely ("„SALE\"", "“SALE\"", "«SALE\"", "“SALE’"),
+// so any opening mark (the corner brackets of Chinese and Japanese among them) with any closing one
+// is a quotation. An apostrophe is not a quote: a single mark opens only after a non-letter, closes
+// only before one, and between two letters ("it's", "l'image", "don’t") is part of the text.
+const DOUBLE = '"“”„‟«»‹›「」『』〝〞〟';
+const SINGLE = "'‘’‚‛";
+const QUOTES = new RegExp(
+  `(?:[${DOUBLE}]|(?<![\\p{L}\\p{N}])[${SINGLE}])((?:[^${DOUBLE}${SINGLE}]|(?<=\\p{L})[${SINGLE}](?=\\p{L}))+)(?:[${DOUBLE}]|[${SINGLE}](?!\\p{L}))`,
+  'gu',
+);
 
 const CJK_PUNCTUATION: Record<string, string> = {
   '。': '.', '、': ',', '，': ',', '；': ';', '：': ':', '！': '!', '？': '?', '～': '~', '…': '.', '・': ' ', '〜': '~', '　': ' ',
@@ -50,8 +57,9 @@ export function normalize(prompt: string): Normalized {
   const quotes: string[] = [];
   // "90º": Spanish and Portuguese keyboards type the ordinal indicator for degrees; NFKC would make it an "o".
   const text = prompt.replace(/(\d)\s*º/g, '$1°').normalize('NFKC').replace(QUOTES, (...m: unknown[]) => {
-    const inner = (m.slice(1, 10).find((g) => typeof g === 'string') as string | undefined) ?? '';
-    quotes.push(inner);
+    const inner = (m[1] as string | undefined) ?? '';
+    // « SALE »: French sets its guillemets apart with spaces, which are no part of the text.
+    quotes.push(inner.trim());
     return ` ${QUOTE_MARK}${quotes.length - 1}${QUOTE_MARK} `;
   });
   return { text: fold(text.replace(KAOMOJI, ' ')), quotes };
