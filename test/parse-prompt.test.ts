@@ -285,3 +285,28 @@ describe('outside QA run', () => {
     });
   }
 });
+
+/** Outside QA run, 4: typos inside a phrase, and the word a refusal names. */
+describe('outside QA run: typos', () => {
+  const message = (prompt: string) => {
+    try { parsePrompt(prompt); } catch (err) { if (err instanceof RetouchError) return err.message; throw err; }
+    assert.fail(`${prompt} was not refused`);
+  };
+  // "wite" alone is nearest "wide"; in "black and wite" it is "white", one edit away too.
+  for (const prompt of ['can u make it blak and wite', 'make it black and wite', 'blak and wite']) {
+    it(`${JSON.stringify(prompt)}: black and white, "wite" read as "white"`, () => {
+      const plan = parsePrompt(prompt);
+      assert.deepEqual(plan.ops, [G]);
+      assert.ok(plan.corrections?.some((c) => c.typed === 'wite' && c.read === 'white'));
+    });
+  }
+  // The clause before "and" fails only because the word after it was not read: that word is named.
+  for (const [prompt, word, not] of [['make it black and qwzx', 'qwzx', 'black'], ['mach es schwarz und weiz', 'weiz', 'schwarz'],
+    ['can u make it blak and wote', 'wote', 'make']]) {
+    it(`${JSON.stringify(prompt)}: names "${word}", not "${not}"`, () => {
+      const said = message(prompt!).match(/it cannot use ([^.]*)\./)?.[1] ?? '';
+      assert.match(said, new RegExp(`"${word}"`));
+      assert.doesNotMatch(said, new RegExp(`"${not}"`));
+    });
+  }
+});

@@ -877,4 +877,10 @@ export const cases: PromptCase[] = [
   ['añade el texto “REBAJAS’ arriba a la derecha', ['text']],
   ["add the text ‘SALE' at the top", ['text']],
   ["it's too dark, don't add text", 'refuse'],
+  // 4. "Can u make it blak and wite" was refused naming "blak": "wite" was read only as its shortest
+  // neighbour ("wide"), so the phrase "black and white" was never found. Inside a phrase, every nearest word.
+  ['can u make it blak and wite', ['grayscale']],
+  ['blak and wite pls', ['grayscale']],
+  ['convert to blak and wite', ['grayscale']],
+  ['pon la foto en blanco y negor', ['grayscale']],
 ];

@@ -75,7 +75,8 @@ function readsWhole(pieces: Piece[], quotes: string[], lang: CompiledLanguage): 
 function parseIn(pieces: Piece[], quotes: string[], lang: CompiledLanguage): EditPlan {
   const corrections: Correction[] = [];
   const tokens = compose(matchPieces(pieces, lexiconsFor(lang), quotes, corrections));
-  const clauses = splitClauses(tokens).map((c) => ({ ...c, tokens: dropPurpose(c.tokens) }));
+  const split = splitClauses(tokens);
+  const clauses = split.map((c) => ({ ...c, tokens: dropPurpose(c.tokens) }));
   const ops: Array<{ op: EditOp; problem: boolean }> = [];
   const kept: Kept[] = [];
   let previousProblem = false;
@@ -113,6 +114,14 @@ function parseIn(pieces: Piece[], quotes: string[], lang: CompiledLanguage): Edi
       for (const op of readClause(clause, ctx, lang)) ops.push({ op, problem: clause.problem });
     } catch (err) {
       if (referred[i] && err instanceof RetouchError) throw notAlone(raw.tokens, referred[i]!);
+      // "Mach es schwarz und weiz", "make it blak and wote": a clause cut short by a word the engine
+      // could not read in the next one ("schwarz" is no edit without "weiß") is refused with it,
+      // naming that word, not only its own.
+      const next = clauses[i + 1];
+      if (err instanceof RetouchError && !clause.problem && next?.andJoined && next.tokens.some(isUnknown)) {
+        const [from, to] = [tokens.indexOf(split[i]!.tokens[0]!), tokens.indexOf(split[i + 1]!.tokens.at(-1)!)];
+        throw notUnderstood(new Clause(from >= 0 && to > from ? tokens.slice(from, to + 1) : [...raw.tokens, ...next.tokens]), lang);
+      }
       // "Fondo muy recargado, desenfócalo": a description the next clause acts on is its reason.
       const described = referred[i + 1] !== undefined && !clause.describesWithVerb;
       if ((!clause.problem && !described) || clause.describesWithVerb) throw err;

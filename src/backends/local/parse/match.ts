@@ -49,10 +49,16 @@ export function matchPieces(pieces: Piece[], langs: CompiledLanguage[], quotes: 
   // them all, and the phrase around it decides ("blak and white" is "black and white", not "blank").
   // A colour of the prompt's language in a form the lexicon does not list ("hellrote", "dunkelblauen")
   // is that colour, never a typo of another word.
-  const readings = pieces.map((p) => (p.kind === 'word' && !known(p.text, langs) && !inflectedOrUnknown(p.text, langs).color ? correct(p.text, langs) : [p.text]));
+  // A typo is read as the nearest words of the fewest letters ("blurr" is "blur"); inside a phrase
+  // that none of those make, as any nearest word the phrase needs ("wite" is "wide" alone, "white"
+  // in "blak and wite").
+  const nearest = pieces.map((p) => (p.kind === 'word' && !known(p.text, langs) && !inflectedOrUnknown(p.text, langs).color ? correct(p.text, langs) : [p.text]));
+  const readings = nearest.map(shortest);
   // A real word ("busy", "braco") is read as another only inside a phrase that needs it ("preto e
   // braco" is "preto e branco"), never alone ("too busy" is not "too bus").
-  const inPhrase = pieces.map((p, i) => (p.kind === 'word' && isCommon(p.text, langs) ? [p.text, ...correct(p.text, langs)] : readings[i]!));
+  const inPhrase = (near: (w: string[]) => string[]) =>
+    pieces.map((p, i) => (p.kind === 'word' && isCommon(p.text, langs) ? [p.text, ...near(correct(p.text, langs))] : near(nearest[i]!)));
+  const [phraseShortest, phraseAny] = [inPhrase(shortest), inPhrase((w) => w)];
   const maxWords = Math.max(...langs.map((l) => l.maxPhraseWords));
   for (let i = 0; i < pieces.length;) {
     const p = pieces[i]!;
@@ -72,7 +78,9 @@ export function matchPieces(pieces: Piece[], langs: CompiledLanguage[], quotes: 
     for (let len = Math.min(maxWords, pieces.length - i); len >= 1; len--) {
       const slice = pieces.slice(i, i + len);
       if (slice.some((q) => (q.kind !== 'word' && q.kind !== 'num') || (q.kind === 'num' && q.sign))) continue;
-      const found = lookup((len > 1 ? inPhrase : readings).slice(i, i + len), langs);
+      const found = len > 1
+        ? lookup(phraseShortest.slice(i, i + len), langs) ?? lookup(phraseAny.slice(i, i + len), langs)
+        : lookup(readings.slice(i, i + len), langs);
       if (!found) continue;
       found.words.forEach((w, k) => { if (w !== pieces[i + k]!.text) corrections.push({ typed: pieces[i + k]!.text, read: w }); });
       tokens.push(fromEntry(slice.map((q) => q.text).join(' '), found.entry));
@@ -236,7 +244,7 @@ const meaningOf = (e: Entry) =>
   (e.number !== undefined ? `|n${e.number}` : '') + (e.colorMod ? `|m${e.colorMod}` : '');
 
 /**
- * The known words a typo may stand for, at the smallest distance: one edit for words of four to
+ * The known words a typo may stand for, all at the smallest distance: one edit for words of four to
  * seven letters, two from eight. Short words are never corrected (too many neighbours), nor into
  * (a real four-letter word is as likely as a typo of a three-letter one: "busy" is not "bus", "note"
  * not "not"), nor is the first letter, which people rarely mistype. The word itself when nothing is near.
@@ -255,7 +263,11 @@ function correct(word: string, langs: CompiledLanguage[]): string[] {
     }
   }
   if (candidates.length === 0) return [word];
-  // Between equally near words, the shorter ones: "blurr" is "blur" with a key pressed twice.
-  const shortest = Math.min(...candidates.map((c) => c.word.length));
-  return [...new Set(candidates.filter((c) => c.word.length === shortest).map((c) => c.word))];
+  return [...new Set(candidates.map((c) => c.word))];
+}
+
+/** Between equally near words, the shorter ones: "blurr" is "blur" with a key pressed twice. */
+function shortest(words: string[]): string[] {
+  const least = Math.min(...words.map((w) => w.length));
+  return words.filter((w) => w.length === least);
 }
