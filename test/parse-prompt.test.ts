@@ -272,10 +272,6 @@ describe('blind e2e round 3: what a refusal names', () => {
 
 /** Outside QA run: misleading refusals and suggestions. */
 describe('outside QA run', () => {
-  const message = (prompt: string) => {
-    try { parsePrompt(prompt); } catch (err) { if (err instanceof RetouchError) return err.message; throw err; }
-    assert.fail(`${prompt} was not refused`);
-  };
   // 3. Quotation marks as keyboards and autocorrect pair them.
   for (const [prompt, text, position] of [['add the text “SALE" top left', 'SALE', 'top-left'], ['Füge den Text „SALE" oben links hinzu', 'SALE', 'top-left'],
     ['add the text "SALE” top left', 'SALE', 'top-left'], ['«SALE" add text', 'SALE', 'bottom'], ['ajoute le texte « SOLDES » en haut', 'SOLDES', 'top'],
@@ -307,6 +303,53 @@ describe('outside QA run: typos', () => {
       const said = message(prompt!).match(/it cannot use ([^.]*)\./)?.[1] ?? '';
       assert.match(said, new RegExp(`"${word}"`));
       assert.doesNotMatch(said, new RegExp(`"${not}"`));
+    });
+  }
+});
+
+/** Outside QA run, 1 and 2: text, fonts and file formats were refused as generative edits; suggestions dropped the place and colour. */
+describe('outside QA run: what a refusal of text says', () => {
+  const message = (prompt: string) => {
+    try { parsePrompt(prompt); } catch (err) { if (err instanceof RetouchError) return err.message; throw err; }
+    assert.fail(`${prompt} was not refused`);
+  };
+  // Unquoted text: the words must be quoted, and the suggestion quotes them, keeping what else was said.
+  for (const [prompt, word, suggestion] of [
+    ['add the text SALE', 'sale', "add the text 'SALE'"],
+    ['add text SALE in red in the center', 'sale', "add text 'SALE' in red in the center"],
+    ['add text saying Happy Birthday at the top', 'happy', "add text saying 'Happy Birthday' at the top"],
+    ['Füge den Text SALE oben links hinzu', 'sale', "Füge den Text 'SALE' oben links hinzu"],
+    ['ajoute le texte SOLDES en haut à droite', 'soldes', "ajoute le texte 'SOLDES' en haut à droite"],
+    ['pon el texto REBAJAS arriba a la izquierda en rojo', 'rebajas', "pon el texto 'REBAJAS' arriba a la izquierda en rojo"],
+    ['escreva o texto PROMOÇÃO embaixo', 'promocao', "escreva o texto 'PROMOÇÃO' embaixo"],
+    ['在右下角加上文字SALE', 'sale', "在右下角加上文字'SALE'"],
+  ]) {
+    it(`${JSON.stringify(prompt)}: quote the text; suggests ${JSON.stringify(suggestion)}`, () => {
+      const said = message(prompt!);
+      assert.match(said, new RegExp(`cannot use "${word}"`));
+      assert.match(said, /must be in quotes/);
+      assert.doesNotMatch(said, /generative/);
+      assert.ok(said.includes(`: ${suggestion}?`), said);
+    });
+  }
+  // A font: the text is no generative edit; the suggestion leaves the font out and keeps the place.
+  for (const [prompt, suggestion] of [["add the text 'SALE' in comic sans", "add the text 'SALE'"],
+    ['add the text “SALE" top left in comic sans', "add the text 'SALE' top left"],
+    ["Füge den Text 'SALE' in Comic Sans oben links hinzu", "Füge den Text 'SALE' oben links hinzu"]]) {
+    it(`${JSON.stringify(prompt)}: no font, no generative model; suggests ${JSON.stringify(suggestion)}`, () => {
+      const said = message(prompt!);
+      assert.match(said, /cannot use "comic", "sans"/);
+      assert.match(said, /cannot choose a font/);
+      assert.doesNotMatch(said, /generative/);
+      assert.ok(said.includes(`: ${suggestion}?`), said);
+    });
+  }
+  // A file format is the output_format parameter's.
+  for (const prompt of ['convert to jpeg', 'convert to png', 'save it as a png', 'make it black and white and export as jpeg', 'konvertiere es in JPEG', 'JPEGに変換して']) {
+    it(`${JSON.stringify(prompt)}: points to output_format`, () => {
+      const said = message(prompt);
+      assert.match(said, /output_format/);
+      assert.doesNotMatch(said, /generative/);
     });
   }
 });

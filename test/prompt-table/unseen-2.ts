@@ -883,4 +883,11 @@ export const cases: PromptCase[] = [
   ['blak and wite pls', ['grayscale']],
   ['convert to blak and wite', ['grayscale']],
   ['pon la foto en blanco y negor', ['grayscale']],
+  // 1. Unquoted text, a font and a file format were refused as generative edits; still refused, saying
+  // why (parse-prompt.test.ts). Beside an edit, a transparent PNG is still no other request.
+  ['add the text SALE', 'refuse'],
+  ["add the text 'SALE' in comic sans", 'refuse'],
+  ['convert to jpeg', 'refuse'],
+  ['make it black and white and save it as a jpeg', 'refuse'],
+  ['remove the background, I need a transparent png', ['bg:remove']],
 ];

@@ -302,12 +302,12 @@ export function dropPurpose(input: Token[]): Token[] {
   const result = tokens[at]!.concepts.has('purpose');
   // A look only a generative model gives ("so it looks like a painting") is asked for, not a reason.
   const target = (t: Token) => t.color || t.number !== undefined || t.quote !== undefined || t.dims || t.ratio || t.thing?.kind === 'part' ||
-    t.concepts.has('background') || t.concepts.has('second') || t.concepts.has('generative');
+    t.concepts.has('background') || t.concepts.has('second') || t.concepts.has('generative') || t.concepts.has('file-format');
   if (result && tail.length > 0 && tail.length <= 10 && !tail.some(target)) return [...tokens.slice(0, at), ...tokens.slice(at).map((t) => ({ ...t, filler: true, purpose: true }))];
   const usable = (t: Token) =>
     t.color || t.number !== undefined || t.quote !== undefined || t.dims || t.ratio || t.thing?.kind === 'part' ||
     [...t.concepts].some((c) => OPERATION_CONCEPTS.has(c) || c === 'background' || c === 'keep' || c === 'square' || c === 'story' ||
-      c === 'portrait' || c === 'landscape' || c === 'widescreen' || c === 'second' || c === 'generative');
+      c === 'portrait' || c === 'landscape' || c === 'widescreen' || c === 'second' || c === 'generative' || c === 'file-format');
   if (tail.length === 0 || tail.length > 10 || tail.some(usable)) return tokens;
   return [...tokens.slice(0, at), ...tokens.slice(at).map((t) => ({ ...t, filler: true, purpose: true }))];
 }

@@ -9,7 +9,7 @@ import type { CompiledLanguage } from './lexicon/compile.ts';
 import type { Concept, ExampleKey } from './lexicon/types.ts';
 import { detectLanguages, english, LANGUAGE_DATA, lexiconsFor, ownWords, unreadLanguage } from './lexicon/index.ts';
 import { type Correction, matchPieces, type Token } from './match.ts';
-import { normalize } from './normalize.ts';
+import { fold, normalize } from './normalize.ts';
 import { reconcile, tidy } from './reconcile.ts';
 import { type Piece, tokenize } from './tokenize.ts';
 
@@ -19,6 +19,9 @@ export const CAPABILITIES =
   'filters (blur, sharpen, denoise, pixelate, vignette), backgrounds (remove, colour, blur, black and white, the second image), recolouring a whole object, text and watermarks';
 
 const MORE = 'See "What the local engine does" in the README; for other edits, configure an upstream model (OpenAI or Gemini).';
+
+/** Why a file format asked for in the prompt is refused, and where to ask for it. */
+const FORMAT = "The file format is no edit: ask for it with the request's output_format parameter (png, webp or jpeg).";
 
 const names = LANGUAGE_DATA.map((l) => l.name);
 /** The refusal of a prompt in a language no lexicon reads. */
@@ -36,21 +39,22 @@ export const READS = `Most words of this prompt are in none of the languages the
 export function parsePrompt(prompt: string): EditPlan {
   const { text, quotes } = normalize(prompt);
   const pieces = tokenize(text);
+  const said = { pieces, quotes, surface: surfaceOf(prompt) };
   // When words alone cannot tell two languages apart, the first that reads the whole prompt; the
   // refusal, when none does, is the preferred language's.
   const [first, ...others] = detectLanguages(pieces);
   try {
-    const plan = parseIn(pieces, quotes, first!);
+    const plan = parseIn(said, first!);
     // "Recorta para 16:9" is as much Spanish as Portuguese: when another language with as many words
     // of its own reads the prompt too, the plan names no language rather than perhaps the wrong one.
     const own = ownWords(pieces, first!);
-    if (plan.language && others.some((l) => ownWords(pieces, l) === own && readsWhole(pieces, quotes, l))) delete plan.language;
+    if (plan.language && others.some((l) => ownWords(pieces, l) === own && readsWhole(said, l))) delete plan.language;
     return plan;
   } catch (err) {
     if (!(err instanceof RetouchError)) throw err;
     for (const lang of others) {
       try {
-        return parseIn(pieces, quotes, lang);
+        return parseIn(said, lang);
       } catch (other) {
         if (!(other instanceof RetouchError)) throw other; // the first language's refusal is the one reported
       }
@@ -62,9 +66,31 @@ export function parsePrompt(prompt: string): EditPlan {
   }
 }
 
-function readsWhole(pieces: Piece[], quotes: string[], lang: CompiledLanguage): boolean {
+/** A prompt as the parser reads it: its pieces, its quotes, and the words as they were typed. */
+interface Said {
+  pieces: Piece[];
+  quotes: string[];
+  /** The words of normalised text as the prompt wrote them ("fuge" → "Füge"), for suggestions. */
+  surface: (folded: string) => string;
+}
+
+/**
+ * The words of normalised text as the prompt typed them: each folded word back to the first word of
+ * the prompt that folds to it, for suggestions that repeat what the user said in the user's words.
+ */
+function surfaceOf(prompt: string): (folded: string) => string {
+  const typed = new Map<string, string>();
+  // Words of letters that are not Chinese or Japanese ("文字SALE" holds "SALE"), which fold leaves as they are.
+  for (const w of prompt.normalize('NFKC').match(/(?:(?![\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}])[\p{L}\p{M}\p{N}'’])+/gu) ?? []) {
+    const key = fold(w).trim();
+    if (key && !typed.has(key)) typed.set(key, w);
+  }
+  return (folded) => folded.split(' ').map((w) => typed.get(w) ?? w).join(' ');
+}
+
+function readsWhole(said: Said, lang: CompiledLanguage): boolean {
   try {
-    parseIn(pieces, quotes, lang);
+    parseIn(said, lang);
     return true;
   } catch (err) {
     if (err instanceof RetouchError) return false;
@@ -72,7 +98,7 @@ function readsWhole(pieces: Piece[], quotes: string[], lang: CompiledLanguage): 
   }
 }
 
-function parseIn(pieces: Piece[], quotes: string[], lang: CompiledLanguage): EditPlan {
+function parseIn({ pieces, quotes, surface }: Said, lang: CompiledLanguage): EditPlan {
   const corrections: Correction[] = [];
   const tokens = compose(matchPieces(pieces, lexiconsFor(lang), quotes, corrections));
   const split = splitClauses(tokens);
@@ -104,14 +130,14 @@ function parseIn(pieces: Piece[], quotes: string[], lang: CompiledLanguage): Edi
     if (isKeepClause(clause, raw.keep)) {
       const attempt = clause.fork();
       const read = keep.read(attempt, { previous: undefined, unknownObjects: false });
-      if (!read || !('kept' in read)) throw notUnderstood(clause, lang);
-      if (attempt.leftover().length) throw notUnderstood(clause, lang, attempt.leftover());
+      if (!read || !('kept' in read)) throw notUnderstood(clause, lang, surface);
+      if (attempt.leftover().length) throw notUnderstood(clause, lang, surface, attempt.leftover());
       kept.push(...read.kept);
       return;
     }
     const ctx: FrameContext = { previous: ops.at(-1)?.op, unknownObjects: lang === english() };
     try {
-      for (const op of readClause(clause, ctx, lang)) ops.push({ op, problem: clause.problem });
+      for (const op of readClause(clause, ctx, lang, surface)) ops.push({ op, problem: clause.problem });
     } catch (err) {
       if (referred[i] && err instanceof RetouchError) throw notAlone(raw.tokens, referred[i]!);
       // "Mach es schwarz und weiz", "make it blak and wote": a clause cut short by a word the engine
@@ -120,7 +146,7 @@ function parseIn(pieces: Piece[], quotes: string[], lang: CompiledLanguage): Edi
       const next = clauses[i + 1];
       if (err instanceof RetouchError && !clause.problem && next?.andJoined && next.tokens.some(isUnknown)) {
         const [from, to] = [tokens.indexOf(split[i]!.tokens[0]!), tokens.indexOf(split[i + 1]!.tokens.at(-1)!)];
-        throw notUnderstood(new Clause(from >= 0 && to > from ? tokens.slice(from, to + 1) : [...raw.tokens, ...next.tokens]), lang);
+        throw notUnderstood(new Clause(from >= 0 && to > from ? tokens.slice(from, to + 1) : [...raw.tokens, ...next.tokens]), lang, surface);
       }
       // "Fondo muy recargado, desenfócalo": a description the next clause acts on is its reason.
       const described = referred[i + 1] !== undefined && !clause.describesWithVerb;
@@ -128,9 +154,11 @@ function parseIn(pieces: Piece[], quotes: string[], lang: CompiledLanguage): Edi
       unreadProblems.push(clause);
     }
   });
-  if (unreadProblems.length && !ops.some((o) => !o.problem)) throw notUnderstood(unreadProblems[0]!, lang);
+  if (unreadProblems.length && !ops.some((o) => !o.problem)) throw notUnderstood(unreadProblems[0]!, lang, surface);
   const plan = reconcile(tidy(ops), kept);
   if (plan.length === 0) {
+    // "Convert to png": PNG is filler beside an edit, and alone only a file format.
+    if (tokens.some((t) => t.concepts.has('file-format'))) throw errors.unsupportedEdit(`The prompt asks for no change the local engine can make. ${FORMAT} It can do ${CAPABILITIES}. ${MORE}`);
     throw errors.unsupportedEdit(`The prompt asks for no change the local engine can make. It can do ${CAPABILITIES}. ${MORE}`);
   }
   return {
@@ -183,7 +211,7 @@ function isContext(clause: Clause): boolean {
 }
 
 /** The first frame that reads the whole clause; a refusal naming what was left over otherwise. */
-function readClause(clause: Clause, ctx: FrameContext, lang: CompiledLanguage): EditOp[] {
+function readClause(clause: Clause, ctx: FrameContext, lang: CompiledLanguage, surface: Said['surface']): EditOp[] {
   const { ops, closest } = tryFrames(clause, ctx);
   if (ops) return ops;
   // "Blanco y negro con mucho contraste", "schwarzweiß mit viel Kontrast": two edits joined by "with",
@@ -195,7 +223,7 @@ function readClause(clause: Clause, ctx: FrameContext, lang: CompiledLanguage): 
     const second = first && tryFrames(new Clause(after, undefined, clause.problem), { ...ctx, previous: first.at(-1) }).ops;
     if (first && second) return [...first, ...second];
   }
-  throw notUnderstood(clause, lang, closest?.left);
+  throw notUnderstood(clause, lang, surface, closest?.left);
 }
 
 function tryFrames(clause: Clause, ctx: FrameContext): { ops?: EditOp[]; closest: { left: Token[] } | null } {
@@ -326,17 +354,23 @@ const clauseText = (tokens: Token[]) => tokens.filter((t) => !t.sep).map((t) => 
  * An unsupported_edit that helps: the words that could not be used, what the engine took the
  * prompt's typos for, and the closest edit it can do, in the prompt's language when it has one.
  */
-function notUnderstood(clause: Clause, lang: CompiledLanguage, left?: Token[]) {
+function notUnderstood(clause: Clause, lang: CompiledLanguage, surface: Said['surface'], left?: Token[]) {
   const words = (left?.length ? left : clause.tokens.filter((t) => !isIgnorable(t))).map((t) => t.text);
   const unknown = clause.tokens.filter(isUnknown).map((t) => t.text);
   // "Colorize this old family photo": the word for a generative edit is the reason, named first.
-  const needsModel = clause.tokens.filter((t) => t.concepts.has('generative')).map((t) => t.text);
+  // Beside quoted text to write, such a word ("comic", "cartoon") is the text's style, which no model gives either.
+  const quoted = clause.tokens.some((t) => t.quote !== undefined);
+  const needsModel = quoted ? [] : clause.tokens.filter((t) => t.concepts.has('generative')).map((t) => t.text);
   // "Add a hat", "replace the sky with a beach", "turn him into a cat": adding, removing or replacing
   // is generative when what it is about is no colour the engine can give. A verb that only gives a
   // look ("make", "pon") beside a word the lexicon lacks ("pon el fondo blanco porfis") is not that:
   // the word may be anything.
   const verbs = (...cs: Concept[]) => clause.tokens.some((t) => cs.some((c) => t.concepts.has(c)));
-  const generative = (verbs('add', 'replace', 'remove') && clause.tokens.some((t) => isUnknown(t) || (t.thing && t.thing.kind !== 'object'))) ||
+  // "Add the text SALE", "add the text 'SALE' in comic sans": text to write is no thing to paint in.
+  const writes = verbs('text', 'watermark') || quoted;
+  // "Convert to jpeg": a file format is how the result is saved, not an edit.
+  const format = verbs('file-format');
+  const generative = !writes && !format && (verbs('add', 'replace', 'remove') && clause.tokens.some((t) => isUnknown(t) || (t.thing && t.thing.kind !== 'object'))) ||
     (verbs('change', 'to') && clause.tokens.some((t) => t.thing?.kind === 'scene')) ||
     // "Put the product on a marble countertop", "turn the cat into a tiger": somewhere or something to become.
     (verbs('change') && clause.tokens.some(isUnknown) &&
@@ -345,15 +379,86 @@ function notUnderstood(clause: Clause, lang: CompiledLanguage, left?: Token[]) {
   // edit would put in ("海滩", "Strand", not "背景" or "ersetze"), or else the words the closest edit left.
   const put = generative ? clause.tokens.filter((t) => t.thing && (t.thing.kind === 'scene' || t.thing.kind === 'part')).map((t) => t.text) : [];
   const parts = [`The local engine cannot do "${clauseText(clause.tokens)}"`];
-  const named = [...new Set([...needsModel, ...(unknown.length ? unknown : needsModel.length ? [] : put.length ? put : words)])];
+  // Beside quoted text, a style word ("comic") is named with the words not known ("sans").
+  const styles = quoted ? clause.tokens.filter((t) => t.concepts.has('generative')).map((t) => t.text) : [];
+  // Unquoted, the words that seem to be the text to write are what it cannot use.
+  const run = writes && !quoted ? unquotedText(clause.tokens) : null;
+  const unread = run ? clause.tokens.slice(run.from, run.to).map((t) => t.text) : unknown;
+  const named = [...new Set([...needsModel, ...(unread.length ? [...styles, ...unread] : needsModel.length ? [] : put.length ? put : words)])];
   parts[0] += named.length ? `: it cannot use ${named.map((w) => `"${w}"`).join(', ')}.` : '.';
   if (needsModel.length) parts.push(`${needsModel.map((w) => `"${w}"`).join(', ')} ${needsModel.length > 1 ? 'need' : 'needs'} a generative model.`);
   else if (generative) parts.push('Adding, removing or replacing things in a photo needs a generative model.');
-  // A different edit is no answer to one that needs a model ("colorize" is not "make it sepia").
-  const suggestion = needsModel.length ? null : suggest(clause, lang);
+  else if (format) parts.push(FORMAT);
+  else if (writes && !quoted) parts.push('The words to write must be in quotes ("…" or \'…\'), so that the engine can tell them from the instruction.');
+  else if (writes) parts.push('It writes quoted text in one typeface, choosing only its colour, its size and its place (a corner, an edge or the centre); it cannot choose a font or a text style.');
+  // A different edit is no answer to one that needs a model ("colorize" is not "make it sepia"), and
+  // a stock example for text is none to a prompt that placed or styled its text (it would drop that).
+  const own = writes ? rewritten(clause, lang, surface) : null;
+  const styled = clause.tokens.some((t) => t.color || [...t.concepts].some((c) => STYLES.has(c)));
+  const suggestion = needsModel.length || format ? null : own ? { didYouMean: lang.data.didYouMean, example: own } : writes && styled ? null : suggest(clause, lang);
   if (suggestion) parts.push(`${suggestion.didYouMean.charAt(0).toUpperCase()}${suggestion.didYouMean.slice(1)}: ${suggestion.example}?`);
   parts.push(`It can do ${CAPABILITIES}.`, MORE);
   return errors.unsupportedEdit(parts.join(' '));
+}
+
+/** What places or sizes text: words a stock example would contradict. */
+const STYLES = new Set<Concept>(['top', 'bottom', 'left', 'right', 'center', 'corner', 'large', 'small', 'bigger', 'smaller', 'opacity']);
+
+/** Prepositions and articles that go with the words after them ("in comic sans"), left out with them. */
+const LEADS = new Set<Concept>(['to', 'on', 'with', 'by', 'of', 'from', 'for', 'as']);
+
+/**
+ * A clause that writes text, as the engine can do it, in the prompt's own words with only what had to
+ * change changed: the words right after "text" ("the text SALE", "Text SALE", "saying SALE") put in
+ * quotes when nothing is quoted, and words no frame could use left out with the preposition before
+ * them ("in comic sans"). Where it says a place, a colour or a size, the suggestion says it too. Null
+ * when that is still no text the engine writes.
+ */
+function rewritten(clause: Clause, lang: CompiledLanguage, surface: Said['surface']): string | null {
+  let tokens = clause.tokens.filter((t) => !t.sep);
+  if (!tokens.some((t) => t.quote !== undefined)) {
+    const run = unquotedText(tokens);
+    if (!run) return null;
+    const words = surface(tokens.slice(run.from, run.to).map((t) => t.text).join(' '));
+    tokens = [...tokens.slice(0, run.from), { text: `'${words}'`, concepts: new Set(), filler: false, quote: words }, ...tokens.slice(run.to)];
+  }
+  const ctx: FrameContext = { previous: undefined, unknownObjects: lang === english() };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const { ops, closest } = tryFrames(new Clause(tokens), ctx);
+    if (ops) {
+      if (!ops.every((op) => op.op === 'text' || op.op === 'watermark')) return null;
+      return tokens.map((t) => (t.quote !== undefined ? t.text : surface(t.text))).join(' ')
+        .replace(/(?<=[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}']) (?=[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}'])/gu, '');
+    }
+    if (!closest?.left.length) return null;
+    const drop = new Set(closest.left);
+    for (let i = tokens.length - 1; i > 0; i--) {
+      const t = tokens[i - 1]!;
+      const leads = (t.filler && t.concepts.size === 0) || (t.concepts.size > 0 && [...t.concepts].every((c) => LEADS.has(c)));
+      if (drop.has(tokens[i]!) && leads && t.quote === undefined) drop.add(t);
+    }
+    tokens = tokens.filter((t) => !drop.has(t));
+  }
+  return null;
+}
+
+/**
+ * Where the words to write seem to be when they are not quoted: right after "text", "saying" or
+ * "watermark", up to four words no text edit reads (not a place, a size, a colour, a number or
+ * filler): words the lexicon does not know ("SALE") or knows as something else ("SOLDES", which it
+ * took for "soles", "REBAJAS", "lowers"). Null when there are none.
+ */
+function unquotedText(tokens: Token[]): { from: number; to: number } | null {
+  const names = (t: Token | undefined) => !!t && (t.concepts.has('text') || t.concepts.has('watermark'));
+  const at = tokens.findIndex(names);
+  if (at < 0) return null;
+  // "Add text saying SALE", "escreva o texto PROMOÇÃO": the words come after the last of them.
+  let from = at + 1;
+  while (from < tokens.length && (names(tokens[from]) || (isIgnorable(tokens[from]!) && tokens[from]!.quote === undefined))) from++;
+  const styles = (t: Token) => t.color || t.number !== undefined || t.quote !== undefined || isIgnorable(t) || [...t.concepts].some((c) => STYLES.has(c) || c === 'color');
+  let to = from;
+  while (to < tokens.length && !styles(tokens[to]!)) to++;
+  return to === from || to - from > 4 ? null : { from, to };
 }
 
 /** "Make it bigger" about the text, "brighten it" about the background: an edit the engine cannot do to that alone. */

@@ -142,6 +142,10 @@ export const en: LanguageData = {
     shadow: ['shadow', 'shadows', 'drop shadow', 'contact shadow', 'ground shadow', 'soft shadow', 'subtle shadow', 'natural shadow', 'shadow under it',
       'shadow beneath it', 'shadow underneath'],
     transparent: ['transparent', 'transparency', 'alpha', 'see through', 'png with transparency', 'transparent png'],
+    // Every language writes the formats' names so; read with English, they are known in all. PNG and
+    // WebP beside an edit are also filler (see there): "a transparent PNG" asks for no other file.
+    'file-format': ['jpeg', 'jpg', 'png', 'webp', 'gif', 'tiff', 'tif', 'heic', 'avif', 'bmp', 'jpeg file', 'png file', 'file format', 'file type',
+      'a png', 'as a png', 'as png', 'in png', 'as webp', 'save as', 'save it as', 'export as', 'export it as', 'export to'],
     to: ['to', 'into', 'in', 'as', 'so it is', 'so that it is', 'instead', 'towards', 'for', 'onto', 'until'],
     by: ['by', 'by about', 'by around'],
     from: ['from', 'of', 'instead of'],

@@ -38,6 +38,8 @@ export const CONCEPTS = [
   'to', 'from', 'with', 'of', 'on', 'by', 'for', 'as',
   // Clause separators, and a word that after a quote only marks it as what is written (「SALE」と…).
   'and', 'then', 'but', 'quotative',
+  // File formats ("jpeg", "png"): how the result is saved, which the request's output_format sets; no edit.
+  'file-format',
   // Words for edits that need a generative model (colourise, restore, cartoon style…): known, so that
   // they are never read as a typo of something else, and always refused.
   'generative',
