@@ -353,3 +353,13 @@ describe('outside QA run: what a refusal of text says', () => {
     });
   }
 });
+
+/** Outside QA run, 5: a part kept from a recolour of its thing was refused as if the recolour were of the whole image. */
+describe('outside QA run: a part kept from a recolour', () => {
+  for (const [prompt, thing, part] of [['make the car red but not the windows', 'car', 'windows'], ['make the mug blue but keep the handle', 'mug', 'handle']]) {
+    it(`${JSON.stringify(prompt)}: refused saying the recolour is by colour and the ${part} cannot be located`, () => {
+      assert.throws(() => parsePrompt(prompt!), (err: unknown) => err instanceof RetouchError && err.code === 'unsupported_edit' &&
+        err.message.includes(`recolours the ${thing} by colour`) && err.message.includes(`cannot locate the ${part}`) && !/whole image/.test(err.message));
+    });
+  }
+});

@@ -14,6 +14,17 @@ const cannot = (keep: string, op: EditOp) =>
   errors.unsupportedEdit(`The local engine cannot keep ${keep} while it does "${describeOp(op)}" to the whole image. Send a mask that covers only what should change (the playground can paint one), or leave out the keep part.`);
 
 /**
+ * "Make the car red but not the windows": a recolour of a thing changes whatever of it has the thing's
+ * main colour. That often leaves glass, tyres or a label alone, but the engine cannot find those parts
+ * to check it, so it does not promise to.
+ */
+const cannotLeaveOut = (keep: string, op: Extract<EditOp, { op: 'recolor' }>) => {
+  const what = op.object ? `the ${op.object}` : 'the subject';
+  return errors.unsupportedEdit(`The local engine recolours ${what} by colour: it changes every part of ${what} in its main colour, and it cannot locate ${keep}, ` +
+    `so it cannot promise to leave ${keep} unchanged. Send a mask that covers only what should change (the playground can paint one), or leave out the keep part.`);
+};
+
+/**
  * Holds what the prompt asked to keep against what the plan does. A keep is either already true, or
  * turns the edit into the one that keeps it ("black and white but keep the red" is a colour splash;
  * "blur it but keep the subject sharp" blurs the background), or the prompt is refused: dropping a
@@ -47,6 +58,7 @@ export function reconcile(ops: EditOp[], kept: Kept[]): EditOp[] {
       case 'thing':
         for (const op of plan) {
           const touches = k.name === 'colours' ? COLOUR_CHANGING.has(op.op) : isWhole(op) || op.op === 'recolor' || (op.op === 'background' && /sky|wall|floor|ground|grass|water|sea/.test(k.name));
+          if (touches && op.op === 'recolor' && op.scope !== 'all' && k.name !== 'colours') throw cannotLeaveOut(`the ${k.name}`, op);
           if (touches) throw cannot(`the ${k.name}`, op);
         }
         break;
