@@ -7,7 +7,7 @@ import { redisPrefix } from './helpers/services.ts';
 
 interface Subject {
   kind: string;
-  open(): Promise<{ limiter: RateLimiter; another(): Promise<RateLimiter>; cleanup(): Promise<void> }>;
+  open(): Promise<{ limiter: RateLimiter; another(): Promise<RateLimiter>; reopen(): Promise<RateLimiter>; cleanup(): Promise<void> }>;
 }
 
 const subjects: Subject[] = [
@@ -15,7 +15,8 @@ const subjects: Subject[] = [
     kind: 'memory',
     async open() {
       const limiter = new MemoryRateLimiter();
-      return { limiter, another: async () => limiter, cleanup: async () => {} };
+      // Another client is this one (one process); opened again it is a new process's, empty.
+      return { limiter, another: async () => limiter, reopen: async () => new MemoryRateLimiter(), cleanup: async () => {} };
     },
   },
   {
@@ -23,7 +24,8 @@ const subjects: Subject[] = [
     async open() {
       const r = await redisPrefix();
       const limiter = await RedisRateLimiter.connect(r.url, r.prefix);
-      return { limiter, another: () => RedisRateLimiter.connect(r.url, r.prefix), cleanup: () => r.clean() };
+      const connect = () => RedisRateLimiter.connect(r.url, r.prefix);
+      return { limiter, another: connect, reopen: connect, cleanup: () => r.clean() };
     },
   },
 ];
@@ -53,6 +55,17 @@ for (const subject of subjects) {
       assert.equal(hits.filter((h) => h.allowed).length, 10);
       assert.equal(await s.limiter.peek('race'), 10);
       if (other !== s.limiter) await other.close();
+    });
+
+    it('says whether its counters outlive it: opened again, it has them only when persistent', async () => {
+      await s.limiter.charge('kept', 4, Date.now() + 60_000);
+      const again = await s.reopen();
+      try {
+        assert.equal(again.persistent, subject.kind === 'redis');
+        assert.equal(await again.peek('kept'), again.persistent ? 4 : 0);
+      } finally {
+        await again.close();
+      }
     });
 
     it('a counter ends at its reset time', async () => {

@@ -11,6 +11,12 @@ export interface CounterHit {
 
 export interface RateLimiter {
   readonly kind: string;
+  /**
+   * Whether the counters outlive this process (kept in a shared service). When false they start
+   * empty with each process, and whoever needs a counter to span restarts (the quotas of a day or a
+   * month) rebuilds it at start from what the store recorded (seed-quotas.ts).
+   */
+  readonly persistent: boolean;
   /** Adds `cost` to `bucket` only if the total stays within `limit`; the bucket ends at `resetAt` (ms). */
   consume(bucket: string, cost: number, limit: number, resetAt: number): Promise<CounterHit>;
   /** Adds `cost` whatever the total (work already done); returns the new total. */

@@ -4,6 +4,7 @@ import type { CounterHit, RateLimiter } from './index.ts';
 /** The embedded limiter: counters and leases in this process; atomic because JS runs one call at a time. */
 export class MemoryRateLimiter implements RateLimiter {
   readonly kind = 'memory';
+  readonly persistent = false;
   private readonly counters = new Map<string, { value: number; resetAt: number }>();
   private readonly leaseSets = new Map<string, Map<string, number>>();
   private readonly timer: NodeJS.Timeout;

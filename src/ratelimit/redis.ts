@@ -52,6 +52,7 @@ interface Scripts {
  */
 export class RedisRateLimiter implements RateLimiter {
   readonly kind = 'redis';
+  readonly persistent = true;
 
   private constructor(private readonly redis: Redis & Scripts, private readonly prefix: string) {}
 
