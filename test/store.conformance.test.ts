@@ -226,6 +226,38 @@ for (const subject of subjects) {
       assert.equal(failures.length, 2);
     });
 
+    it('sums what keys spent of their quotas in a day and its month, as the gate charges it', async () => {
+      const { store } = s;
+      const day = { start: Date.UTC(2031, 4, 10), end: Date.UTC(2031, 4, 11) };
+      const month = { start: Date.UTC(2031, 4, 1), end: Date.UTC(2031, 5, 1) };
+      const at = (d: number, h = 12) => Date.UTC(2031, 4, d, h);
+      const rec = (keyId: string, createdAt: number, over: Partial<UsageRecord> = {}) => usage({ keyId, createdAt, images: 1, outputPixels: 1000, ...over });
+      const records = [
+        rec('key_q1', at(10), { images: 2, outputPixels: 5000 }), // today
+        rec('key_q1', day.start), // today, at its first ms
+        rec('key_q1', at(3)), // earlier this month
+        rec('key_q1', at(10), { status: 499, errorCode: 'request_cancelled' }), // answered, then the client left
+        rec('key_q1', at(10), { status: 400, errorCode: 'unsupported_edit', images: 0, outputPixels: 0 }),
+        rec('key_q1', at(10), { status: 502, errorCode: 'upstream_error', images: 1, outputPixels: 700 }), // produced, not answered
+        rec('key_q1', at(10), { status: 429, errorCode: 'insufficient_quota', images: 0, outputPixels: 0 }),
+        rec('key_q1', at(10), { status: 200, images: 0, outputPixels: 0 }), // an idempotent replay: nothing run
+        rec('key_q1', month.start - 1), // last month
+        rec('key_q1', month.end), // next month
+        rec('key_q2', at(11)), // tomorrow, still this month
+        rec('key_qx', at(10)), // a key not asked about
+      ];
+      for (const r of records) await store.insertUsage(r);
+      const spend = await store.quotaSpend(['key_q1', 'key_q2', 'key_q3'], { day, month });
+      assert.deepEqual(spend.sort((a, b) => a.keyId.localeCompare(b.keyId)), [
+        { keyId: 'key_q1', imagesToday: 4, imagesThisMonth: 5, outputPixelsThisMonth: 5000 + 1000 + 1000 + 1000 + 700 },
+        { keyId: 'key_q2', imagesToday: 0, imagesThisMonth: 1, outputPixelsThisMonth: 1000 },
+      ]);
+      assert.deepEqual(await store.quotaSpend([], { day, month }), []);
+      // Many keys at once (more than one batch of parameters): the one with records is found.
+      const many = [...Array.from({ length: 1200 }, (_, i) => `key_none_${i}`), 'key_q2'];
+      assert.deepEqual((await store.quotaSpend(many, { day, month })).map((r) => r.keyId), ['key_q2']);
+    });
+
     it('keeps the audit log, newest first', async () => {
       const { store } = s;
       for (const [i, action] of ['keys.create', 'keys.revoke'].entries()) {

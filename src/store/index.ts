@@ -102,6 +102,20 @@ export interface UsageSummaryRow {
   outputTokens: number;
 }
 
+/** A window of time, [start, end) in ms since the epoch. */
+export interface TimeWindow {
+  start: number;
+  end: number;
+}
+
+/** What one key spent of its quotas in a UTC day and the month that holds it (see `Store.quotaSpend`). */
+export interface QuotaSpendRow {
+  keyId: string;
+  imagesToday: number;
+  imagesThisMonth: number;
+  outputPixelsThisMonth: number;
+}
+
 export interface Store extends JobStore {
   readonly kind: string;
   insertKey(key: ApiKeyRecord): Promise<void>;
@@ -121,6 +135,14 @@ export interface Store extends JobStore {
   usageForRequest(requestId: string): Promise<UsageRecord | null>;
   /** A key's latest usage records, newest first. */
   usageForKey(keyId: string, limit: number): Promise<UsageRecord[]>;
+  /**
+   * What each of `keyIds` spent of its quotas, summed from its usage records as the key-limit gate
+   * charges them: the images of requests that were answered (status below 400, or 499: answered,
+   * then the client left), in the day and in the month, and the output pixels of every request in
+   * the month (pixels an upstream produced are spent even when the answer then failed). `day` lies
+   * within `month`. One row per key with records in the month; none for the others.
+   */
+  quotaSpend(keyIds: string[], windows: { day: TimeWindow; month: TimeWindow }): Promise<QuotaSpendRow[]>;
   getKey(id: string): Promise<ApiKeyRecord | null>;
   /** Gives a key a new secret (its prefix and hash); false when no active key has that id. */
   rotateKey(id: string, prefix: string, hash: string): Promise<boolean>;

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import type { ApiKeyRecord, AuditRecord, Store, UsageQuery, UsageRecord, UsageSeriesRow, UsageSummaryRow } from './index.ts';
+import type { ApiKeyRecord, AuditRecord, QuotaSpendRow, Store, TimeWindow, UsageQuery, UsageRecord, UsageSeriesRow, UsageSummaryRow } from './index.ts';
 import type { Database } from './schema.ts';
 import type { KeyLimits } from '../keys/limits.ts';
 import { SqlJobStore } from './sql-jobs.ts';
@@ -23,6 +23,9 @@ const toUsage = (r: Database['usage']): UsageRecord => ({
   outputTokens: r.output_tokens === null ? null : Number(r.output_tokens),
   images: r.images === null ? 0 : Number(r.images),
 });
+
+/** Keys per quotaSpend query: well under SQLite's and PostgreSQL's limits on bound parameters. */
+const QUOTA_KEYS_PER_QUERY = 500;
 
 const GROUP_COLUMN = { key: 'key_id', model: 'model', backend: 'backend' } as const;
 
@@ -163,6 +166,33 @@ export class SqlStore extends SqlJobStore implements Store {
     const rows = await this.db.selectFrom('usage').selectAll().where('key_id', '=', keyId)
       .orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
     return rows.map(toUsage);
+  }
+
+  async quotaSpend(keyIds: string[], { day, month }: { day: TimeWindow; month: TimeWindow }): Promise<QuotaSpendRow[]> {
+    const out: QuotaSpendRow[] = [];
+    // One grouped query per batch of keys over the (key_id, created_at) index: only the month's
+    // records of these keys are read, however large the table.
+    const answered = sql`(status < 400 or status = 499)`;
+    const today = sql`(created_at >= ${day.start} and created_at < ${day.end})`;
+    for (let i = 0; i < keyIds.length; i += QUOTA_KEYS_PER_QUERY) {
+      const batch = keyIds.slice(i, i + QUOTA_KEYS_PER_QUERY);
+      const rows = await this.db.selectFrom('usage')
+        .select([
+          'key_id',
+          sql<number>`coalesce(sum(case when ${answered} and ${today} then coalesce(images, 0) else 0 end), 0)`.as('images_today'),
+          sql<number>`coalesce(sum(case when ${answered} then coalesce(images, 0) else 0 end), 0)`.as('images_month'),
+          sql<number>`coalesce(sum(output_pixels), 0)`.as('pixels_month'),
+        ])
+        .where('key_id', 'in', batch)
+        .where('created_at', '>=', month.start)
+        .where('created_at', '<', month.end)
+        .groupBy('key_id')
+        .execute();
+      for (const r of rows) {
+        out.push({ keyId: r.key_id!, imagesToday: Number(r.images_today), imagesThisMonth: Number(r.images_month), outputPixelsThisMonth: Number(r.pixels_month) });
+      }
+    }
+    return out;
   }
 
   async summarizeUsage(since: number): Promise<UsageSummaryRow[]> {
