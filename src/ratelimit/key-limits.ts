@@ -1,16 +1,29 @@
 import { errors } from '../errors.ts';
 import type { KeyLimits } from '../keys/limits.ts';
+import type { TimeWindow } from '../store/index.ts';
 import type { RateLimiter } from './index.ts';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 
-/** Where the current UTC month ends, in ms. */
-const monthEnd = (now: number) => {
-  const d = new Date(now);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
-};
 const monthId = (now: number) => new Date(now).toISOString().slice(0, 7);
+
+/** The UTC day and calendar month that hold `now`, [start, end) in ms: the windows the quotas count in. */
+export function quotaWindows(now: number): { day: TimeWindow; month: TimeWindow } {
+  const d = new Date(now);
+  const dayStart = Math.floor(now / DAY) * DAY;
+  return {
+    day: { start: dayStart, end: dayStart + DAY },
+    month: { start: Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1), end: Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) },
+  };
+}
+
+/** What a key spent of its quotas before this process started, read back from the usage records. */
+export interface QuotaSpent {
+  imagesToday: number;
+  imagesThisMonth: number;
+  outputPixelsThisMonth: number;
+}
 
 /** OpenAI's reset format: "1s", "6m0s", "1h2m3s". */
 export function openaiDuration(ms: number): string {
@@ -65,12 +78,11 @@ export class KeyLimitGate {
 
   private quotas(keyId: string, l: KeyLimits, now: number): Quota[] {
     const out: Quota[] = [];
-    const dayEnd = (Math.floor(now / DAY) + 1) * DAY;
-    const mEnd = monthEnd(now);
-    const month = Math.round((mEnd - Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), 1)) / 1000);
-    if (l.imagesPerDay) out.push({ name: 'images-per-day', bucket: `q:img:d:${keyId}:${Math.floor(now / DAY)}`, limit: l.imagesPerDay, resetAt: dayEnd, windowSeconds: 86400, what: `${l.imagesPerDay} images per day` });
-    if (l.imagesPerMonth) out.push({ name: 'images-per-month', bucket: `q:img:m:${keyId}:${monthId(now)}`, limit: l.imagesPerMonth, resetAt: mEnd, windowSeconds: month, what: `${l.imagesPerMonth} images per month` });
-    if (l.megapixelsPerMonth) out.push({ name: 'megapixels-per-month', bucket: `q:px:m:${keyId}:${monthId(now)}`, limit: Math.round(l.megapixelsPerMonth * 1e6), resetAt: mEnd, windowSeconds: month, what: `${l.megapixelsPerMonth} output megapixels per month` });
+    const { day, month } = quotaWindows(now);
+    const monthSeconds = Math.round((month.end - month.start) / 1000);
+    if (l.imagesPerDay) out.push({ name: 'images-per-day', bucket: `q:img:d:${keyId}:${Math.floor(now / DAY)}`, limit: l.imagesPerDay, resetAt: day.end, windowSeconds: 86400, what: `${l.imagesPerDay} images per day` });
+    if (l.imagesPerMonth) out.push({ name: 'images-per-month', bucket: `q:img:m:${keyId}:${monthId(now)}`, limit: l.imagesPerMonth, resetAt: month.end, windowSeconds: monthSeconds, what: `${l.imagesPerMonth} images per month` });
+    if (l.megapixelsPerMonth) out.push({ name: 'megapixels-per-month', bucket: `q:px:m:${keyId}:${monthId(now)}`, limit: Math.round(l.megapixelsPerMonth * 1e6), resetAt: month.end, windowSeconds: monthSeconds, what: `${l.megapixelsPerMonth} output megapixels per month` });
     return out;
   }
 
@@ -141,6 +153,23 @@ export class KeyLimitGate {
         await this.settle(ticket, produced);
       },
     };
+  }
+
+  /** Whether `limits` hold a quota (kept across a day or a month), as opposed to only rpm and concurrency. */
+  hasQuotas(limits: KeyLimits): boolean {
+    return this.quotas('', limits, this.now()).length > 0;
+  }
+
+  /**
+   * Charges what a key spent before this process started (`seedQuotaCounters` reads it back from the
+   * usage records) to its quota buckets of `now`, the same buckets `admit` and `settle` use. For a
+   * limiter whose counters start empty with the process; a persistent one has them already.
+   */
+  async seed(keyId: string, limits: KeyLimits, spent: QuotaSpent, now = this.now()): Promise<void> {
+    const cost: Record<string, number> = {
+      'images-per-day': spent.imagesToday, 'images-per-month': spent.imagesThisMonth, 'megapixels-per-month': spent.outputPixelsThisMonth,
+    };
+    await Promise.all(this.quotas(keyId, limits, now).map((q) => (cost[q.name]! > 0 ? this.limiter.charge(q.bucket, cost[q.name]!, q.resetAt) : undefined)));
   }
 
   /**
