@@ -20,6 +20,7 @@ import type { ProcessEdit } from './queue/index.ts';
 import { Redactor } from './redact.ts';
 import type { RateLimiter } from './ratelimit/index.ts';
 import { KeyLimitGate } from './ratelimit/key-limits.ts';
+import { seedQuotaCounters } from './ratelimit/seed-quotas.ts';
 import { shareProviderConcurrency } from './ratelimit/shared-backend.ts';
 import type { Store } from './store/index.ts';
 import { UsageMeter } from './usage/meter.ts';
@@ -82,6 +83,15 @@ export async function createCore(config: Config, opts: CreateCoreOptions = {}): 
   const { store, blobs, limiter, inputs } = ports;
   const keys = new KeyService(store, config.apiKeys, config.keyDefaults, config.adminKeys, config.jobs.staticKeysWebhookSecret);
   const gate = new KeyLimitGate(limiter);
+  // An in-memory limiter starts empty: the quotas' spend so far this day and month is read back
+  // from the usage records, so a restart does not hand every key its quotas again.
+  try {
+    const seeded = await seedQuotaCounters(store, limiter, gate, keys);
+    if (seeded) logger.info({ keys: seeded }, 'quota counters rebuilt from the usage records');
+  } catch (err) {
+    await ports.close().catch(() => {});
+    throw err;
+  }
   const usage = new UsageMeter(store);
   const metrics = new Metrics();
   const workers = new EngineWorkers();

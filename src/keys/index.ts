@@ -107,6 +107,12 @@ export class KeyService {
     return { id: match.id, name: match.name, limits: effectiveLimits(match.limits, this.defaults), scopes: match.scopes ?? [] };
   }
 
+  /** Every key that can call now (static ones and stored ones not revoked), with its limits as `verify` gives them. */
+  async activeLimits(): Promise<Array<{ id: string; limits: KeyLimits }>> {
+    const active = [...this.staticKeys, ...(await this.store.listKeys())].filter((k) => k.revokedAt === null);
+    return active.map((k) => ({ id: k.id, limits: effectiveLimits(k.limits, this.defaults) }));
+  }
+
   list(): Promise<ApiKeyRecord[]> {
     return this.store.listKeys();
   }
