@@ -1,6 +1,6 @@
 import { errors } from '../errors.ts';
 import type { KeyLimits } from '../keys/limits.ts';
-import type { TimeWindow } from '../store/index.ts';
+import type { QuotaSpendRow, TimeWindow } from '../store/index.ts';
 import type { RateLimiter } from './index.ts';
 
 const MINUTE = 60_000;
@@ -19,11 +19,7 @@ export function quotaWindows(now: number): { day: TimeWindow; month: TimeWindow 
 }
 
 /** What a key spent of its quotas before this process started, read back from the usage records. */
-export interface QuotaSpent {
-  imagesToday: number;
-  imagesThisMonth: number;
-  outputPixelsThisMonth: number;
-}
+export type QuotaSpent = Omit<QuotaSpendRow, 'keyId'>;
 
 /** OpenAI's reset format: "1s", "6m0s", "1h2m3s". */
 export function openaiDuration(ms: number): string {
