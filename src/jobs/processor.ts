@@ -60,25 +60,32 @@ export function jobProcessor(inner: ProcessEdit, deps: JobProcessorDeps): Proces
     touch.unref();
     const record = await store.getJob(jobId);
     const webhookAt = () => (record?.webhookUrl ? Date.now() : null);
+    // The key's lease and quotas are settled and the usage record written BEFORE the end is
+    // recorded: a client that reads the ended job (Prefer: wait re-reads the record) and sends its
+    // next request at once must find its lease back and its quota charged. Recorded first, the
+    // job read as succeeded while its key still held the lease (a spurious 429 on a concurrent: 1
+    // key) and before its usage record existed.
     const settle = async (status: number, usage: EditOutcome['usage'], produced: Produced) => {
       await settleAdmission(produced);
       await deps.usage.record({ requestId: job.id, keyId: job.keyId, status, latencyMs: Date.now() - started, usage })
         .catch(() => {}); // a usage record lost must not fail the job
-      // The outcome is in the store now: whoever follows the job (GET …/events, Prefer: wait) reads it.
-      opts.onEvent?.({ type: 'stage', stage: 'ended', at: Date.now() });
     };
+    // The outcome is in the store now: whoever follows the job (GET …/events, Prefer: wait) reads it.
+    const announce = () => opts.onEvent?.({ type: 'stage', stage: 'ended', at: Date.now() });
     try {
       const outcome = await (job.detached ? whenNotBusy(() => inner(job, opts), opts.signal) : inner(job, opts));
-      const recorded = await store.updateJob(jobId, { status: 'succeeded', result: plainAnswer(outcome), webhookNextAt: webhookAt() }, Date.now(), ['running']);
       await settle(200, outcome.usage, { images: outcome.images, pixels: outcome.usage.outputPixels ?? 0 });
+      const recorded = await store.updateJob(jobId, { status: 'succeeded', result: plainAnswer(outcome), webhookNextAt: webhookAt() }, Date.now(), ['running']);
+      announce();
       if (recorded && record?.webhookUrl) deps.onWebhookDue?.(jobId);
       return outcome;
     } catch (err) {
       // Aborted and not canceled by its client (that write came first): this process is shutting down.
       const e = opts.signal.aborted ? SHUT_DOWN : err instanceof RetouchError ? err : errors.internal(err);
+      await settle(e.status, { ...(err as EditError).usage, errorCode: e.code ?? e.type }, NOTHING);
       // A job canceled by DELETE is already `canceled`; this write then does nothing.
       const recorded = await store.updateJob(jobId, { status: 'failed', error: jobError(e), webhookNextAt: webhookAt() }, Date.now(), ['running']);
-      await settle(e.status, { ...(err as EditError).usage, errorCode: e.code ?? e.type }, NOTHING);
+      announce();
       if (recorded && record?.webhookUrl) deps.onWebhookDue?.(jobId);
       throw err;
     } finally {
