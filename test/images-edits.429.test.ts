@@ -6,7 +6,7 @@ import { startTestApp, type TestApp } from './helpers/app.ts';
 import { card } from './helpers/images.ts';
 import { nodeForm, type Part } from './helpers/multipart.ts';
 import { startStandIn } from './helpers/stand-in.ts';
-import { withinOneMinute } from './helpers/clock.ts';
+import { withinOneDay, withinOneMinute } from './helpers/clock.ts';
 
 let upstream: Awaited<ReturnType<typeof startStandIn>>;
 let t: TestApp;
@@ -82,6 +82,7 @@ describe('per-key rate limits', () => {
 describe('per-key quotas', () => {
   it('images per day: a quota spent is refused with 429 insufficient_quota until the day ends', async () => {
     const auth = await keyWith({ imagesPerDay: 3 });
+    await withinOneDay(); // spent and refused in one UTC day: at midnight the quota starts again
     const first = await post(auth, [{ name: 'n', value: '2' }]);
     assert.equal(first.statusCode, 200);
     assert.match(String(first.headers['ratelimit-policy']), /"images-per-day";q=3;w=86400/);
@@ -104,6 +105,7 @@ describe('per-key quotas', () => {
   it('a spend budget in output megapixels per month', async () => {
     // 64x48 = 3072 pixels a result: a budget of 0.005 MP allows two results.
     const auth = await keyWith({ megapixelsPerMonth: 0.005 });
+    await withinOneDay(); // a month ends at a day's end
     assert.equal((await post(auth)).statusCode, 200);
     assert.equal((await post(auth)).statusCode, 200);
     assertError(await post(auth), 429, { code: 'insufficient_quota' });

@@ -3,6 +3,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { startTestApp, type TestApp } from './helpers/app.ts';
 import { card, decode, pixel } from './helpers/images.ts';
 import { nodeForm } from './helpers/multipart.ts';
+import { withinOneDay } from './helpers/clock.ts';
 import OpenAI, { toFile } from 'openai';
 import { greyAnswer, relayConfig, type Script, startStandIn, streamingUpstream } from './helpers/stand-in.ts';
 
@@ -102,6 +103,7 @@ describe('Idempotency-Key', () => {
   it("a retry is not refused by the key's limits: the first request was admitted and charged, the retry runs nothing", async () => {
     script = slowGrey(400);
     const { secret } = await t.app.services.keys.create('limited', { imagesPerDay: 1, concurrent: 1 });
+    await withinOneDay(); // the day's one image spent and the fresh request refused in one UTC day
     const auth = { authorization: `Bearer ${secret}` };
     // Joining while the first still holds the key's one place in flight, then replaying after it
     // spent the key's one image of the day: before, both were 429.

@@ -9,6 +9,7 @@ import { EditWorker } from '../src/queue/worker.ts';
 import { startTestApp, type TestApp } from './helpers/app.ts';
 import { card, decode, pixel } from './helpers/images.ts';
 import { nodeForm } from './helpers/multipart.ts';
+import { withinOneDay } from './helpers/clock.ts';
 import { sseEvents } from './helpers/sse.ts';
 import { redisPrefix } from './helpers/services.ts';
 
@@ -59,6 +60,7 @@ const waitJob = async (key: string, id: string) =>
 describe('async jobs on BullMQ workers', () => {
   it('are charged to their key\'s quotas by the worker that runs them, and give the lease back', async () => {
     const { secret, id } = await api.app.services.keys.create('quota', { imagesPerDay: 1, concurrent: 1 });
+    await withinOneDay(); // the day's one image spent and the next request refused in one UTC day
     const res = await post(secret);
     assert.equal(res.status, 202);
     const done = await waitJob(secret, (await res.json()).id);

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { openPostgresStore } from '../src/store/postgres.ts';
 import { card, decode } from './helpers/images.ts';
 import { nodeForm, type Part } from './helpers/multipart.ts';
-import { withinOneMinute } from './helpers/clock.ts';
+import { withinOneDay, withinOneMinute } from './helpers/clock.ts';
 import { pgSchema, redisPrefix, type S3Server, startS3 } from './helpers/services.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../bin/retouch.js');
@@ -130,6 +130,7 @@ describe('two nodes sharing PostgreSQL, Redis and S3', () => {
   it('a quota spent on one node is spent on both', async () => {
     const [a, b] = nodes as [Node, Node];
     const key = await keysCli('create', '--name', 'quota', '--images-per-day', '2');
+    await withinOneDay(); // spent on one node and refused on the other in one UTC day
     assert.equal((await edit(a, key, [{ name: 'n', value: '2' }])).status, 200);
     const spent = await edit(b, key);
     assert.equal(spent.status, 429);
