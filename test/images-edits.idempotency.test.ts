@@ -29,6 +29,17 @@ const slowGrey = (ms: number): Script => async (req) => {
   return greyAnswer(req, 1);
 };
 
+/**
+ * Resolves once the upstream has the first request's call: the first request has then claimed its
+ * Idempotency-Key and recorded its job, so a retry sent now joins it. (A fixed pause raced a loaded
+ * machine: a retry that arrived before the first was read was not seen as a retry.)
+ */
+async function firstInFlight() {
+  for (const end = Date.now() + 30_000; upstream.requests.length === 0; await new Promise((r) => setTimeout(r, 10))) {
+    if (Date.now() > end) assert.fail('the first request never reached the upstream');
+  }
+}
+
 async function edit(key: string | undefined, fields: Record<string, string> = {}, headers: Record<string, string> = {}, auth = t.auth) {
   const { body, headers: h } = await nodeForm([{ name: 'image', file: await card(), contentType: 'image/png' }, { name: 'model', value: 'relayed' }, { name: 'prompt', value: 'make it black and white' }, ...Object.entries(fields).map(([name, value]) => ({ name, value }))]);
   return fetch(`${base}/v1/images/edits`, { method: 'POST', headers: { ...h, ...auth, ...(key ? { 'idempotency-key': key } : {}), ...headers }, body: new Uint8Array(body) });
@@ -51,7 +62,7 @@ describe('Idempotency-Key', () => {
 
   it('a retry while the first is in flight joins it; b64_json is answered from the hosted image', async () => {
     script = slowGrey(600);
-    const [x, y] = await Promise.all([edit('inflight-1', { response_format: 'b64_json' }), new Promise((r) => setTimeout(r, 150)).then(() => edit('inflight-1', { response_format: 'b64_json' }))]);
+    const [x, y] = await Promise.all([edit('inflight-1', { response_format: 'b64_json' }), firstInFlight().then(() => edit('inflight-1', { response_format: 'b64_json' }))]);
     assert.deepEqual([x.status, y.status], [200, 200]);
     const [ax, ay] = [await x.json(), await y.json()];
     assert.ok(ax.data[0].b64_json.length > 100);
@@ -75,15 +86,19 @@ describe('Idempotency-Key', () => {
   it('stream=true: a retry, in flight or after, streams the same completed image without a second upstream call', async () => {
     script = streamingUpstream(2, 300);
     const client = new OpenAI({ apiKey: t.key, baseURL: `${base}/v1`, maxRetries: 0 });
-    const streamed = async (key: string) => {
+    const streamed = async (key: string, onEvent: (e: OpenAI.Images.ImageEditStreamEvent) => void = () => {}) => {
       const stream = await client.images.edit({ image: await toFile(await card(), 'card.png'), model: 'relayed', prompt: 'make it black and white', stream: true, partial_images: 2 },
         { headers: { 'Idempotency-Key': key } });
       const events: OpenAI.Images.ImageEditStreamEvent[] = [];
-      for await (const e of stream) events.push(e);
+      for await (const e of stream) { events.push(e); onEvent(e); }
       return events;
     };
-    const first = streamed('stream-1');
-    await new Promise((r) => setTimeout(r, 150)); // the first partial has gone out; the second has not
+    // The retry is sent once the first stream has its first partial (not after a fixed pause, which
+    // a loaded machine outran: the retry then joined before any partial and heard both).
+    let firstPartial!: () => void;
+    const partialSeen = new Promise<void>((r) => { firstPartial = r; });
+    const first = streamed('stream-1', (e) => { if (e.type === 'image_edit.partial_image') firstPartial(); });
+    await Promise.race([partialSeen, first]);
     const [a, joined] = await Promise.all([first, streamed('stream-1')]);
     const after = await streamed('stream-1');
     assert.deepEqual(a.map((e) => e.type), ['image_edit.partial_image', 'image_edit.partial_image', 'image_edit.completed']);
@@ -107,7 +122,7 @@ describe('Idempotency-Key', () => {
     const auth = { authorization: `Bearer ${secret}` };
     // Joining while the first still holds the key's one place in flight, then replaying after it
     // spent the key's one image of the day: before, both were 429.
-    const [first, joined] = await Promise.all([edit('limited-1', {}, {}, auth), new Promise((r) => setTimeout(r, 150)).then(() => edit('limited-1', {}, {}, auth))]);
+    const [first, joined] = await Promise.all([edit('limited-1', {}, {}, auth), firstInFlight().then(() => edit('limited-1', {}, {}, auth))]);
     assert.deepEqual([first.status, joined.status], [200, 200]);
     const replay = await edit('limited-1', {}, {}, auth);
     assert.equal(replay.status, 200);
