@@ -105,8 +105,12 @@ describe('two nodes sharing PostgreSQL, Redis and S3', () => {
     const store = await openPostgresStore(db.url);
     try {
       for (const r of [ra, rb]) {
-        const rec = await store.usageForRequest(r.headers.get('x-request-id')!);
-        assert.ok(rec, 'recorded');
+        // A node writes the usage row once its answer is sent (onResponse): the client can read the
+        // answer before the row is in PostgreSQL, so wait for it rather than read it once.
+        const id = r.headers.get('x-request-id')!;
+        let rec = await store.usageForRequest(id);
+        for (const end = Date.now() + 30_000; !rec && Date.now() < end; await new Promise((res) => setTimeout(res, 25))) rec = await store.usageForRequest(id);
+        assert.ok(rec, `recorded within 30 s: ${id}`);
         assert.deepEqual([rec.status, rec.backend, rec.outputPixels], [200, 'local', 64 * 48]);
       }
     } finally {
