@@ -69,11 +69,14 @@ for (const subject of subjects) {
     });
 
     it('a counter ends at its reset time', async () => {
-      await s.limiter.consume('short', 1, 1, Date.now() + 150);
-      assert.equal((await s.limiter.consume('short', 1, 1, Date.now() + 150)).allowed, false);
-      await sleep(250);
+      // A window of a second, not 150 ms: on a loaded machine the second call came after a 150 ms
+      // window had ended, and was let in. The test then waits for the reset time itself.
+      const resetAt = Date.now() + 1000;
+      await s.limiter.consume('short', 1, 1, resetAt);
+      assert.equal((await s.limiter.consume('short', 1, 1, resetAt)).allowed, false);
+      await sleep(resetAt + 50 - Date.now());
       assert.equal(await s.limiter.peek('short'), 0);
-      assert.equal((await s.limiter.consume('short', 1, 1, Date.now() + 150)).allowed, true);
+      assert.equal((await s.limiter.consume('short', 1, 1, Date.now() + 1000)).allowed, true);
     });
 
     it('charges whatever the total', async () => {
@@ -86,18 +89,22 @@ for (const subject of subjects) {
     it('hands out at most max leases; release and expiry free them; renew keeps one', async () => {
       const { limiter } = s;
       const a = await limiter.acquireLease('sem', 2, 60_000);
-      const b = await limiter.acquireLease('sem', 2, 300);
+      // b lasts a second, not 300 ms: on a loaded machine it had lapsed before the next lines ran.
+      const b = await limiter.acquireLease('sem', 2, 1000);
+      const bTaken = Date.now(); // b lapses by bTaken + 1000 at the latest
       assert.ok(a && b && a !== b);
       assert.equal(await limiter.acquireLease('sem', 2, 60_000), null);
       assert.equal(await limiter.leases('sem'), 2);
+      // b is never renewed: it lapses, as a lease held by a node that died; a, held, stays.
+      await sleep(bTaken + 1000 + 50 - Date.now());
+      assert.equal(await limiter.renewLease('sem', b, 60_000), false);
+      assert.equal(await limiter.leases('sem'), 1, 'a shorter lease lapsing takes no other lease with it');
       await limiter.releaseLease('sem', a);
+      assert.equal(await limiter.leases('sem'), 0);
       const c = await limiter.acquireLease('sem', 2, 60_000);
       assert.ok(c);
-      // b is never renewed: it lapses, as a lease held by a node that died.
-      await sleep(400);
-      assert.equal(await limiter.renewLease('sem', b, 60_000), false);
-      assert.equal(await limiter.leases('sem'), 1);
       assert.ok(await limiter.acquireLease('sem', 2, 60_000));
+      assert.equal(await limiter.acquireLease('sem', 2, 60_000), null);
       assert.equal(await limiter.renewLease('sem', c, 60_000), true);
     });
   });
