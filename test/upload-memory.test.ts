@@ -6,12 +6,29 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import { BodyMemory } from '../src/http/body-memory.ts';
 import { startTestApp, type TestApp } from './helpers/app.ts';
 import { card } from './helpers/images.ts';
 import { nodeForm } from './helpers/multipart.ts';
 
 let t: TestApp;
 let base: string;
+/**
+ * The server's upload memory, seen as its requests reserve it: the tests wait for a reservation
+ * (or its release) to be made rather than sleep and hope the server got there.
+ */
+const memories = new Set<BodyMemory>();
+const reserve = BodyMemory.prototype.reserve;
+BodyMemory.prototype.reserve = function (this: BodyMemory, bytes: number) {
+  memories.add(this);
+  return reserve.call(this, bytes);
+};
+const inUse = () => [...memories].reduce((n, m) => n + m.inUse, 0);
+async function until(done: () => boolean, what: string) {
+  for (const end = Date.now() + 30_000; !done(); await new Promise((r) => setTimeout(r, 10))) {
+    if (Date.now() > end) assert.fail(`timed out after 30 s waiting for ${what}`);
+  }
+}
 before(async () => {
   t = await startTestApp({ RETOUCH_UPLOAD_MEMORY_MB: '1' });
   base = await t.listen();
@@ -40,7 +57,7 @@ async function post(parts: Awaited<ReturnType<typeof nodeForm>>) {
 describe('memory for request bodies', () => {
   it('a request that does not fit next to one in flight gets 429 with retry-after, before its body is read', async () => {
     const held = heldUpload(1024 * 1024 - 100); // leaves less room than any edit form needs
-    await new Promise((r) => setTimeout(r, 100)); // its reservation is made on arrival
+    await until(() => inUse() === 1024 * 1024 - 100, 'the held upload to reserve its declared size'); // made on arrival
     const form = await nodeForm([
       { name: 'model', value: 'retouch-local-1' }, { name: 'prompt', value: 'make it black and white' },
       { name: 'image', file: await card(), filename: 'card.png', contentType: 'image/png' },
@@ -55,7 +72,8 @@ describe('memory for request bodies', () => {
     // Once the held request is gone (client left), its room is back.
     held.abort();
     await held.answered;
-    await new Promise((r) => setTimeout(r, 50));
+    // The room comes back when the server sees the connection close, after the client let go.
+    await until(() => inUse() === 0, "the held upload's room to be given back");
     const ok = await post(form);
     assert.equal(ok.status, 200, JSON.stringify(ok.body));
   });
