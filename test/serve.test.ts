@@ -64,7 +64,11 @@ describe('retouch serve', () => {
     const big = await (await import('sharp')).default({ create: { width: 3000, height: 3000, channels: 3, background: '#f80' } }).png().toBuffer();
     const { body, headers } = await nodeForm([{ name: 'image', file: big }, { name: 'model', value: 'nano-banana-1' }, { name: 'prompt', value: 'rotate 33 degrees' }, { name: 'output_format', value: 'png' }]);
     const inflight = fetch(`${s.base}/v1/images/edits`, { method: 'POST', body: new Uint8Array(body), headers: { ...headers, authorization: `Bearer ${secret}` } });
-    await new Promise((r) => setTimeout(r, 150));
+    // SIGTERM once the server has the request (it logs it on arrival), not after a fixed 150 ms: on
+    // a loaded machine the request could still be on its way, and a server that is closing refuses it.
+    for (const end = Date.now() + 30_000; !/"url":"\/v1\/images\/edits"/.test(s.out()); await new Promise((r) => setTimeout(r, 10))) {
+      if (Date.now() > end) assert.fail(`the server did not log the request within 30 s:\n${s.out()}`);
+    }
     const exited = new Promise<number | null>((r) => s.child.once('exit', (code) => r(code)));
     s.child.kill('SIGTERM');
     const res = await inflight;
