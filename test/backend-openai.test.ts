@@ -16,12 +16,14 @@ before(async () => {
   upstream = await startStandIn((req, n) => script(req, n));
   t = await startTestApp({}, {
     configFile: `
-upstream: { timeoutMs: 400, retries: 2 }
+upstream: { timeoutMs: 30000, retries: 2 }
 providers:
   openai: { type: openai, baseUrl: ${upstream.origin}/v1, apiKey: ${UPSTREAM_KEY}, maxResponseBytes: 1048576 }
   tight: { type: openai, baseUrl: ${upstream.origin}/v1, apiKey: ${UPSTREAM_KEY}, maxConcurrent: 1, maxQueue: 0, timeoutMs: 5000, retries: 0 }
+  stalling: { type: openai, baseUrl: ${upstream.origin}/v1, apiKey: ${UPSTREAM_KEY}, timeoutMs: 400 }
 models:
   tight-model: { route: ["tight:gpt-image-1"] }
+  stalled-model: { route: ["stalling:gpt-image-1"] }
 `,
   });
   base = await t.listen();
@@ -142,7 +144,9 @@ describe('OpenAI-compatible upstream', () => {
 
   it('a stalled upstream → 504 upstream_timeout, each attempt timed out', async () => {
     script = () => 'stall';
-    assertError(await edit(), 504, { code: 'upstream_timeout' });
+    // Its own provider has the short timeout: with 400 ms on every call, answers that took longer
+    // on a loaded machine (the stand-in greys the image in this process) timed out and were retried.
+    assertError(await edit([], 'stalled-model'), 504, { code: 'upstream_timeout' });
     assert.equal(upstream.requests.length, 3);
   });
 
