@@ -27,9 +27,11 @@ async function startServer(bin = BIN): Promise<{ child: ChildProcess; base: stri
   child.stdout!.on('data', (d) => { out += d; });
   child.stderr!.on('data', (d) => { out += d; });
   const base = `http://127.0.0.1:${port}`;
-  // Up to 30 s: on a loaded machine, tsx compiling the sources alone can take ten.
-  for (let i = 0; i < 300; i++) {
+  // Up to 120 s: on a loaded machine, tsx compiling the sources alone can take ten, and a cold
+  // start has taken 10-25 s (two-nodes.test.ts); 30 s was not always enough under load.
+  for (const end = Date.now() + 120_000; Date.now() < end;) {
     if (await fetch(`${base}/health`).then((r) => r.ok, () => false)) return { child, base, out: () => out };
+    if (child.exitCode !== null) break;
     await new Promise((r) => setTimeout(r, 100));
   }
   child.kill();
