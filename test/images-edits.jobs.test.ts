@@ -259,7 +259,10 @@ describe('a restart between submit and completion (embedded mode)', () => {
     await new Promise((r) => srv.close(r));
     const child = spawn(process.execPath, [BIN, 'serve'], { env: { ...env, PORT: String(port) }, stdio: 'ignore' });
     const url = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 600 && !(await fetch(`${url}/health`).then((r) => r.ok, () => false)); i++) await sleep(100);
+    // Up to 120 s: a cold start on a loaded machine has taken 10-25 s.
+    for (const end = Date.now() + 120_000; !(await fetch(`${url}/health`).then((r) => r.ok, () => false)); await sleep(100)) {
+      if (Date.now() > end || child.exitCode !== null) assert.fail(`retouch serve did not start (exit ${child.exitCode})`);
+    }
     return {
       url, key,
       async crash() {
