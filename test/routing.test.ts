@@ -21,7 +21,7 @@ before(async () => {
   upstream = await startStandIn((req, n) => script(req, n));
   t = await startTestApp({ FALLBACK_KEY: 'AIza-from-env' }, {
     configFile: `
-upstream: { timeoutMs: 2000, retries: 1 }
+upstream: { timeoutMs: 30000, retries: 1 }
 providers:
   gemini: { type: gemini, baseUrl: ${upstream.origin}, apiKey: \${FALLBACK_KEY} }
 models:
