@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { startTestApp, type TestApp } from './helpers/app.ts';
 import { card } from './helpers/images.ts';
 import { nodeForm } from './helpers/multipart.ts';
+import { until, uploadMemoryInUse } from './helpers/upload-memory.ts';
 
 let t: TestApp;
 let base: string;
@@ -18,6 +19,9 @@ before(async () => {
   // Short timeouts so the tests do not wait; the behaviour, not the duration, is what is checked.
   t = await startTestApp({ RETOUCH_UPLOAD_MEMORY_MB: '1', RETOUCH_UPLOAD_IDLE_SECONDS: '1', RETOUCH_UPLOAD_DEADLINE_SECONDS: '2.5' });
   base = await t.listen();
+  // fetch (undici) loads on its first call, which on a loaded machine took longer than the 1 s
+  // idle timeout the first test must beat: load it before.
+  await (await fetch(`${base}/health`)).arrayBuffer();
 });
 after(async () => { await t.close(); });
 
@@ -56,14 +60,24 @@ function assertTimeout(answer: Answer, why: RegExp) {
   assert.equal(answer.headers.connection, 'close');
 }
 
-describe('request bodies that stall or take too long', { timeout: 20_000 }, () => {
+// A guard against a hang, not a measure: on a loaded machine the six tests have taken over 30 s.
+describe('request bodies that stall or take too long', { timeout: 120_000 }, () => {
   it('an upload that declares 1 MB and sends nothing more gets 408, and its upload memory comes back', async () => {
+    const small = await nodeForm([{ name: 'model', value: 'retouch-local-1' }]);
     let settled = false;
     const held = partialRequest(multipartHeaders(1024 * 1024 - 100), '--x\r\n').finally(() => { settled = true; });
-    // While it holds its reservation, another upload does not fit next to it (its reservation is
-    // made on arrival: until then, uploads still go through)…
+    // While it holds its reservation, another upload does not fit next to it. Its reservation is
+    // made on arrival: wait for it, then ask with a small form that fails fast if let in (a whole
+    // edit let in before the reservation took longer, on a loaded machine, than the stalled
+    // upload's 1 s idle timeout, so none was ever refused)…
+    await until(() => uploadMemoryInUse() > 0 || settled, 'the stalled upload to reserve its memory');
+    const probe = async () => {
+      const res = await fetch(`${base}/v1/images/edits`, { method: 'POST', body: new Uint8Array(small.body), headers: { ...small.headers, ...t.auth } });
+      await res.arrayBuffer();
+      return res.status;
+    };
     let busy = false;
-    while (!busy && !settled) busy = (await post()).status === 429;
+    while (!busy && !settled) busy = (await probe()) === 429;
     assert.ok(busy, 'an upload was refused 429 while the stalled one held its memory');
     // …until the stalled one is answered and its connection closed.
     const answer = await held;
@@ -108,12 +122,13 @@ describe('request bodies that stall or take too long', { timeout: 20_000 }, () =
     try {
       const url = await quiet.listen();
       const { body, headers } = await nodeForm([{ name: 'model', value: 'retouch-local-1' }, { name: 'prompt', value: 'grey' }, { name: 'image', file: await card(1200, 1200), contentType: 'image/png' }]);
-      await new Promise<void>((resolve) => {
-        const req = http.request(`${url}/v1/images/edits`, { method: 'POST', headers: { ...headers, ...quiet.auth, 'content-length': String(body.length) } });
-        req.on('error', () => resolve());
-        req.write(body.subarray(0, body.length / 2));
-        setTimeout(() => { req.destroy(); resolve(); }, 200);
-      });
+      const req = http.request(`${url}/v1/images/edits`, { method: 'POST', headers: { ...headers, ...quiet.auth, 'content-length': String(body.length) } });
+      req.on('error', () => {});
+      req.write(body.subarray(0, body.length / 2));
+      // Leave once the server has the request (it logs it on arrival), not after a fixed 200 ms: on
+      // a loaded machine the client left before the server had it, and nothing was cancelled.
+      await until(() => logs.lines.some((l) => l.includes('incoming request') && l.includes('/v1/images/edits')), 'the server to take the request');
+      req.destroy();
       // Up to 30 s: the line is written when the server notices the hang-up, late on a loaded machine.
       for (const end = Date.now() + 30_000; !logs.lines.some((l) => l.includes('request_cancelled')) && Date.now() < end;) await new Promise((r) => setTimeout(r, 30));
       const entries = logs.lines.map((l) => JSON.parse(l) as { level: number; msg: string });

@@ -6,29 +6,13 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { BodyMemory } from '../src/http/body-memory.ts';
 import { startTestApp, type TestApp } from './helpers/app.ts';
 import { card } from './helpers/images.ts';
 import { nodeForm } from './helpers/multipart.ts';
+import { until, uploadMemoryInUse as inUse } from './helpers/upload-memory.ts';
 
 let t: TestApp;
 let base: string;
-/**
- * The server's upload memory, seen as its requests reserve it: the tests wait for a reservation
- * (or its release) to be made rather than sleep and hope the server got there.
- */
-const memories = new Set<BodyMemory>();
-const reserve = BodyMemory.prototype.reserve;
-BodyMemory.prototype.reserve = function (this: BodyMemory, bytes: number) {
-  memories.add(this);
-  return reserve.call(this, bytes);
-};
-const inUse = () => [...memories].reduce((n, m) => n + m.inUse, 0);
-async function until(done: () => boolean, what: string) {
-  for (const end = Date.now() + 30_000; !done(); await new Promise((r) => setTimeout(r, 10))) {
-    if (Date.now() > end) assert.fail(`timed out after 30 s waiting for ${what}`);
-  }
-}
 before(async () => {
   t = await startTestApp({ RETOUCH_UPLOAD_MEMORY_MB: '1' });
   base = await t.listen();
