@@ -11,6 +11,7 @@ import { startTestApp, type TestApp } from './helpers/app.ts';
 import { card, decode } from './helpers/images.ts';
 import { nodeForm } from './helpers/multipart.ts';
 import { startStandIn } from './helpers/stand-in.ts';
+import { until, uploadMemoryInUse } from './helpers/upload-memory.ts';
 
 let upstream: Awaited<ReturnType<typeof startStandIn>>;
 let t: TestApp;
@@ -110,10 +111,14 @@ describe('a client that disconnects mid-upload', () => {
     const base = `http://127.0.0.1:${(t.app.server.server.address() as import('node:net').AddressInfo).port}`;
     const { secret, id: keyId } = await t.app.services.keys.create('uploader');
     const { body, headers } = await nodeForm([{ name: 'model', value: 'retouch-local-1' }, { name: 'prompt', value: 'grayscale' }, { name: 'image', file: await card(640, 480) }]);
+    const reservedBefore = uploadMemoryInUse();
     const req = http.request(`${base}/v1/images/edits`, { method: 'POST', headers: { ...headers, authorization: `Bearer ${secret}`, 'content-length': String(body.length) } });
     req.on('error', () => {});
     req.write(body.subarray(0, Math.floor(body.length / 2)));
-    await new Promise((r) => setTimeout(r, 200));
+    // Leave once the server has the request (its upload memory is reserved on arrival, after its
+    // usage record is begun), not after a fixed 200 ms: on a loaded machine the client could leave
+    // before the server had it, and there was no request to record.
+    await until(() => uploadMemoryInUse() > reservedBefore, 'the server to take the upload');
     req.destroy();
     let rec;
     // Up to 30 s: the record is written when the server notices the hang-up, late on a loaded machine.
