@@ -55,7 +55,7 @@ describe('secrets through the server', () => {
     t = await startTestApp({}, {
       logLines: logs,
       configFile: `
-upstream: { timeoutMs: 2000, retries: 0 }
+upstream: { timeoutMs: 30000, retries: 0 }
 providers:
   openai: { type: openai, baseUrl: ${upstream.origin}/v1, apiKey: ${OPENAI_KEY} }
   relay: { type: openai, baseUrl: ${upstream.origin}/relay/v1, apiKey: ${RELAY_KEY} }
