@@ -1,9 +1,12 @@
 export type RGB = [number, number, number];
 
-// The CSS named colours, plus everyday words people use in prompts.
+// The CSS named colours, plus everyday words people use in prompts. Except brown: CSS's #a52a2a is a
+// dark red (OKLCh hue 26°, between a red cup and maroon), so "change brown to blue" took red cups and
+// left wooden tables, and "make it brown" painted it dark red. Brown here is the colour people mean
+// (#964b00, a dark orange at hue 55°), which "marron", "braun", "marrón", "棕色" and "茶色" all name.
 const NAMED: Record<string, string> = {
   aliceblue: 'f0f8ff', antiquewhite: 'faebd7', aqua: '00ffff', aquamarine: '7fffd4', azure: 'f0ffff', beige: 'f5f5dc',
-  bisque: 'ffe4c4', black: '000000', blanchedalmond: 'ffebcd', blue: '0000ff', blueviolet: '8a2be2', brown: 'a52a2a',
+  bisque: 'ffe4c4', black: '000000', blanchedalmond: 'ffebcd', blue: '0000ff', blueviolet: '8a2be2', brown: '964b00',
   burlywood: 'deb887', cadetblue: '5f9ea0', chartreuse: '7fff00', chocolate: 'd2691e', coral: 'ff7f50', cornflowerblue: '6495ed',
   cornsilk: 'fff8dc', crimson: 'dc143c', cyan: '00ffff', darkblue: '00008b', darkcyan: '008b8b', darkgoldenrod: 'b8860b',
   darkgray: 'a9a9a9', darkgreen: '006400', darkgrey: 'a9a9a9', darkkhaki: 'bdb76b', darkmagenta: '8b008b', darkolivegreen: '556b2f',
