@@ -65,10 +65,32 @@ const WARM = { from: -5, to: 115 };
 const DULL = { none: 0.06, full: 0.14 };
 
 /**
- * The colour a recolour starts from, as membership: a function of a pixel's OKLab L, a, b giving
- * 0–1. `hue` is the OKLCh hue of the source; `saturation` its C/L (for a dull source's bar).
+ * Orange in shadow is brown, and hue and saturation (C/L) cannot tell them apart: CSS's
+ * saddlebrown and darkorange have the same C/L. What people call brown is the orange stretch of hue
+ * when it is dark (a wooden table: L 0.35–0.50), orange when it is light (a lit orange: L 0.68 and
+ * up). So in that stretch a source is one or the other by its lightness, and pixels are split at
+ * L 0.60 with a soft edge of ±0.05. A pixel inside the edge could be either (a light wood, an orange
+ * in deep shade): the recolour counts them (`doubt`) and refuses when they are more than a trace.
  */
-export function membership(hue, saturation = 1) {
+const ORANGE = 1; // index of the orange stretch (41.1°–81.4°) in BOUNDARIES' sectors
+const TONE = { lo: 0.55, hi: 0.65 };
+/** Brown is a dull colour by nature (dark wood has C/L 0.12–0.17): its bar is lower than the warm colours'. */
+const BROWN_DULL = { none: 0.03, full: 0.08 };
+/**
+ * A dull source (pink, tan, beige: C/L under DULL.full) is not the saturated colour of the same hue:
+ * "change pink to blue" should not take the red cup, nor "change tan to…" the orange. Pixels more
+ * than 1.5 times as saturated as the source start to fall out, and are out at twice.
+ */
+const DULLER = { none: 2, full: 1.5 };
+
+/**
+ * The colour a recolour starts from, as membership: a function of a pixel's OKLab L, a, b giving
+ * 0–1. `hue` is the OKLCh hue of the source; `saturation` its C/L (for a dull source's bar);
+ * `lightness` its L, which in the orange stretch says whether it is orange or brown (null: either,
+ * by hue alone, as for a dominant hue found inside a mask). A function for the orange stretch has a
+ * `doubt(L, a, b)`: whether a pixel of that stretch is too near the orange/brown split to place.
+ */
+export function membership(hue, saturation = 1, lightness = null) {
   // The colour word the source falls under: the stretch of hue between two boundaries, as signed
   // limits around the source, widened to keep the source itself clear of the soft edge.
   let k = BOUNDARIES.findIndex((b) => hue < b);
@@ -77,9 +99,12 @@ export function membership(hue, saturation = 1) {
   const lower = BOUNDARIES[(k + BOUNDARIES.length - 1) % BOUNDARIES.length];
   const high = Math.max(hueDelta(hue, upper), HUE_EDGE);
   const low = Math.min(hueDelta(hue, lower), -HUE_EDGE);
+  const tone = k === ORANGE && lightness !== null ? (lightness < (TONE.lo + TONE.hi) / 2 ? 'brown' : 'orange') : null;
   const bar = Math.min(1, saturation / DULL.full);
-  const dullNone = DULL.none * bar, dullFull = DULL.full * bar;
-  return (L, a, b) => {
+  const dullNone = tone === 'brown' ? BROWN_DULL.none : DULL.none * bar;
+  const dullFull = tone === 'brown' ? BROWN_DULL.full : DULL.full * bar;
+  const duller = saturation < DULL.full;
+  const hued = (L, a, b) => {
     const C = Math.hypot(a, b);
     if (C <= CHROMA_NONE) return 0;
     const h = hueOf(a, b);
@@ -88,17 +113,56 @@ export function membership(hue, saturation = 1) {
     if (wHue === 0) return 0;
     const w = hueDelta(WARM.from, h);
     const warm = smoothstep(-HUE_EDGE, HUE_EDGE, w) * (1 - smoothstep(WARM.to - WARM.from - HUE_EDGE, WARM.to - WARM.from + HUE_EDGE, w < -90 ? w + 360 : w));
-    const wDull = 1 - warm * (1 - smoothstep(dullNone, dullFull, C / Math.max(L, 1e-3)));
-    return wHue * smoothstep(CHROMA_NONE, CHROMA_FULL, C) * wDull;
+    const s = C / Math.max(L, 1e-3);
+    const wDull = 1 - warm * (1 - smoothstep(dullNone, dullFull, s));
+    const wDuller = duller ? 1 - smoothstep(DULLER.full * saturation, DULLER.none * saturation, s) : 1;
+    return wHue * smoothstep(CHROMA_NONE, CHROMA_FULL, C) * wDull * wDuller;
+  };
+  if (!tone) return hued;
+  const lit = (L) => smoothstep(TONE.lo, TONE.hi, L);
+  const member = tone === 'orange' ? (L, a, b) => hued(L, a, b) * lit(L) : (L, a, b) => hued(L, a, b) * (1 - lit(L));
+  member.doubt = (L, a, b) => {
+    const t = lit(L);
+    return t > 0.15 && t < 0.85 && hued(L, a, b) >= 0.5;
+  };
+  return member;
+}
+
+/**
+ * How much a pixel is white, grey or black like a neutral source: low chroma, and lightness near
+ * the source's. A black thing under light is dark grey and a white one a little below white, so the
+ * source's lightness is taken as at least that of sRGB 30 and at most that of 242 (as painting
+ * does); full within 0.15 of it, none beyond 0.3, smoothly between, and the chroma allowed fades
+ * out smoothly too: a continuous weight, no hard line where a gradient crosses a threshold.
+ */
+const NEUTRAL = 0.04;
+const NEUTRAL_L = { full: 0.15, none: 0.3 };
+function neutral(L0, C0) {
+  const l0 = Math.min(oklab(242, 242, 242)[0], Math.max(oklab(30, 30, 30)[0], L0));
+  const cFull = Math.max(NEUTRAL, C0 + 0.015), cNone = cFull + 0.035;
+  return (L, a, b) => {
+    const C = Math.hypot(a, b);
+    if (C >= cNone) return 0;
+    return (1 - smoothstep(cFull, cNone, C)) * (1 - smoothstep(NEUTRAL_L.full, NEUTRAL_L.none, Math.abs(L - l0)));
   };
 }
 
-/** The membership of pixels in the colour of an sRGB source, or null for a grey source (no hue). */
-export function membershipOf([r, g, b]) {
+/** Whether an sRGB colour is white, grey or black to the eye (or nearly: beige, ivory, slate grey). */
+export function isNeutral([r, g, b]) {
+  const [, A, B] = oklab(r, g, b);
+  return Math.hypot(A, B) < NEUTRAL;
+}
+
+/**
+ * The membership of pixels in the colour of an sRGB source: by hue (and, for orange and brown, by
+ * lightness) for a colour; by lightness among low-chroma pixels for a neutral one, when `neutrals`
+ * (a recolour inside a thing: "the white car"); else null for a neutral source.
+ */
+export function membershipOf([r, g, b], { neutrals = false } = {}) {
   const [L, A, B] = oklab(r, g, b);
   const C = Math.hypot(A, B);
-  if (C < CHROMA_FULL) return null;
-  return membership(hueOf(A, B), C / Math.max(L, 1e-3));
+  if (C < NEUTRAL) return neutrals ? neutral(L, C) : null;
+  return membership(hueOf(A, B), C / Math.max(L, 1e-3), L);
 }
 
 /**
@@ -135,9 +199,10 @@ const NEAR_L = 0.12;
  * (2·RADIUS+1)² window): JPEG stores colour at half resolution and with noise, and near grey one
  * level of noise swings the hue by degrees, which made stripes in a smooth sky and pale rims inside
  * light-blue windows. Lightness is the pixel's own. Rows stream through a ring of a few rows, so
- * memory is not another copy of the image.
+ * memory is not another copy of the image. `stats.doubtful`, when given, is set to the number of
+ * pixels the member's `doubt` is true of (orange or brown, too near the split to place).
  */
-export function memberships(data, width, height, channels, member, mask) {
+export function memberships(data, width, height, channels, member, mask, stats) {
   const out = new Uint8Array(width * height);
   const rows = 2 * RADIUS + 1;
   const ring = Array.from({ length: rows }, () => ({ L: new Float32Array(width), A: new Float32Array(width), B: new Float32Array(width) }));
@@ -151,6 +216,8 @@ export function memberships(data, width, height, channels, member, mask) {
   };
   for (let y = 0; y < Math.min(RADIUS, height); y++) fill(y);
   const near2 = NEAR_AB * NEAR_AB;
+  const doubt = member.doubt;
+  let doubtful = 0;
   for (let y = 0; y < height; y++) {
     if (y + RADIUS < height) fill(y + RADIUS);
     const y0 = Math.max(0, y - RADIUS), y1 = Math.min(height - 1, y + RADIUS);
@@ -171,7 +238,9 @@ export function memberships(data, width, height, channels, member, mask) {
         }
       }
       out[i] = Math.round(member(l, a / count, b / count) * wMask);
+      if (doubt && wMask >= 128 && doubt(l, a / count, b / count)) doubtful++;
     }
   }
+  if (stats) stats.doubtful = doubtful;
   return out;
 }

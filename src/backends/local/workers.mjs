@@ -2,7 +2,7 @@
 // loop: OpenCV.js GrabCut (synchronous wasm) and per-pixel loops. Plain JS so workers need no
 // TypeScript loader. Each export is a task, called by name.
 import { createRequire } from 'node:module';
-import { dominantHue, membership, membershipOf, memberships } from './recolor-membership.mjs';
+import { dominantHue, isNeutral, membership, membershipOf, memberships } from './recolor-membership.mjs';
 import { luminanceOfThing, painter } from './recolor-paint.mjs';
 
 const require = createRequire(import.meta.url);
@@ -61,32 +61,13 @@ export async function grabCut({ data, width, height, iterations = 5 }) {
   }
 }
 
-/** RGB → hue (degrees), saturation and value (0–1). */
-function hsv(r, g, b) {
-  const max = Math.max(r, g, b);
-  const d = max - Math.min(r, g, b);
-  let h = 0;
-  if (d > 0) {
-    if (max === r) h = ((g - b) / d) % 6;
-    else if (max === g) h = (b - r) / d + 2;
-    else h = (r - g) / d + 4;
-    h = (h * 60 + 360) % 360;
-  }
-  return [h, max === 0 ? 0 : d / max, max / 255];
-}
-
-const hueDistance = (a, b) => Math.min(Math.abs(a - b), 360 - Math.abs(a - b));
-
 /**
- * Paints the target colour onto the pixels `weight` picks (0–1 each), blended by weight, with the
- * thing's shading kept (recolor-paint.mjs).
+ * Paints the target colour onto the pixels `weights` picks (bytes, 0–255 each), blended by weight,
+ * with the thing's shading kept (recolor-paint.mjs).
  * @returns {{ data: Uint8Array, changed: number, area: number }} `changed`: pixels at least half repainted
  */
-function paintWeighted(data, n, channels, weight, to, area) {
+function paintWeighted(data, n, channels, weights, to, area) {
   const out = new Uint8Array(data);
-  // Weights are read twice (the thing's means, then the painting): kept as bytes, not recomputed.
-  const weights = new Uint8Array(n);
-  for (let i = 0; i < n; i++) weights[i] = Math.round(weight(i) * 255);
   const thing = luminanceOfThing(data, n, channels, (i) => weights[i] / 255);
   if (!thing) return { data: out, changed: 0, area };
   const paint = painter(to, thing);
@@ -107,33 +88,33 @@ function paintWeighted(data, n, channels, weight, to, area) {
 }
 
 /**
- * A colour splash: Rec. 709 grey everywhere except pixels near the kept hue, which keep their colour,
- * with a soft edge in hue and saturation so the kept areas do not end in a hard line.
+ * A colour splash: Rec. 709 grey everywhere except the pixels of the kept colour, which keep their
+ * colour. Which pixels, and how much, is the recolour's membership (recolor-membership.mjs): one
+ * definition of "the red" in the engine, soft and continuous, so "keep the red" keeps the red cup and
+ * not the brown table, and a kept area fades out smoothly instead of in a hard line or stripes.
  * @param {{ data: Uint8Array, width: number, height: number, channels: number, keep: [number, number, number] }} task
- * @returns {{ data: Uint8Array, kept: number }} `kept`: pixels that stayed mostly in colour
+ * @returns {{ data: Uint8Array, kept: number, doubtful: number }} `kept`: pixels that stayed mostly in colour;
+ *   `doubtful`: pixels too near the orange/brown split to place
  */
 export function splash({ data, width, height, channels, keep }) {
   const n = width * height;
-  const source = hsv(keep[0], keep[1], keep[2])[0];
   const out = new Uint8Array(data);
-  const INNER = 20;
-  const OUTER = 35;
+  // A white, grey or black "colour" to keep has nothing to keep apart from the grey: nothing kept.
+  const member = membershipOf(keep);
+  const stats = { doubtful: 0 };
+  const weights = member ? memberships(data, width, height, channels, member, null, stats) : new Uint8Array(n);
   let kept = 0;
   for (let i = 0; i < n; i++) {
     const o = i * channels;
     const r = data[o], g = data[o + 1], b = data[o + 2];
     const grey = 0.2126 * r + 0.7152 * g + 0.0722 * b;
-    const [h, s, v] = hsv(r, g, b);
-    const d = hueDistance(h, source);
-    const wHue = d <= INNER ? 1 : d >= OUTER ? 0 : (OUTER - d) / (OUTER - INNER);
-    const wSat = Math.min(1, Math.max(0, (s - 0.15) / 0.15)) * Math.min(1, Math.max(0, (v - 0.1) / 0.1));
-    const w = wHue * wSat;
+    const w = weights[i] / 255;
     out[o] = Math.round(grey + (r - grey) * w);
     out[o + 1] = Math.round(grey + (g - grey) * w);
     out[o + 2] = Math.round(grey + (b - grey) * w);
     if (w > 0.5) kept++;
   }
-  return { data: out, kept };
+  return { data: out, kept, doubtful: stats.doubtful };
 }
 
 /**
@@ -145,7 +126,8 @@ export function splash({ data, width, height, channels, keep }) {
  * ("with a mask, exactly the masked area changes").
  * @param {{ data: Uint8Array, width: number, height: number, channels: number, mask: Uint8Array | null,
  *   from: [number, number, number] | null, to: [number, number, number], colorize?: boolean }} task
- * @returns {{ data: Uint8Array, changed: number, area: number }} `area`: pixels in the mask (all, without one)
+ * @returns {{ data: Uint8Array, changed: number, area: number, doubtful?: number }} `area`: pixels in the mask (all, without one);
+ *   `doubtful`: pixels too near the orange/brown split to place
  */
 export function recolor({ data, width, height, channels, mask, from, to, colorize = false }) {
   const n = width * height;
@@ -155,29 +137,20 @@ export function recolor({ data, width, height, channels, mask, from, to, coloriz
     for (let i = 0; i < n; i++) if (mask[i] >= 128) area++;
   }
   // A white, grey or black thing ("the black bag"): no hue to select by, so select by lightness
-  // among unsaturated pixels inside the mask, and colourise those.
-  if (from && mask && hsv(from[0], from[1], from[2])[1] < 0.15) {
-    const fromV = hsv(from[0], from[1], from[2])[2];
-    const select = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      if (mask[i] === 0) continue;
-      const o = i * channels;
-      const [, s, v] = hsv(data[o], data[o + 1], data[o + 2]);
-      if (s > 0.3) continue;
-      const dv = Math.abs(v - fromV);
-      const w = dv <= 0.2 ? 1 : dv >= 0.35 ? 0 : (0.35 - dv) / 0.15;
-      select[i] = Math.round(mask[i] * w);
-    }
-    return paintWeighted(data, n, channels, (i) => select[i] / 255, to, area);
+  // among low-chroma pixels inside the mask (recolor-membership.mjs), and colourise those.
+  if (from && mask && isNeutral(from)) {
+    const weights = memberships(data, width, height, channels, membershipOf(from, { neutrals: true }), mask);
+    return paintWeighted(data, n, channels, weights, to, area);
   }
   // The client's mask is the thing when the prompt names no colour to look for inside it.
-  if (!from && colorize && mask) return paintWeighted(data, n, channels, (i) => mask[i] / 255, to, area);
+  if (!from && colorize && mask) return paintWeighted(data, n, channels, mask, to, area);
   let member = from ? membershipOf(from) : null;
   if (!from) {
     const hue = dominantHue(data, n, channels, (i) => (mask ? mask[i] / 255 : 1));
     member = hue === null ? null : membership(hue);
   }
-  if (!member) return { data: new Uint8Array(data), changed: 0, area };
-  const weights = memberships(data, width, height, channels, member, mask);
-  return paintWeighted(data, n, channels, (i) => weights[i] / 255, to, area);
+  if (!member) return { data: new Uint8Array(data), changed: 0, area, doubtful: 0 };
+  const stats = { doubtful: 0 };
+  const weights = memberships(data, width, height, channels, member, mask, stats);
+  return { ...paintWeighted(data, n, channels, weights, to, area), doubtful: stats.doubtful };
 }
