@@ -13,18 +13,13 @@ import { startTestApp, type TestApp } from './helpers/app.ts';
 import { card } from './helpers/images.ts';
 import { nodeForm, type Part } from './helpers/multipart.ts';
 import { redisPrefix } from './helpers/services.ts';
+import { withinOneDay } from './helpers/clock.ts';
 
 /**
  * The embedded server keeps its limiter in memory; its quotas must hold across a restart all the
  * same (rebuilt from the usage records at start), or a key would get its day's and month's images
  * again after every restart.
  */
-
-/** A test whose requests straddle UTC midnight would see the day's quota reset: wait it out. */
-async function notAtMidnight(needMs = 30_000): Promise<void> {
-  const left = 86_400_000 - (Date.now() % 86_400_000);
-  if (left < needMs) await new Promise((r) => setTimeout(r, left + 200));
-}
 
 let dataDir: string;
 before(async () => { dataDir = await mkdtemp(path.join(os.tmpdir(), 'retouch-quota-')); });
@@ -56,7 +51,7 @@ async function acrossRestart(env: Record<string, string>, limits: KeyLimits | nu
 
 describe('quotas across a restart of the embedded server', () => {
   it('images per day: an image made before the restart still counts after it (429 insufficient_quota)', async () => {
-    await notAtMidnight();
+    await withinOneDay();
     await acrossRestart({}, { imagesPerDay: 1 }, async (t, auth) => {
       assert.equal(t.app.services.limiter.persistent, false, 'the embedded limiter');
       assert.equal((await post(t, auth)).statusCode, 200);
@@ -90,7 +85,7 @@ describe('quotas across a restart of the embedded server', () => {
   });
 
   it('failed and refused requests are not counted after the restart', async () => {
-    await notAtMidnight();
+    await withinOneDay();
     await acrossRestart({}, { imagesPerDay: 2 }, async (t, auth) => {
       assert.equal((await post(t, auth)).statusCode, 200);
       const failed = await post(t, auth, [], 'add a hat');
@@ -104,7 +99,7 @@ describe('quotas across a restart of the embedded server', () => {
   });
 
   it('an async job counts what it produced; an idempotent replay, charged nothing, counts nothing', async () => {
-    await notAtMidnight();
+    await withinOneDay();
     await acrossRestart({}, { imagesPerDay: 3 }, async (t, auth) => {
       const job = await post(t, auth, [], 'grayscale', { prefer: 'wait=30' });
       assert.equal(job.statusCode, 200, job.body);
@@ -119,7 +114,7 @@ describe('quotas across a restart of the embedded server', () => {
   });
 
   it('static keys under server-wide default quotas; a start on an empty store does not fail', async () => {
-    await notAtMidnight();
+    await withinOneDay();
     const secret = 'sk-static-quota-0123456789abcdef';
     const env = { RETOUCH_API_KEYS: secret, RETOUCH_DEFAULT_IMAGES_PER_DAY: '1' };
     await acrossRestart(env, null, async (t) => {
@@ -132,7 +127,7 @@ describe('quotas across a restart of the embedded server', () => {
 
 describe('quotas across a restart with the shared limiter (Redis)', () => {
   it('are kept by Redis and not rebuilt from the usage records as well (which would count them twice)', async () => {
-    await notAtMidnight();
+    await withinOneDay();
     const redis = await redisPrefix();
     try {
       await acrossRestart({ RETOUCH_REDIS_URL: redis.url, RETOUCH_REDIS_PREFIX: redis.prefix }, { imagesPerDay: 2 }, async (t, auth) => {
