@@ -150,4 +150,42 @@ describe('Idempotency-Key', () => {
     assert.equal(done.status, 'succeeded');
     assert.equal(upstream.requests.length, 1);
   });
+
+  /** The claim another request made of `key` for the same request as `like`'s, with no job recorded yet. */
+  async function claimWithoutJob(like: string, key: string, ageMs: number) {
+    const { store } = t.app.services;
+    const keyId = (await store.listKeys())[0]!.id;
+    const first = (await store.getIdempotency(keyId, like))!;
+    const jobId = `job_claimed${Date.now()}`;
+    await store.putIdempotency({ keyId, key, fingerprint: first.fingerprint, jobId, createdAt: Date.now() - ageMs });
+    return { keyId, jobId, firstJob: (await store.getJob(first.jobId))! };
+  }
+
+  it('a retry that arrives between the first request claiming the key and recording its job waits for that job', async () => {
+    script = slowGrey(0);
+    assert.equal((await edit('gap-1')).status, 200);
+    const { jobId, firstJob } = await claimWithoutJob('gap-1', 'gap-2', 0);
+    upstream.requests.length = 0;
+    const retry = edit('gap-2');
+    // The first attempt records its job a moment later (it was storing its images).
+    await new Promise((r) => setTimeout(r, 300));
+    await t.app.services.store.insertJob({ ...firstJob, id: jobId, createdAt: Date.now(), updatedAt: Date.now() });
+    const res = await retry;
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.equal(res.headers.get('idempotent-replayed'), 'true');
+    assert.equal(upstream.requests.length, 0, 'answered from the first attempt, not run again');
+  });
+
+  it('a claim whose first attempt never recorded its job (it failed or died) is taken over by the retry, which runs the edit', async () => {
+    script = slowGrey(0);
+    assert.equal((await edit('gap-3')).status, 200);
+    await claimWithoutJob('gap-3', 'gap-4', 60_000);
+    upstream.requests.length = 0;
+    const res = await edit('gap-4');
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.equal(upstream.requests.length, 1, 'the edit ran once, for the retry');
+    const again = await edit('gap-4');
+    assert.equal(again.headers.get('idempotent-replayed'), 'true');
+    assert.equal(upstream.requests.length, 1);
+  });
 });

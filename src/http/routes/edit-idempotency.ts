@@ -10,7 +10,7 @@ import type { EditOutcome } from '../../edits/service.ts';
 import type { EncodedImage } from '../../images/encode.ts';
 import { jobImages } from '../../jobs/view.ts';
 import { INTERRUPTED } from '../../jobs/sweeper.ts';
-import type { JobRecord } from '../../store/index.ts';
+import type { IdempotencyRecord, JobRecord } from '../../store/index.ts';
 import { Base64Image } from '../deliver.ts';
 import { ENDED } from '../../store/jobs.ts';
 import type { RawForm } from '../uploads.ts';
@@ -52,8 +52,13 @@ export async function claimIdempotency(services: Services, keyId: string | null,
     });
   }
   if (record.jobId === jobId) return { first: true, jobId };
-  const job = await services.store.getJob(record.jobId);
-  if (!job) throw errors.internal(new Error(`idempotency record without its job ${record.jobId}`));
+  const job = await jobOfClaim(services, record);
+  if (!job) {
+    // The first attempt claimed the key and never recorded its job (it failed or its process died
+    // in between): nothing ran, so this retry takes the key over and runs the edit.
+    if (await services.store.reassignIdempotency(keyId ?? '', key, record.jobId, jobId)) return { first: true, jobId };
+    return claimIdempotency(services, keyId, key, fingerprint);
+  }
   // A first attempt whose process died under it answered nothing: the retry runs the edit again
   // (as that attempt never delivered, nothing is paid twice for a result someone has).
   if (interrupted(services, job) && await services.store.reassignIdempotency(keyId ?? '', key, job.id, jobId)) {
@@ -61,6 +66,27 @@ export async function claimIdempotency(services: Services, keyId: string | null,
     return { first: true, jobId };
   }
   return { first: false, job };
+}
+
+/**
+ * How long after its claim a first attempt may take to record its job: it stores the request's
+ * images in between (a large upload to S3 takes a while). A claim older than this with no job was
+ * abandoned.
+ */
+const CLAIM_TO_JOB_MS = 15_000;
+
+/**
+ * The job of an Idempotency-Key claimed by another request. A retry can arrive between that
+ * request's claim and the recording of its job; it waits for the job rather than failing, up to
+ * CLAIM_TO_JOB_MS after the claim. Undefined when the job never came.
+ */
+async function jobOfClaim(services: Services, record: IdempotencyRecord): Promise<JobRecord | undefined> {
+  for (let pause = 20; ; pause = Math.min(pause * 2, 250)) {
+    const job = await services.store.getJob(record.jobId);
+    if (job) return job;
+    if (Date.now() - record.createdAt >= CLAIM_TO_JOB_MS) return undefined;
+    await new Promise((r) => setTimeout(r, pause));
+  }
 }
 
 /** Whether the request retries an Idempotency-Key already used by its API key, whose first attempt stands. */
