@@ -113,7 +113,9 @@ export function editRoutes(app: FastifyInstance, services: Services, auth: onReq
     const form = await readForm(request);
     notePrompt(request, form.fields.prompt ?? '');
     const fields = parseScalarFields(form.fields, config.limits.maxPromptChars);
-    // An unknown model is a 404 now, before inputs are stored or a job is queued that could only fail.
+    // An unknown model is a 404 now, before inputs are stored or a job is queued that could only fail
+    // (its usage record and metrics still name the model asked for).
+    if (request.usage) request.usage.model = fields.model;
     services.router.resolve(fields.model);
     // A stream carries its images as base64 in its events, as OpenAI's does: nothing to host.
     if (fields.stream) fields.responseFormat = 'b64_json';
