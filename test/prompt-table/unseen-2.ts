@@ -890,4 +890,24 @@ export const cases: PromptCase[] = [
   ['convert to jpeg', 'refuse'],
   ['make it black and white and save it as a jpeg', 'refuse'],
   ['remove the background, I need a transparent png', ['bg:remove']],
+  // Parse2 QA, 1. A complaint beside an edit it does not fix vanished: "it's too dark, add the text
+  // 'SALE'" added the text only. A problem is set aside only for an instruction that fixes it
+  // ("it's too dark, brighten it by 30%"); beside any other edit it is an edit of its own, in any order.
+  ["it's too dark, add the text 'SALE'", ['brightness:+', 'text']],
+  ["it is too dark and add the text 'SALE'", ['brightness:+', 'text']],
+  ['the photo is too dark, also add a vignette', ['brightness:+', 'vignette']],
+  ["add a vignette, it's too dark", ['vignette', 'brightness:+']],
+  ['too bright, then rotate 90', ['brightness:-', 'rotate:90']],
+  ["it's too blue, crop it square", ['temperature:+', 'crop:1:1']],
+  ['the colours look washed out and flip it', ['saturation:+', 'flip:h']],
+  ["c'est trop sombre, ajoute le texte 'SOLDES'", ['brightness:+', 'text']],
+  ["es ist zu dunkel, füge den Text 'SALE' hinzu", ['brightness:+', 'text']],
+  ['la foto está muy oscura, añade una viñeta', ['brightness:+', 'vignette']],
+  ["a foto está escura demais, adicione o texto 'PROMO'", ['brightness:+', 'text']],
+  ['太暗了，加上文字「SALE」', ['brightness:+', 'text']],
+  ['写真が暗すぎる、ビネットを追加して', ['brightness:+', 'vignette']],
+  // The instruction that fixes the problem is still what is done, once.
+  ["it's too dark, brighten it by 30%", ['brightness:+']],
+  ['it looks flat, boost the contrast', ['contrast:+']],
+  ['too yellow, make it cooler and add a border', ['temperature:-', 'border']],
 ];

@@ -95,10 +95,22 @@ export function tidy(ops: Array<{ op: EditOp; problem: boolean }>): EditOp[] {
     }
     out.push(entry);
   }
-  // A problem described next to an instruction is its reason ("it looks flat, boost the contrast"):
-  // when the prompt says what to do, that is what is done.
-  const instructed = out.some((e) => !e.problem);
-  return out.filter((e) => !e.problem || !instructed).map((e) => e.op);
+  // A problem described next to an instruction that fixes it is its reason ("it looks flat, boost the
+  // contrast", "it's too dark, brighten it by 30%"): the instruction says how, and is what is done. A
+  // problem no instruction fixes ("it's too dark, add the text 'SALE'") is an edit of its own: dropping
+  // it would return an image that ignores part of the prompt.
+  return out.filter((e) => !e.problem || !out.some((o) => !o.problem && fixes(o.op, e.op))).map((e) => e.op);
+}
+
+/**
+ * Edits that are fixes for one kind of problem: a photo that looks flat or dull ("flau", "fade",
+ * "灰灰的") is fixed by contrast as well as by saturation, a colour cast by warmth, tint or hue.
+ */
+const FIX_FAMILIES: Array<ReadonlySet<EditOp['op']>> = [new Set(['contrast', 'saturation']), new Set(['temperature', 'tint', 'hue'])];
+
+/** Whether an instruction is the user's own fix for the problem an edit was read from. */
+function fixes(instruction: EditOp, problem: EditOp): boolean {
+  return instruction.op === problem.op || FIX_FAMILIES.some((f) => f.has(instruction.op) && f.has(problem.op));
 }
 
 /** Two operations of one kind in one direction: said twice, done once. */
