@@ -363,3 +363,37 @@ describe('outside QA run: a part kept from a recolour', () => {
     });
   }
 });
+
+/**
+ * Parse2 QA: no clause of the prompt may vanish from the plan. Each clause gives a step, is a no-op
+ * the grammar knows (politeness, a purpose, "fix it" after a problem), is the reason for an edit that
+ * fixes it, or the prompt is refused naming it.
+ */
+describe('parse2 QA: every clause is accounted for', () => {
+  const describe1 = (p: string) => describePlan(parsePrompt(p));
+  it('a complaint beside another edit is done too, in any order and language', () => {
+    for (const [prompt, first, second] of [
+      ["it's too dark, add the text 'SALE'", /brighten/, /add text "SALE"/],
+      ['the photo is too dark, also add a vignette', /brighten/, /vignette/],
+      ["add a vignette, it's too dark", /vignette/, /brighten/],
+      ["es ist zu dunkel, füge den Text 'SALE' hinzu", /brighten/, /add text "SALE"/],
+      ['太暗了，加上文字「SALE」', /brighten/, /add text "SALE"/],
+    ] as const) {
+      const said = describe1(prompt);
+      assert.match(said, first, said);
+      assert.match(said, second, said);
+      assert.ok(said.search(first) < said.search(second), said);
+    }
+  });
+  it('a complaint and its own fix are done once, with the fix\'s amount', () => {
+    assert.deepEqual(parsePrompt("it's too dark, brighten it by 30%").ops, [{ op: 'brightness', factor: 1.3 }]);
+  });
+  it('a clause of words that also frame ("esfria": cool, or make) is read, not skipped as filler', () => {
+    assert.match(describe1("adicione o texto 'PROMO' e esfria um pouco"), /cool/);
+  });
+  it('a problem of a part no edit is about is refused naming its clause', () => {
+    for (const [prompt, clause] of [['add a vignette, the face is too shiny', /the face is too shiny/], ['ajoute un vignettage, le ciel est moche', /le ciel est moche/]] as const) {
+      assert.throws(() => parsePrompt(prompt), (err: unknown) => err instanceof RetouchError && err.code === 'unsupported_edit' && clause.test(err.message));
+    }
+  });
+});

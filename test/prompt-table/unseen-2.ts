@@ -910,4 +910,14 @@ export const cases: PromptCase[] = [
   ["it's too dark, brighten it by 30%", ['brightness:+']],
   ['it looks flat, boost the contrast', ['contrast:+']],
   ['too yellow, make it cooler and add a border', ['temperature:-', 'border']],
+  // 2. A clause of words with a framing sense ("esfria": cool, also "make"; "raise") was skipped as
+  // filler; it is read, and a clause that no frame reads and that is no known no-op is refused.
+  ["adicione o texto 'PROMO' e esfria um pouco", ['text', 'temperature:-']],
+  ['flip it, thanks!', ['flip:h']],
+  ['flip it, for my website', ['flip:h']],
+  ['add a vignette pls, fix both', ['vignette']],
+  // A problem of a part no edit is about is no reason for the edit: refused, not set aside.
+  ['add a vignette, the face is too shiny', 'refuse'],
+  ['ajoute un vignettage, le ciel est moche', 'refuse'],
+  ['Could you flip it horizontally? The text on the shirt is backwards', ['flip:h']],
 ];

@@ -115,7 +115,7 @@ function parseIn({ pieces, quotes, surface }: Said, lang: CompiledLanguage): Edi
   // Each clause as it was read, with what it took from the clauses beside it.
   const read: Token[][] = [];
   clauses.forEach((raw, i) => {
-    if (raw.tokens.every(isIgnorable)) return;
+    if (raw.tokens.every(isIgnorable) && !raw.tokens.some(means)) return;
     // "Too cold and blue": a colour alone after a problem only describes it further.
     if (previousProblem && raw.andJoined && raw.tokens.filter((t) => !isIgnorable(t)).every((t) => t.color && t.concepts.size === 0)) return;
     const obscuredBeside = obscuredOnly(clauses[i - 1]) || obscuredOnly(clauses[i + 1]);
@@ -155,6 +155,14 @@ function parseIn({ pieces, quotes, surface }: Said, lang: CompiledLanguage): Edi
     }
   });
   if (unreadProblems.length && !ops.some((o) => !o.problem)) throw notUnderstood(unreadProblems[0]!, lang, surface);
+  // "Add a vignette, the face is too shiny": a problem of a part of the photo is no reason for an edit
+  // of the photo's look, which cannot fix that part alone; unless another clause is about the same part,
+  // or the edit moves or frames the photo ("the text on the shirt is backwards", "white space around
+  // the logo": flip, trim), it is a request of its own the engine cannot do, never set aside.
+  const about = new Set(read.flatMap((ts) => (unreadProblems.some((u) => u.tokens === ts) ? [] : ts.filter(isPart).map((t) => t.thing!.name))));
+  const framing = ops.some((o) => !o.problem && GEOMETRY.has(o.op.op));
+  const unrelated = unreadProblems.find((u) => !framing && u.tokens.some((t) => isPart(t) && !about.has(t.thing!.name)));
+  if (unrelated) throw notUnderstood(unrelated, lang, surface);
   const plan = reconcile(tidy(ops), kept);
   if (plan.length === 0) {
     // "Convert to png": PNG is filler beside an edit, and alone only a file format.
@@ -187,6 +195,14 @@ function languageOf(tokens: Token[], lang: CompiledLanguage): { code: string; na
   // BCP 47 for a language not determined, written in Han characters.
   return { code: 'und-Hani', name: `${zh!.data.name} or ${ja!.data.name}` };
 }
+
+/** A part or a place in the photo ("her face", "the sky"), which the engine cannot edit alone. */
+const isPart = (t: Token) => t.thing?.kind === 'part' || t.thing?.kind === 'scene';
+
+/** Edits that move, turn or frame the photo rather than change its look. */
+const GEOMETRY = new Set<EditOp['op']>(['rotate', 'flip', 'trim', 'crop-aspect', 'resize', 'pad', 'border']);
+
+const means = (t: Token) => !t.filler && !t.sep && [...t.concepts].some((c) => !SOFT.has(c));
 
 /** A clause that only says nothing can be seen ("no se ve nada", "看不清"): the reason for the clause beside it. */
 const obscuredOnly = (c: { tokens: Token[] } | undefined) => !!c && c.tokens.every(isIgnorable) && c.tokens.some((t) => t.concepts.has('obscured'));
@@ -233,7 +249,9 @@ function tryFrames(clause: Clause, ctx: FrameContext): { ops?: EditOp[]; closest
     const result = frame.read(attempt, ctx);
     if (!result || 'kept' in result) continue;
     const left = attempt.leftover();
-    if (left.length === 0) return { ops: Array.isArray(result) ? result : [result], closest };
+    // A frame that used every word but gave no step has not read the clause: it would vanish from the plan.
+    const ops = Array.isArray(result) ? result : [result];
+    if (left.length === 0 && ops.length > 0) return { ops, closest };
     if (!closest || left.length < closest.left.length) closest = { left };
   }
   return { closest };
@@ -282,7 +300,8 @@ const OBJECTS = ['brightness', 'contrast', 'saturation', 'noise', 'background', 
  */
 function withBorrowedObject(tokens: Token[], before: Token[] | undefined): Token[] {
   if (!before) return tokens;
-  const content = tokens.filter((t) => !isIgnorable(t) || t.concepts.has('remove'));
+  // "Raise it": a verb with a framing sense ("raise": make more) is content here.
+  const content = tokens.filter((t) => !isIgnorable(t) || t.concepts.has('remove') || (!t.filler && (t.concepts.has('more') || t.concepts.has('less'))));
   if (content.length === 0) return tokens;
   const names = (t: Token) => OBJECTS.some((c) => t.concepts.has(c)) || t.thing !== undefined;
   // "…, make him red": a person named by a pronoun is what the clause is about, filler or not.
