@@ -397,3 +397,20 @@ describe('parse2 QA: every clause is accounted for', () => {
     }
   });
 });
+
+/** Parse2 QA, 3: an edit the user says not to make is a constraint, and never the suggestion. */
+describe('parse2 QA: negations', () => {
+  it('a negated edit the plan does not make is kept, with no step', () => {
+    assert.deepEqual(parsePrompt("don't crop, add text 'HI'").ops.map((o) => o.op), ['text']);
+    assert.deepEqual(parsePrompt("ne recadre pas, ajoute le texte 'HI'").ops.map((o) => o.op), ['text']);
+  });
+  it('a plan that makes the negated edit is refused saying both', () => {
+    assert.throws(() => parsePrompt("crop to square but don't crop"), (err: unknown) => err instanceof RetouchError && err.code === 'unsupported_edit' &&
+      /crop to 1:1/.test(err.message) && /don't crop/.test(err.message) && !/did you mean/i.test(err.message));
+  });
+  it('a refusal never suggests the edit the user negated', () => {
+    for (const prompt of ["don't blur the background", 'no desenfoques el fondo', 'ne floute pas l\'arrière-plan', 'Hintergrund nicht weichzeichnen', 'no blur']) {
+      assert.throws(() => parsePrompt(prompt), (err: unknown) => err instanceof RetouchError && !/did you mean|quisiste|vouliez|meinten/i.test(err.message));
+    }
+  });
+});

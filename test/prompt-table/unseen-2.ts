@@ -876,7 +876,9 @@ export const cases: PromptCase[] = [
   ['ajoute le texte «SOLDES" en haut', ['text']],
   ['añade el texto “REBAJAS’ arriba a la derecha', ['text']],
   ["add the text ‘SALE' at the top", ['text']],
-  ["it's too dark, don't add text", 'refuse'],
+  // Parse2 QA, 3: "don't add text" beside a plan that adds none is a constraint the plan keeps, no
+  // edit to refuse (this expected a refusal, from when a negation could not be read).
+  ["it's too dark, don't add text", ['brightness:+']],
   // 4. "Can u make it blak and wite" was refused naming "blak": "wite" was read only as its shortest
   // neighbour ("wide"), so the phrase "black and white" was never found. Inside a phrase, every nearest word.
   ['can u make it blak and wite', ['grayscale']],
@@ -920,4 +922,20 @@ export const cases: PromptCase[] = [
   ['add a vignette, the face is too shiny', 'refuse'],
   ['ajoute un vignettage, le ciel est moche', 'refuse'],
   ['Could you flip it horizontally? The text on the shirt is backwards', ['flip:h']],
+  // 3. A negated edit ("don't crop") was refused with a suggestion to do it ("Did you mean: crop it to
+  // a square?"). It is a constraint: kept when no step makes that edit, refused when one does.
+  ["don't crop, add text 'HI'", ['text']],
+  ["add the text 'HI', without cropping", ['text']],
+  ['make it black and white, do not rotate it', ['grayscale']],
+  ['ne recadre pas, ajoute le texte \'HI\'', ['text']],
+  ["nicht zuschneiden, Text 'HI' hinzufügen", ['text']],
+  ["no recortes, añade el texto 'HOLA'", ['text']],
+  ['sin recortar, pon el fondo blanco', ['bg:color:white']],
+  ["não corte, adicione o texto 'OI'", ['text']],
+  ['不要裁剪，加上文字「SALE」', ['text']],
+  ['トリミングしないで、白黒にして', ['grayscale']],
+  ["crop to square but don't crop", 'refuse'],
+  ["make it black and white, but don't make it black and white", 'refuse'],
+  ['recadre au format carré, mais ne recadre pas', 'refuse'],
+  ['Gelbstich entfernen', ['temperature:-']],
 ];

@@ -9,6 +9,7 @@ import type { CompiledLanguage } from './lexicon/compile.ts';
 import type { Concept, ExampleKey } from './lexicon/types.ts';
 import { detectLanguages, english, LANGUAGE_DATA, lexiconsFor, ownWords, unreadLanguage } from './lexicon/index.ts';
 import { type Correction, matchPieces, type Token } from './match.ts';
+import { checkNegations, type Negation, negationOf } from './negation.ts';
 import { fold, normalize } from './normalize.ts';
 import { reconcile, tidy } from './reconcile.ts';
 import { type Piece, tokenize } from './tokenize.ts';
@@ -105,6 +106,7 @@ function parseIn({ pieces, quotes, surface }: Said, lang: CompiledLanguage): Edi
   const clauses = split.map((c) => ({ ...c, tokens: dropPurpose(c.tokens) }));
   const ops: Array<{ op: EditOp; problem: boolean }> = [];
   const kept: Kept[] = [];
+  const negations: Negation[] = [];
   let previousProblem = false;
   // Problems described beside an instruction ("it's overexposed, lower the brightness") are the
   // reason for it: when one of them cannot be read, it is set aside if the prompt asks for something
@@ -135,6 +137,9 @@ function parseIn({ pieces, quotes, surface }: Said, lang: CompiledLanguage): Edi
       kept.push(...read.kept);
       return;
     }
+    // "Don't crop", "ne recadre pas": an edit not to make is no step but a constraint on the plan.
+    const negation = negationOf(clause.tokens);
+    if (negation) { negations.push(negation); return; }
     const ctx: FrameContext = { previous: ops.at(-1)?.op, unknownObjects: lang === english() };
     try {
       for (const op of readClause(clause, ctx, lang, surface)) ops.push({ op, problem: clause.problem });
@@ -164,6 +169,7 @@ function parseIn({ pieces, quotes, surface }: Said, lang: CompiledLanguage): Edi
   const unrelated = unreadProblems.find((u) => !framing && u.tokens.some((t) => isPart(t) && !about.has(t.thing!.name)));
   if (unrelated) throw notUnderstood(unrelated, lang, surface);
   const plan = reconcile(tidy(ops), kept);
+  checkNegations(plan, negations);
   if (plan.length === 0) {
     // "Convert to png": PNG is filler beside an edit, and alone only a file format.
     if (tokens.some((t) => t.concepts.has('file-format'))) throw errors.unsupportedEdit(`The prompt asks for no change the local engine can make. ${FORMAT} It can do ${CAPABILITIES}. ${MORE}`);
@@ -493,6 +499,8 @@ function notAlone(tokens: Token[], about: Token[]) {
  * recolouring a cup).
  */
 function suggest(clause: Clause, lang: CompiledLanguage): { didYouMean: string; example: string } | null {
+  // "Don't crop …": an edit the clause says not to make is never the one to suggest.
+  if (clause.tokens.some((t) => t.concepts.has('not'))) return null;
   const concepts = new Set(clause.tokens.flatMap((t) => [...t.concepts]));
   const colors = clause.tokens.some((t) => t.color);
   const scored: Array<{ score: number; frame: (typeof FRAMES)[number] }> = [];

@@ -75,6 +75,7 @@ export const de: LanguageData = {
     // ("correct this photo that is too yellow"); "too" before any warm or cool colour: compose.ts.
     too: ['zu gelb', 'zu orange', 'zu blau', 'zu wenig', 'nicht genug', 'nicht genugend', 'fehlt', 'es fehlt', 'uberbelichtet', 'unterbelichtet', 'zu', 'ist zu', 'viel zu', 'zu sehr', 'zu viel', 'uberaus'],
     copula: ['hat', 'gibt es', 'es gibt', 'ist', 'sind', 'wirkt', 'wirken', 'sieht', 'aus', 'scheint', 'war', 'ist zu'],
+    without: ['ohne'],
     not: ['nicht', 'kein', 'keine', 'keinen'],
     clockwise: ['im uhrzeigersinn', 'nach rechts', 'rechtsherum', 'rechts herum'],
     counterclockwise: ['gegen den uhrzeigersinn', 'nach links', 'linksherum', 'links herum', 'entgegen dem uhrzeigersinn'],

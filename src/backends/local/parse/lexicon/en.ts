@@ -86,6 +86,7 @@ export const en: LanguageData = {
     too: ['too yellow', 'too orange', 'too blue', 'overexposed', 'underexposed', 'blown out', 'too', 'overly', 'excessively', 'too much', 'way too', 'not enough', 'enough'],
     copula: ['has', 'have', 'there is', "there's", 'got', 'is', 'are', 'was', 'were', "it's", 'its', 'looks', 'look', 'seems', 'seem', 'appears', 'feels', "looks a bit", "'s", 'been',
       'getting', 'came out', 'turned out', 'kind of looks'],
+    without: ['without'],
     not: ['no', "isn't", 'not', "don't", 'do not', 'dont', 'no longer', "aren't", "doesn't", 'never'],
     clockwise: ['clockwise', 'cw', 'to the right', 'right', 'rightwards', 'rightward'],
     counterclockwise: ['counterclockwise', 'counter clockwise', 'anticlockwise', 'anti clockwise', 'ccw', 'to the left', 'leftwards', 'leftward'],

@@ -75,6 +75,7 @@ export const es: LanguageData = {
     // "Not enough contrast", "zu wenig Kontrast": too little of it, "too" and "less" in one word (as "不够").
     too: ['falta', 'le falta', 'falta de', 'insuficiente', 'no tiene suficiente', 'no hay suficiente', 'no tiene bastante', 'sobreexpuesta', 'sobreexpuesto', 'subexpuesta', 'subexpuesto', 'quemada', 'demasiado', 'demasiada', 'excesivamente'],
     copula: ['tiene', 'tienen', 'hay', 'es', 'esta', 'estan', 'se ve', 'se ven', 'parece', 'quedo', 'salio', 'son', 'luce', 'queda'],
+    without: ['sin'],
     not: ['no', 'nada'],
     clockwise: ['sentido horario', 'en sentido horario', 'en el sentido de las agujas del reloj', 'a la derecha', 'hacia la derecha', 'horario'],
     counterclockwise: ['sentido antihorario', 'antihorario', 'en sentido antihorario', 'a la izquierda', 'hacia la izquierda', 'contrario a las agujas del reloj', 'en sentido contrario a las agujas del reloj'],

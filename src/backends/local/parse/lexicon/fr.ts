@@ -73,6 +73,7 @@ export const fr: LanguageData = {
     // ("correct this photo that is too yellow"); "too" before any warm or cool colour: compose.ts.
     too: ['trop jaune', 'trop orange', 'trop bleu', 'pas assez', 'pas assez de', 'trop peu', 'trop peu de', 'manque', 'manque de', 'surexposee', 'surexpose', 'sous exposee', 'sous expose', 'trop', 'beaucoup trop', 'bien trop', 'un peu trop'],
     copula: ['il y a', 'y a', 'est', 'sont', "c'", 'semble', 'parait', "a l'air", 'etait', 'ete', 'fait trop', 'rend'],
+    without: ['sans'],
     not: ['ne', 'pas', "n'", 'aucun', 'aucune'],
     clockwise: ['sens horaire', 'dans le sens horaire', "dans le sens des aiguilles d'une montre", 'vers la droite', 'a droite'],
     counterclockwise: ['sens antihoraire', 'antihoraire', 'dans le sens antihoraire', 'sens inverse des aiguilles', "dans le sens inverse des aiguilles d'une montre", 'vers la gauche', 'a gauche'],

@@ -72,6 +72,7 @@ export const pt: LanguageData = {
     // ("correct this photo that is too yellow"); "too" before any warm or cool colour: compose.ts.
     too: ['amarelada demais', 'amarelado demais', 'amarela demais', 'amarelo demais', 'laranja demais', 'azul demais', 'azulada demais', 'azulado demais', 'falta', 'falta de', 'insuficiente', 'superexposta', 'superexposto', 'estourada', 'subexposta', 'subexposto', 'demasiado', 'demasiada', 'demais', 'excessivamente'],
     copula: ['tem', 'ta com', 'esta com', 'tem muito', 'esta', 'estao', 'eh', 'sao', 'parece', 'ficou', 'ta', 'saiu', 'estava', 'parecem', 'ficaram'],
+    without: ['sem'],
     not: ['nao', 'nada', 'nem'],
     clockwise: ['sentido horario', 'no sentido horario', 'para a direita', 'pra direita', 'a direita', 'horario'],
     counterclockwise: ['sentido anti horario', 'anti horario', 'no sentido anti horario', 'para a esquerda', 'pra esquerda', 'a esquerda', 'antihorario', 'sentido antihorario'],

@@ -16,6 +16,9 @@ export const CONCEPTS = [
   'change', 'replace', 'remove', 'add', 'keep', 'only', 'except', 'isolate', 'extend',
   // Modifiers.
   'more', 'less', 'slightly', 'very', 'too', 'copula', 'not',
+  // "Without", "sans", "ohne": read as "remove" before a thing ("without the background"), and as "not"
+  // before an action ("without cropping": a negation, see parse/negation.ts).
+  'without',
   // Words that by themselves say what is wrong ("washed out", "yellowish", "grainy", "发灰", "くすんだ"): a
   // clause with one and no verb describes a problem ("washed out colours" asks for more colour), while
   // with a verb it is the look asked for ("make it look washed out").
