@@ -100,11 +100,31 @@ export function membership(hue, saturation = 1, lightness = null) {
   const high = Math.max(hueDelta(hue, upper), HUE_EDGE);
   const low = Math.min(hueDelta(hue, lower), -HUE_EDGE);
   const tone = k === ORANGE && lightness !== null ? (lightness < (TONE.lo + TONE.hi) / 2 ? 'brown' : 'orange') : null;
+  const hued = huedIn(hue, high, low, tone, saturation);
+  if (!tone) return hued;
+  // The other tone of the stretch, as a plain orange or brown source would take it: for telling
+  // whether the image has any of it (toneOf).
+  const other = huedIn(hue, high, low, tone === 'orange' ? 'brown' : 'orange', 1);
+  const lit = (L) => smoothstep(TONE.lo, TONE.hi, L);
+  const member = tone === 'orange' ? (L, a, b) => hued(L, a, b) * lit(L) : (L, a, b) => hued(L, a, b) * (1 - lit(L));
+  member.doubt = (L, a, b) => {
+    const t = lit(L);
+    return t > 0.15 && t < 0.85 && hued(L, a, b) >= 0.5;
+  };
+  member.tone = tone;
+  member.hued = hued;
+  member.other = other;
+  member.lit = lit;
+  return member;
+}
+
+/** Membership by hue (and dullness) alone, in the stretch `low`–`high` (signed degrees) around `hue`. */
+function huedIn(hue, high, low, tone, saturation) {
   const bar = Math.min(1, saturation / DULL.full);
   const dullNone = tone === 'brown' ? BROWN_DULL.none : DULL.none * bar;
   const dullFull = tone === 'brown' ? BROWN_DULL.full : DULL.full * bar;
   const duller = saturation < DULL.full;
-  const hued = (L, a, b) => {
+  return (L, a, b) => {
     const C = Math.hypot(a, b);
     if (C <= CHROMA_NONE) return 0;
     const h = hueOf(a, b);
@@ -118,14 +138,91 @@ export function membership(hue, saturation = 1, lightness = null) {
     const wDuller = duller ? 1 - smoothstep(DULLER.full * saturation, DULLER.none * saturation, s) : 1;
     return wHue * smoothstep(CHROMA_NONE, CHROMA_FULL, C) * wDull * wDuller;
   };
-  if (!tone) return hued;
-  const lit = (L) => smoothstep(TONE.lo, TONE.hi, L);
-  const member = tone === 'orange' ? (L, a, b) => hued(L, a, b) * lit(L) : (L, a, b) => hued(L, a, b) * (1 - lit(L));
-  member.doubt = (L, a, b) => {
-    const t = lit(L);
-    return t > 0.15 && t < 0.85 && hued(L, a, b) >= 0.5;
-  };
-  return member;
+}
+
+/**
+ * Whether an image has orange, brown or both, for a source in the orange stretch. The split by
+ * lightness is only needed when it has both: an orange ball with ordinary shading always has more
+ * than a trace of pixels near the split (and its shaded side below it), so splitting refused
+ * "change orange to green" on every photo of an orange thing, and would have left its dark side.
+ *
+ * Counted by colour, in a histogram of the image (6 bits a channel: one pass of integer work over
+ * the pixels, then the colour maths once per colour present): pixels clearly orange (L ≥ ~0.63) and
+ * clearly brown (L ≤ ~0.57), each by its own tone's hue and dullness. Shading keeps a surface's
+ * hue and C/L, or in a photo (gamma, contrast) makes it more saturated and a little redder as it
+ * darkens, where brown things (wood, leather, soil) are duller than orange ones. So dark pixels are
+ * set against the image's orange pixels of nearly their hue (±8°) that are no more saturated than
+ * they are (+0.02 C/L), up to SHADE_RATIO times as many: those may be its shaded side. Only the
+ * rest is brown in its own right. A wooden table (C/L 0.14–0.16) under an orange ball (0.18–0.24)
+ * is 100 times the ball's pixels that dull: brown. A ball shaded from L 0.8 to 0.45 leaves none.
+ */
+const TONE_BINS = { hueFrom: 24, hueStep: 4, hues: 20, satStep: 0.02, sats: 30 };
+const SHADE_RATIO = 4;
+const SHADE_HUE = 2;
+
+export function toneCounts(data, n, channels, member, mask) {
+  const hist = new Uint32Array(1 << 18);
+  let area = 0;
+  for (let i = 0, o = 0; i < n; i++, o += channels) {
+    if (mask && mask[i] < 128) continue;
+    hist[((data[o] >> 2) << 12) | ((data[o + 1] >> 2) << 6) | (data[o + 2] >> 2)]++;
+    area++;
+  }
+  const { hueFrom, hueStep, hues, satStep, sats } = TONE_BINS;
+  const bins = { orange: new Float64Array(hues * sats), brown: new Float64Array(hues * sats) };
+  const orangeOf = member.tone === 'orange' ? member.hued : member.other;
+  const brownOf = member.tone === 'brown' ? member.hued : member.other;
+  let orange = 0, brown = 0;
+  for (let q = 0; q < hist.length; q++) {
+    const count = hist[q];
+    if (count === 0) continue;
+    const [L, a, b] = oklab(((q >> 12) << 2) + 2, (((q >> 6) & 63) << 2) + 2, ((q & 63) << 2) + 2);
+    const t = member.lit(L);
+    const tone = t >= 0.85 && orangeOf(L, a, b) >= 0.5 ? 'orange' : t <= 0.15 && brownOf(L, a, b) >= 0.5 ? 'brown' : null;
+    if (!tone) continue;
+    if (tone === 'orange') orange += count; else brown += count;
+    const h = Math.floor((hueOf(a, b) - hueFrom) / hueStep);
+    const s = Math.min(sats - 1, Math.floor(Math.hypot(a, b) / Math.max(L, 1e-3) / satStep));
+    if (h >= 0 && h < hues) bins[tone][h * sats + s] += count;
+  }
+  let brownAlone = 0;
+  for (let h = 0; h < hues; h++) for (let s = 0; s < sats; s++) {
+    const here = bins.brown[h * sats + s];
+    if (here === 0) continue;
+    let lit = 0;
+    for (let hh = Math.max(0, h - SHADE_HUE); hh <= Math.min(hues - 1, h + SHADE_HUE); hh++) {
+      for (let ss = 0; ss <= Math.min(sats - 1, s + 1); ss++) lit += bins.orange[hh * sats + ss];
+    }
+    brownAlone += Math.max(0, here - SHADE_RATIO * lit);
+  }
+  // Brown outside the binned hues (none: the stretch and its soft edge are inside them) is alone.
+  let binned = 0;
+  for (const v of bins.brown) binned += v;
+  brownAlone += brown - binned;
+  return { orange, brown, brownAlone, area };
+}
+
+/**
+ * The membership to use for `member` on this image (toneCounts): `member` itself, splitting orange
+ * from brown by lightness, when the image has both; the whole stretch, orange and brown with its
+ * shading, when it has only the colour asked for; null (nothing is that colour) when it has only
+ * the other, so "change orange to green" on a brown table finds nothing rather than taking the
+ * table. Negligible is under max(64, 0.1%) of the pixels looked at. `stats.tones` gets the counts.
+ */
+export function forImage(member, data, n, channels, mask, stats) {
+  if (!member || !member.tone) return member;
+  const counts = toneCounts(data, n, channels, member, mask);
+  const some = (count) => count >= Math.max(64, counts.area * 0.001);
+  const orange = some(counts.orange), brown = some(counts.brownAlone);
+  const [mine, theirs] = member.tone === 'orange' ? [orange, brown] : [brown, orange];
+  const use = mine && !theirs ? 'whole' : theirs && !mine ? 'none' : 'split';
+  if (stats) stats.tones = { ...counts, use };
+  if (use === 'none') return null;
+  if (use === 'split') return member;
+  const { hued, other, lit } = member;
+  return member.tone === 'orange'
+    ? (L, a, b) => { const t = lit(L); return t === 1 ? hued(L, a, b) : hued(L, a, b) * t + other(L, a, b) * (1 - t); }
+    : (L, a, b) => { const t = lit(L); return t === 0 ? hued(L, a, b) : hued(L, a, b) * (1 - t) + other(L, a, b) * t; };
 }
 
 /**

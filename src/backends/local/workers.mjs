@@ -2,7 +2,7 @@
 // loop: OpenCV.js GrabCut (synchronous wasm) and per-pixel loops. Plain JS so workers need no
 // TypeScript loader. Each export is a task, called by name.
 import { createRequire } from 'node:module';
-import { dominantHue, isNeutral, membership, membershipOf, memberships } from './recolor-membership.mjs';
+import { dominantHue, forImage, isNeutral, membership, membershipOf, memberships } from './recolor-membership.mjs';
 import { luminanceOfThing, painter } from './recolor-paint.mjs';
 
 const require = createRequire(import.meta.url);
@@ -100,8 +100,9 @@ export function splash({ data, width, height, channels, keep }) {
   const n = width * height;
   const out = new Uint8Array(data);
   // A white, grey or black "colour" to keep has nothing to keep apart from the grey: nothing kept.
-  const member = membershipOf(keep);
+  // Orange or brown: split by lightness only when the image has both (forImage).
   const stats = { doubtful: 0 };
+  const member = forImage(membershipOf(keep), data, n, channels, null, stats);
   const weights = member ? memberships(data, width, height, channels, member, null, stats) : new Uint8Array(n);
   let kept = 0;
   for (let i = 0; i < n; i++) {
@@ -149,8 +150,10 @@ export function recolor({ data, width, height, channels, mask, from, to, coloriz
     const hue = dominantHue(data, n, channels, (i) => (mask ? mask[i] / 255 : 1));
     member = hue === null ? null : membership(hue);
   }
-  if (!member) return { data: new Uint8Array(data), changed: 0, area, doubtful: 0 };
   const stats = { doubtful: 0 };
+  // Orange or brown: split by lightness only when the image (inside the mask) has both (forImage).
+  member = forImage(member, data, n, channels, mask, stats);
+  if (!member) return { data: new Uint8Array(data), changed: 0, area, doubtful: 0 };
   const weights = memberships(data, width, height, channels, member, mask, stats);
   return { ...paintWeighted(data, n, channels, weights, to, area), doubtful: stats.doubtful };
 }
