@@ -17,12 +17,12 @@ after(() => engine.close());
  * (x 120–270, y 190–360, lit from the left of centre); an orange ball (centre 560,260, r 90, from
  * #ffb050 to `shade` at its rim).
  */
-const scene = (shade = '#e8741a') => sharp(Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="800" height="533"><defs>
+const scene = (shade = '#e8741a', { ball = true } = {}) => sharp(Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="800" height="533"><defs>
 <linearGradient id="cup" x1="0" y1="0" x2="1" y2="0"><stop offset="0" stop-color="#a01814"/><stop offset="0.4" stop-color="#e0302a"/><stop offset="1" stop-color="#a81a16"/></linearGradient>
 <radialGradient id="ball" cx="0.35" cy="0.35" r="0.75"><stop offset="0" stop-color="#ffb050"/><stop offset="1" stop-color="${shade}"/></radialGradient>
 <filter id="grain"><feTurbulence type="fractalNoise" baseFrequency="0.004 0.12" numOctaves="2" seed="3"/><feColorMatrix type="matrix" values="0 0 0 0 0  0 0 0 0 0  0 0 0 0 0  0 0 0 0.5 0"/><feComposite in2="SourceGraphic" operator="in"/></filter></defs>
 <rect width="800" height="533" fill="#d8cbb5"/><rect y="330" width="800" height="203" fill="#8a5a34"/><rect y="330" width="800" height="203" fill="#000" filter="url(#grain)"/>
-<rect x="120" y="190" width="150" height="170" rx="12" fill="url(#cup)"/><circle cx="560" cy="260" r="90" fill="url(#ball)"/></svg>`)).jpeg({ quality: 80 }).toBuffer();
+<rect x="120" y="190" width="150" height="170" rx="12" fill="url(#cup)"/>${ball ? '<circle cx="560" cy="260" r="90" fill="url(#ball)"/>' : ''}</svg>`)).jpeg({ quality: 80 }).toBuffer();
 
 /** Sample points well inside each thing. */
 const AT = {
@@ -91,6 +91,85 @@ it('an orange ball going into deep shade beside a brown table: "change orange to
   // Its shaded side is as dark as the table: no lightness tells which of those pixels are orange.
   await assert.rejects(edit(await scene('#7a3a08'), 'change orange to green'),
     (e: unknown) => e instanceof RetouchError && e.code === 'unsupported_edit' && /between orange and brown/.test(e.message));
+});
+
+describe('only brown, or only orange: nothing to tell apart', () => {
+  /**
+   * 600×400: an orange ball (centre 300,200, r 150) lit from the upper left and shaded smoothly to
+   * its lower right, as light does: linear light scaled, so hue and C/L stay those of #ff9628 while
+   * OKLab L goes from 0.76 to 0.41 along the diagonal (0.82 to 0.44 times 0.93); on a light grey
+   * background with a little texture. No brown anywhere: its shaded side is the ball.
+   */
+  const shadedBall = () => {
+    const W = 600, H = 400, data = Buffer.alloc(W * H * 3);
+    const lin = (v: number) => ((v /= 255) <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+    const srgb = (v: number) => Math.round(255 * Math.min(1, v <= 0.0031308 ? v * 12.92 : 1.055 * v ** (1 / 2.4) - 0.055));
+    const lit = [255, 150, 40].map(lin);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+      const dx = x - 300, dy = y - 200;
+      const n = ((x * 7 + y * 13) % 9) - 4;
+      if (Math.hypot(dx, dy) > 150) { data.set([225 + n, 225 + n, 222 + n], (y * W + x) * 3); continue; }
+      const t = Math.min(1, Math.max(0, ((dx + dy) / Math.SQRT2 + 150) / 300));
+      const k = ((0.82 - 0.38 * t) / 0.82) ** 3; // OKLab L is the cube root of light
+      data.set(lit.map((v) => srgb(v * k)), (y * W + x) * 3);
+    }
+    return sharp(data, { raw: { width: W, height: H, channels: 3 } }).jpeg({ quality: 85 }).toBuffer();
+  };
+  /** Lit (L 0.71–0.75), in the band between orange and brown (L 0.55–0.59, as the JPEG has them), and in shade (L 0.44–0.46). */
+  const BALL = { lit: [[190, 110], [230, 130], [200, 160]], band: [[300, 200], [320, 220], [250, 290], [350, 180]], shade: [[389, 289], [400, 260], [340, 330]] } as const;
+  const BACKGROUND = [[20, 20], [580, 380], [100, 350], [520, 40]] as const;
+
+  it('"change orange to green" on an orange ball in ordinary shading turns all of it green, lit side, mid-tones and shaded side', async () => {
+    // Before: its mid-tones were more than 0.2% of the image, so it was refused "between orange and
+    // brown", and a split by lightness would have left its shaded side orange.
+    const src = await shadedBall();
+    const before = await decode(src);
+    const out = await edit(src, 'change orange to green');
+    for (const [part, points] of Object.entries(BALL)) {
+      for (const [x, y] of points) {
+        const p = pixel(out, x, y);
+        assert.ok(p[1]! > p[0]! + 25 && p[1]! > p[2]! + 25, `ball, ${part} (${x},${y}) not green: ${pixel(before, x, y)} → ${p}`);
+      }
+    }
+    for (const [x, y] of BACKGROUND) assert.ok(maxDiff(pixel(out, x, y), pixel(before, x, y)) <= 3, `background (${x},${y}) changed: ${pixel(before, x, y)} → ${pixel(out, x, y)}`);
+  });
+
+  it('"black and white except the orange" keeps all of the shaded ball in colour and greys the background', async () => {
+    const src = await shadedBall();
+    const before = await decode(src);
+    const out = await edit(src, 'black and white except the orange');
+    for (const [part, points] of Object.entries(BALL)) {
+      for (const [x, y] of points) assert.ok(maxDiff(pixel(out, x, y), pixel(before, x, y)) <= 3, `ball, ${part} (${x},${y}) lost colour: ${pixel(before, x, y)} → ${pixel(out, x, y)}`);
+    }
+    for (const [x, y] of BACKGROUND) assert.ok(spread(pixel(out, x, y)) <= 3, `background (${x},${y}) not grey: ${pixel(out, x, y)}`);
+  });
+
+  it('"change brown to blue" on the orange ball alone finds no brown: its shaded side is the ball', async () => {
+    await assert.rejects(edit(await shadedBall(), 'change brown to blue'),
+      (e: unknown) => e instanceof RetouchError && e.code === 'unsupported_edit' && /Could not find/.test(e.message));
+  });
+
+  it('"change orange to green" on a brown table with no orange finds nothing, and does not turn the table green', async () => {
+    // Brown is orange in the dark: taking the whole stretch when the image has one tone must not
+    // take the brown table for the orange asked for.
+    await assert.rejects(edit(await scene('#e8741a', { ball: false }), 'change orange to green'),
+      (e: unknown) => e instanceof RetouchError && e.code === 'unsupported_edit' && /Could not find/.test(e.message));
+  });
+
+  it('"black and white except the orange" on a brown table with no orange: nothing to keep', async () => {
+    await assert.rejects(edit(await scene('#e8741a', { ball: false }), 'black and white except the orange'),
+      (e: unknown) => e instanceof RetouchError && e.code === 'unsupported_edit' && /nothing of the colour/.test(e.message));
+  });
+
+  it('"change brown to blue" on the brown table alone turns all of the table blue, its light grain too', async () => {
+    const src = await scene('#e8741a', { ball: false });
+    const before = await decode(src);
+    const out = await edit(src, 'change brown to blue');
+    for (const [x, y] of AT.table) assert.ok(blue(pixel(out, x, y)), `table (${x},${y}) not blue: ${pixel(before, x, y)} → ${pixel(out, x, y)}`);
+    for (const thing of ['cup', 'wall'] as const) {
+      for (const [x, y] of AT[thing]) assert.ok(maxDiff(pixel(out, x, y), pixel(before, x, y)) <= 3, `${thing} (${x},${y}) changed: ${pixel(before, x, y)} → ${pixel(out, x, y)}`);
+    }
+  });
 });
 
 describe('a white wall shading to grey, "make the white wall red" under a mask', () => {
