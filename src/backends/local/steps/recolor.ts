@@ -13,7 +13,9 @@ type Recolor = Extract<EditOp, { op: 'recolor' }>;
  * than a trace of the image is too near the split to say which (an orange going into deep shade, a
  * light wood), recolouring one would half-recolour the other or leave half of the thing: refused.
  * The trace is the same share of the image as "found nothing to recolour" (0.2%), which edges
- * between an orange and a brown thing stay well under.
+ * between an orange and a brown thing stay well under. Only images with both orange and brown are
+ * split (forImage in recolor-membership.mjs): an orange thing alone is taken whole, shading and
+ * all, and nothing is doubtful.
  */
 export const tooDoubtful = (doubtful: number | undefined, pixels: number) => (doubtful ?? 0) > Math.max(64, pixels * 0.002);
 export const BETWEEN_ORANGE_AND_BROWN = 'Part of this image is between orange and brown (an orange thing in shadow, or a light wood), and the local engine ' +
