@@ -1,6 +1,7 @@
 import { errors } from '../../../errors.ts';
 import type { InputImage } from '../../../images/input.ts';
 import { fromRaster, openUpload, toRaster } from '../../../images/raster.ts';
+import { refuseDoubtfulMask } from '../segment/confidence.ts';
 import type { Segmenter } from '../segment/index.ts';
 import { type EngineContext, type Step } from '../context.ts';
 import { pixels } from '../pixels.ts';
@@ -11,6 +12,7 @@ export const OWN_ALPHA = 'alpha';
 /**
  * Finds the subject of the current image once, for the background steps that follow. An upload
  * that is already a cut-out (see isCutout) is not segmented: its own alpha says where the subject is.
+ * A segmenter's mask that cannot be trusted is a 400 here, before any step uses it (confidence.ts).
  */
 export const segment = (segmenter: Segmenter): Step => ({
   name: `segment(${segmenter.name})`,
@@ -24,7 +26,9 @@ export const segment = (segmenter: Segmenter): Step => ({
       ctx.segmenter = OWN_ALPHA;
       return;
     }
-    ctx.subject = await segmenter.segment(image, ctx.signal);
+    const mask = await segmenter.segment(image, ctx.signal);
+    await refuseDoubtfulMask(image, mask);
+    ctx.subject = mask;
     ctx.segmenter = segmenter.name;
   },
 });
