@@ -166,11 +166,23 @@ describe('Idempotency-Key', () => {
     assert.equal((await edit('gap-1')).status, 200);
     const { jobId, firstJob } = await claimWithoutJob('gap-1', 'gap-2', 0);
     upstream.requests.length = 0;
-    const retry = edit('gap-2');
-    // The first attempt records its job a moment later (it was storing its images).
-    await new Promise((r) => setTimeout(r, 300));
-    await t.app.services.store.insertJob({ ...firstJob, id: jobId, createdAt: Date.now(), updatedAt: Date.now() });
-    const res = await retry;
+    // The first attempt records its job a moment later (it was storing its images): once the retry
+    // has looked for it and not found it.
+    const store = t.app.services.store;
+    const getJob = store.getJob.bind(store);
+    let looked = 0;
+    store.getJob = async (id) => { const job = await getJob(id); if (id === jobId && !job) looked++; return job; };
+    let res;
+    try {
+      const retry = edit('gap-2');
+      for (const end = Date.now() + 30_000; looked === 0; await new Promise((r) => setTimeout(r, 10))) {
+        if (Date.now() > end) assert.fail('the retry never looked for the first attempt\'s job');
+      }
+      await store.insertJob({ ...firstJob, id: jobId, createdAt: Date.now(), updatedAt: Date.now() });
+      res = await retry;
+    } finally {
+      store.getJob = getJob;
+    }
     assert.equal(res.status, 200, await res.clone().text());
     assert.equal(res.headers.get('idempotent-replayed'), 'true');
     assert.equal(upstream.requests.length, 0, 'answered from the first attempt, not run again');
@@ -186,6 +198,25 @@ describe('Idempotency-Key', () => {
     assert.equal(upstream.requests.length, 1, 'the edit ran once, for the retry');
     const again = await edit('gap-4');
     assert.equal(again.headers.get('idempotent-replayed'), 'true');
+    assert.equal(upstream.requests.length, 1);
+  });
+
+  it('a first attempt that fails before recording its job gives the key back: the retry runs at once', async () => {
+    script = slowGrey(0);
+    const { inputs, store } = t.app.services;
+    const put = inputs.put.bind(inputs);
+    inputs.put = async () => { throw new Error('disk full'); };
+    try {
+      assert.equal((await edit('gap-5')).status, 500);
+    } finally {
+      inputs.put = put;
+    }
+    const keyId = (await store.listKeys())[0]!.id;
+    assert.equal(await store.getIdempotency(keyId, 'gap-5'), null, 'the claim was given back');
+    upstream.requests.length = 0;
+    const retry = await edit('gap-5');
+    assert.equal(retry.status, 200);
+    assert.equal(retry.headers.get('idempotent-replayed'), null);
     assert.equal(upstream.requests.length, 1);
   });
 });

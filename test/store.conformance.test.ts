@@ -147,6 +147,13 @@ for (const subject of subjects) {
       assert.equal(await store.reassignIdempotency('key_b', 'k-1', 'job_3', 'job_4'), true);
       assert.equal(await store.reassignIdempotency('key_b', 'k-1', 'job_3', 'job_5'), false);
       assert.equal((await store.getIdempotency('key_b', 'k-1'))!.jobId, 'job_4');
+      assert.ok((await store.getIdempotency('key_b', 'k-1'))!.createdAt > 1000, "the taker's claim starts when it takes over");
+      // A claim is given up only by its own job: one moved on to another is kept.
+      await store.releaseIdempotency('key_b', 'k-1', 'job_3');
+      assert.equal((await store.getIdempotency('key_b', 'k-1'))!.jobId, 'job_4');
+      await store.putIdempotency({ keyId: 'key_c', key: 'k-1', fingerprint: 'f4', jobId: 'job_6', createdAt: 1000 });
+      await store.releaseIdempotency('key_c', 'k-1', 'job_6');
+      assert.equal(await store.getIdempotency('key_c', 'k-1'), null);
       const other = await s.reopen();
       try {
         assert.equal((await other.getIdempotency('key_a', 'k-1'))!.jobId, 'job_1');

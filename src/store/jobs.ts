@@ -84,5 +84,7 @@ export interface JobStore {
    * interrupted, taken over by a retry); false when another retry moved it first.
    */
   reassignIdempotency(keyId: string, key: string, fromJobId: string, toJobId: string): Promise<boolean>;
+  /** Gives up a claim that never got its job (the request failed before recording it); only while it is still `jobId`'s. */
+  releaseIdempotency(keyId: string, key: string, jobId: string): Promise<void>;
   deleteIdempotencyBefore(before: number): Promise<number>;
 }

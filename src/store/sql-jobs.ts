@@ -107,9 +107,14 @@ export class SqlJobStore implements JobStore {
   }
 
   async reassignIdempotency(keyId: string, key: string, fromJobId: string, toJobId: string) {
-    const res = await this.db.updateTable('idempotency').set({ job_id: toJobId })
+    // The taker's claim starts now: its own time to record its job is counted from here.
+    const res = await this.db.updateTable('idempotency').set({ job_id: toJobId, created_at: Date.now() })
       .where('key_id', '=', keyId).where('key', '=', key).where('job_id', '=', fromJobId).executeTakeFirst();
     return Number(res.numUpdatedRows) === 1;
+  }
+
+  async releaseIdempotency(keyId: string, key: string, jobId: string) {
+    await this.db.deleteFrom('idempotency').where('key_id', '=', keyId).where('key', '=', key).where('job_id', '=', jobId).execute();
   }
 
   async deleteIdempotencyBefore(before: number) {

@@ -45,20 +45,28 @@ export function requestFingerprint(form: RawForm, fields: ScalarFields): string 
 export async function claimIdempotency(services: Services, keyId: string | null, key: string, fingerprint: string):
   Promise<{ first: true; jobId: string } | { first: false; job: JobRecord }> {
   const jobId = newId('job');
-  const record = await services.store.putIdempotency({ keyId: keyId ?? '', key, fingerprint, jobId, createdAt: Date.now() });
-  if (record.fingerprint !== fingerprint) {
-    throw new RetouchError('This Idempotency-Key was already used with a different request. Use a new key for a new request.', {
-      status: 409, type: 'invalid_request_error', code: 'idempotency_key_reused', param: null,
-    });
-  }
-  if (record.jobId === jobId) return { first: true, jobId };
-  const job = await jobOfClaim(services, record);
-  if (!job) {
-    // The first attempt claimed the key and never recorded its job (it failed or its process died
-    // in between): nothing ran, so this retry takes the key over and runs the edit.
+  // A claim another retry takes over in the meantime is read again; it then has a fresh time to
+  // record its job, so this settles in a pass or two.
+  for (let pass = 0; ; pass++) {
+    const record = await services.store.putIdempotency({ keyId: keyId ?? '', key, fingerprint, jobId, createdAt: Date.now() });
+    if (record.fingerprint !== fingerprint) {
+      throw new RetouchError('This Idempotency-Key was already used with a different request. Use a new key for a new request.', {
+        status: 409, type: 'invalid_request_error', code: 'idempotency_key_reused', param: null,
+      });
+    }
+    if (record.jobId === jobId) return { first: true, jobId };
+    const job = await jobOfClaim(services, record);
+    if (job) return answerOrTakeOver(services, keyId, key, job, jobId);
+    // The first attempt claimed the key and never recorded its job (its process died in between):
+    // nothing ran, so this retry takes the key over and runs the edit.
     if (await services.store.reassignIdempotency(keyId ?? '', key, record.jobId, jobId)) return { first: true, jobId };
-    return claimIdempotency(services, keyId, key, fingerprint);
+    if (pass >= 2) throw errors.internal(new Error(`idempotency key ${key} keeps changing hands`));
   }
+}
+
+/** The first attempt's job to answer from, unless its process died under it. */
+async function answerOrTakeOver(services: Services, keyId: string | null, key: string, job: JobRecord, jobId: string):
+  Promise<{ first: true; jobId: string } | { first: false; job: JobRecord }> {
   // A first attempt whose process died under it answered nothing: the retry runs the edit again
   // (as that attempt never delivered, nothing is paid twice for a result someone has).
   if (interrupted(services, job) && await services.store.reassignIdempotency(keyId ?? '', key, job.id, jobId)) {
@@ -66,6 +74,19 @@ export async function claimIdempotency(services: Services, keyId: string | null,
     return { first: true, jobId };
   }
   return { first: false, job };
+}
+
+/**
+ * Gives back the Idempotency-Key of a first attempt that failed before recording its job (its
+ * images could not be stored, the queue refused it): nothing ran, and a retry may claim it at once.
+ * A job recorded after all keeps the key: its end is the answer.
+ */
+export async function releaseUnrecordedClaim(services: Services, keyId: string | null, key: string, jobId: string): Promise<void> {
+  try {
+    if (!(await services.store.getJob(jobId))) await services.store.releaseIdempotency(keyId ?? '', key, jobId);
+  } catch {
+    // The store is failing too: the claim is taken over CLAIM_TO_JOB_MS after it was made.
+  }
 }
 
 /**

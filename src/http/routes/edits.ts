@@ -16,7 +16,7 @@ import { createRemoteFetcher } from '../remote-image.ts';
 import type { RawForm } from '../uploads.ts';
 import { asyncRequest, checkAsync, submitAsync } from './edit-async.ts';
 import { editCache } from './edit-cache.ts';
-import { claimIdempotency, idempotencyKey, idempotentStream, idempotentSync, isReplay, requestFingerprint } from './edit-idempotency.ts';
+import { claimIdempotency, idempotencyKey, idempotentStream, idempotentSync, isReplay, releaseUnrecordedClaim, requestFingerprint } from './edit-idempotency.ts';
 import { editBookkeeping } from './edit-run.ts';
 import { streamEdit } from './edit-stream.ts';
 
@@ -135,24 +135,31 @@ export function editRoutes(app: FastifyInstance, services: Services, auth: onReq
       await book.finishAdmission(request, hit.pixels);
       return sendAnswer(reply, hit.answer, { ...hit.headers, 'x-retouch-cache': 'hit' });
     }
-    const keys = form.images.map((_, i) => inputKey(request.id, i));
-    const maskKey = form.mask ? inputKey(request.id, 'mask') : null;
-    await Promise.all([...form.images.map((b, i) => inputs.put(keys[i]!, b)), ...(form.mask && maskKey ? [inputs.put(maskKey, form.mask)] : [])]);
-    const job: EditJob = {
-      id: request.id, keyId: request.apiKeyId, fields, images: keys, mask: maskKey,
-      publicBase: config.publicUrl ?? `${request.protocol}://${request.host}`,
-    };
+    try {
+      const keys = form.images.map((_, i) => inputKey(request.id, i));
+      const maskKey = form.mask ? inputKey(request.id, 'mask') : null;
+      await Promise.all([...form.images.map((b, i) => inputs.put(keys[i]!, b)), ...(form.mask && maskKey ? [inputs.put(maskKey, form.mask)] : [])]);
+      const job: EditJob = {
+        id: request.id, keyId: request.apiKeyId, fields, images: keys, mask: maskKey,
+        publicBase: config.publicUrl ?? `${request.protocol}://${request.host}`,
+      };
 
-    if (async) return submitAsync(services, request, reply, job, async, claim);
-    const streamOpts = { heartbeatMs: config.jobs.heartbeatMs, redactor, log: request.log };
-    if (claim) {
-      const runJob = (j: EditJob, onEvent?: (e: EditEvent) => void) => book.run(request, reply, j, onEvent, { finishWhenGone: true });
-      return fields.stream ? idempotentStream(services, request, reply, job, claim, runJob, streamOpts) : idempotentSync(services, request, reply, job, claim, runJob);
+      if (async) return submitAsync(services, request, reply, job, async, claim);
+      const streamOpts = { heartbeatMs: config.jobs.heartbeatMs, redactor, log: request.log };
+      if (claim) {
+        const runJob = (j: EditJob, onEvent?: (e: EditEvent) => void) => book.run(request, reply, j, onEvent, { finishWhenGone: true });
+        return fields.stream ? idempotentStream(services, request, reply, job, claim, runJob, streamOpts) : idempotentSync(services, request, reply, job, claim, runJob);
+      }
+      if (fields.stream) return streamEdit(reply, fields, (onEvent) => book.run(request, reply, job, onEvent), streamOpts);
+      const outcome = await book.run(request, reply, job);
+      if (cacheKey) cache.keep(cacheKey, outcome);
+      return sendAnswer(reply, outcome.answer, cacheKey ? { ...outcome.headers, 'x-retouch-cache': 'miss' } : outcome.headers);
+    } catch (err) {
+      // A first attempt that fails before its job is recorded gives its Idempotency-Key back, so
+      // the client's retry runs at once instead of waiting for a job that will never come.
+      if (claim?.first) await releaseUnrecordedClaim(services, request.apiKeyId, idemKey!, claim.jobId);
+      throw err;
     }
-    if (fields.stream) return streamEdit(reply, fields, (onEvent) => book.run(request, reply, job, onEvent), streamOpts);
-    const outcome = await book.run(request, reply, job);
-    if (cacheKey) cache.keep(cacheKey, outcome);
-    return sendAnswer(reply, outcome.answer, cacheKey ? { ...outcome.headers, 'x-retouch-cache': 'miss' } : outcome.headers);
   });
 }
 
