@@ -65,7 +65,12 @@ export function jobProcessor(inner: ProcessEdit, deps: JobProcessorDeps): Proces
     // next request at once must find its lease back and its quota charged. Recorded first, the
     // job read as succeeded while its key still held the lease (a spurious 429 on a concurrent: 1
     // key) and before its usage record existed.
+    // Once only: a store that fails to record the success must not settle and record usage again
+    // as a failure of the same job.
+    let settled = false;
     const settle = async (status: number, usage: EditOutcome['usage'], produced: Produced) => {
+      if (settled) return;
+      settled = true;
       await settleAdmission(produced);
       await deps.usage.record({ requestId: job.id, keyId: job.keyId, status, latencyMs: Date.now() - started, usage })
         .catch(() => {}); // a usage record lost must not fail the job
@@ -82,7 +87,10 @@ export function jobProcessor(inner: ProcessEdit, deps: JobProcessorDeps): Proces
     } catch (err) {
       // Aborted and not canceled by its client (that write came first): this process is shutting down.
       const e = opts.signal.aborted ? SHUT_DOWN : err instanceof RetouchError ? err : errors.internal(err);
-      await settle(e.status, { ...(err as EditError).usage, errorCode: e.code ?? e.type }, NOTHING);
+      // Pixels an upstream produced before the job failed are spent, as the synchronous door counts
+      // them (and as the usage record, which quotas are rebuilt from at start, holds them).
+      const usage = (err as EditError).usage;
+      await settle(e.status, { ...usage, errorCode: e.code ?? e.type }, { images: 0, pixels: usage?.outputPixels ?? 0 });
       // A job canceled by DELETE is already `canceled`; this write then does nothing.
       const recorded = await store.updateJob(jobId, { status: 'failed', error: jobError(e), webhookNextAt: webhookAt() }, Date.now(), ['running']);
       announce();
