@@ -64,6 +64,7 @@ describe('a file that is not an image says what it is instead', () => {
   const cases: Array<[string, string | Buffer, RegExp]> = [
     ['markup that is not SVG', '<notsvg', /the file is text, not an image/],
     ['an SVG', '<svg xmlns="http://www.w3.org/2000/svg"/>', /SVG\/XML is not supported/],
+    ['an SVG behind a generator comment', '<!-- Generator: Adobe Illustrator -->', /SVG\/XML is not supported/],
     ['an HTML page (a URL that answered a login page)', '<!DOCTYPE html><html>', /an HTML page, not an image/],
     ['a PDF', '%PDF-1.7\n%âãÏÓ', /a PDF document, not an image/],
     ['a base64 PNG pasted into a file', 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB', /base64-encoded image; send the decoded bytes/],

@@ -26,6 +26,8 @@ export function describeUnsupported(head: Uint8Array): string {
   const text = ascii(head, 0, head.length).replace(/^\uFEFF|^\xEF\xBB\xBF/, '').trimStart().toLowerCase();
   if (text.startsWith('<svg') || text.startsWith('<?xml')) return 'SVG/XML is not supported';
   if (text.startsWith('<!doctype html') || text.startsWith('<html')) return 'the file is an HTML page, not an image';
+  // Other markup in 16 bytes is most often an SVG behind a doctype or a comment ("<!DOCTYPE svg", "<!-- Generator").
+  if (text.startsWith('<!doctype svg') || text.startsWith('<!--')) return 'SVG/XML is not supported';
   // PNG, JPEG and WEBP signatures as base64 (a b64_json pasted into a file): the bytes were wanted.
   if (/^(ivborw0kggo|\/9j\/|uklgr)/.test(text)) return 'the file is a base64-encoded image; send the decoded bytes (or a data: URL in a JSON body)';
   // Only printable bytes (and whitespace): a text file, a JSON body, a base64 string sent as a file.

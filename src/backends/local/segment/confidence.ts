@@ -1,5 +1,5 @@
 import { errors } from '../../../errors.ts';
-import { fromRaster, type Raster, toRaster } from '../../../images/raster.ts';
+import { fromRaster, type Raster } from '../../../images/raster.ts';
 import type { SubjectMask } from './index.ts';
 
 /**
@@ -78,8 +78,8 @@ export async function maskStatistics(image: Raster, mask: SubjectMask): Promise<
   const [rgb, alpha, opacity] = await Promise.all([
     fromRaster(image).removeAlpha().toColourspace('srgb').resize(W, H, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true }),
     fromRaster(mask).resize(W, H, { fit: 'fill' }).extractChannel(0).raw().toBuffer(),
-    alphaBand < 0 ? null : toRaster(fromRaster(image).extractChannel(alphaBand as 1 | 3))
-      .then((a) => fromRaster(a).resize(W, H, { fit: 'fill' }).extractChannel(0).raw().toBuffer()),
+    // sharp extracts the band after the resize: no full-size copy of the alpha plane is made.
+    alphaBand < 0 ? null : fromRaster(image).resize(W, H, { fit: 'fill' }).extractChannel(alphaBand as 1 | 3).raw().toBuffer(),
   ]);
   const c = rgb.data, ch = rgb.info.channels, m = alpha, n = W * H;
   // Transparent pixels (the corners a turn adds) have no colour to judge: their stored colour would

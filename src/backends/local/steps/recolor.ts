@@ -18,8 +18,10 @@ type Recolor = Extract<EditOp, { op: 'recolor' }>;
  * all, and nothing is doubtful.
  */
 export const tooDoubtful = (doubtful: number | undefined, pixels: number) => (doubtful ?? 0) > Math.max(64, pixels * 0.002);
-export const BETWEEN_ORANGE_AND_BROWN = 'Part of this image is between orange and brown (an orange thing in shadow, or a light wood), and the local engine ' +
-  'cannot tell them apart there: it would change part of the wrong thing, or only part of the right one. Send a mask that is transparent over ' +
+/** Why a recolour or a colour splash cannot go on when orange and brown overlap; each says what it would do wrong. */
+export const ORANGE_BROWN_OVERLAP = 'Part of this image is between orange and brown (an orange thing in shadow, or a light wood), and the local engine ' +
+  'cannot tell them apart there';
+export const BETWEEN_ORANGE_AND_BROWN = `${ORANGE_BROWN_OVERLAP}: it would change part of the wrong thing, or only part of the right one. Send a mask that is transparent over ` +
   'the thing and name the thing rather than its colour ("make the ball green").';
 
 /**

@@ -3,7 +3,7 @@ import type { Raster } from '../../../images/raster.ts';
 import type { RGB } from '../parse/colors.ts';
 import type { Step } from '../context.ts';
 import { pixels } from '../pixels.ts';
-import { tooDoubtful } from './recolor.ts';
+import { ORANGE_BROWN_OVERLAP, tooDoubtful } from './recolor.ts';
 
 /**
  * "Black and white but keep the red": grey everywhere but the pixels of one colour, chosen as a
@@ -21,8 +21,7 @@ export const splash = (keep: RGB): Step => ({
       throw errors.unsupportedEdit('There is nothing of the colour to keep in this image, so it would come back plain black and white.');
     }
     if (tooDoubtful(result.doubtful, r.width * r.height)) {
-      throw errors.unsupportedEdit('Part of this image is between orange and brown (an orange thing in shadow, or a light wood), and the local engine ' +
-        'cannot tell them apart there, so it cannot keep only the one in colour.');
+      throw errors.unsupportedEdit(`${ORANGE_BROWN_OVERLAP}, so it cannot keep only the one in colour.`);
     }
     ctx.raster = { ...r, data: Buffer.from(result.data) } satisfies Raster;
   },
