@@ -25,9 +25,27 @@ let dataDir: string;
 before(async () => { dataDir = await mkdtemp(path.join(os.tmpdir(), 'retouch-quota-')); });
 after(async () => { await rm(dataDir, { recursive: true, force: true }); });
 
+/** The request ids answered since the app last started: their usage records must be written before it stops. */
+const sent: string[] = [];
+
 async function post(t: TestApp, auth: Record<string, string>, extra: Part[] = [], prompt = 'grayscale', headers: Record<string, string> = {}) {
   const form = await nodeForm([{ name: 'image', file: await card() }, { name: 'model', value: 'retouch-local-1' }, { name: 'prompt', value: prompt }, ...extra]);
-  return t.app.server.inject({ method: 'POST', url: '/v1/images/edits', headers: { ...form.headers, ...auth, ...headers }, payload: form.body });
+  const res = await t.app.server.inject({ method: 'POST', url: '/v1/images/edits', headers: { ...form.headers, ...auth, ...headers }, payload: form.body });
+  sent.push(String(res.headers['x-request-id']));
+  return res;
+}
+
+/**
+ * Waits for the usage records of the requests sent (written in onResponse, after the answer): a
+ * close that came first would lose them, and the restart would rebuild from less than was spent.
+ * A request that keeps no record (none is owed for it) is given up on after a while.
+ */
+async function usageWritten(t: TestApp) {
+  for (const id of sent.splice(0)) {
+    for (const end = Date.now() + 5_000; !(await t.app.services.store.usageForRequest(id)) && Date.now() < end;) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
 }
 
 /** Runs `before` on an app, closes it, starts another on the same files, and runs `then` on that one. */
@@ -38,6 +56,7 @@ async function acrossRestart(env: Record<string, string>, limits: KeyLimits | nu
   const auth = limits ? { authorization: `Bearer ${(await first.app.services.keys.create('limited', limits)).secret}` } : first.auth;
   try {
     await before(first, auth);
+    await usageWritten(first);
   } finally {
     await first.close();
   }
