@@ -56,8 +56,9 @@ export function matchPieces(pieces: Piece[], langs: CompiledLanguage[], quotes: 
   const readings = nearest.map(shortest);
   // A real word ("busy", "braco") is read as another only inside a phrase that needs it ("preto e
   // braco" is "preto e branco"), never alone ("too busy" is not "too bus").
-  const inPhrase = (near: (w: string[]) => string[]) =>
-    pieces.map((p, i) => (p.kind === 'word' && isCommon(p.text, langs) ? [p.text, ...near(correct(p.text, langs))] : near(nearest[i]!)));
+  // The nearest words a phrase may take at each piece, found once (correct() scans the vocabulary).
+  const common = pieces.map((p) => (p.kind === 'word' && isCommon(p.text, langs) ? correct(p.text, langs) : null));
+  const inPhrase = (near: (w: string[]) => string[]) => pieces.map((p, i) => (p.kind === 'word' && common[i] ? [p.text, ...near(common[i])] : near(nearest[i]!)));
   const [phraseShortest, phraseAny] = [inPhrase(shortest), inPhrase((w) => w)];
   const maxWords = Math.max(...langs.map((l) => l.maxPhraseWords));
   for (let i = 0; i < pieces.length;) {
