@@ -400,6 +400,17 @@ describe('parse2 QA: every clause is accounted for', () => {
 
 /** Parse2 QA, 3: an edit the user says not to make is a constraint, and never the suggestion. */
 describe('parse2 QA: negations', () => {
+  it('a negation that describes the photo is a complaint, not an edit not to make', () => {
+    const ops = (p: string) => parsePrompt(p).ops.map((o) => o.op);
+    assert.deepEqual(ops('la foto no es nítida, enfócala'), ['sharpen']);
+    assert.deepEqual(ops("the photo isn't sharp, sharpen it"), ['sharpen']);
+    assert.deepEqual(ops("the photo doesn't look sharp"), ['sharpen']);
+    assert.deepEqual(ops('the image is not bright, make it warmer'), ['brightness', 'temperature']);
+    assert.deepEqual(ops('das Bild ist nicht hell, mach es wärmer'), ['brightness', 'temperature']);
+    assert.deepEqual(ops("la photo n'est pas lumineuse, rends-la plus chaude"), ['brightness', 'temperature']);
+    assert.deepEqual(ops('a foto não está nítida, deixe mais quente'), ['sharpen', 'temperature']);
+    assert.deepEqual(ops('照片不亮，调暖一点'), ['brightness', 'temperature']);
+  });
   it('a negated edit the plan does not make is kept, with no step', () => {
     assert.deepEqual(parsePrompt("don't crop, add text 'HI'").ops.map((o) => o.op), ['text']);
     assert.deepEqual(parsePrompt("ne recadre pas, ajoute le texte 'HI'").ops.map((o) => o.op), ['text']);

@@ -938,4 +938,22 @@ export const cases: PromptCase[] = [
   ["make it black and white, but don't make it black and white", 'refuse'],
   ['recadre au format carré, mais ne recadre pas', 'refuse'],
   ['Gelbstich entfernen', ['temperature:-']],
+  // 4. A negation that says how the photo is ("the photo isn't sharp", "la foto no es nítida") was
+  // read as an edit not to make: refused beside the edit that fixes it, or swallowed beside another.
+  // It describes: a photo said not to have a wanted look has the opposite, a complaint to fix.
+  ['la foto no es nítida, enfócala', ['sharpen']],
+  ["the photo isn't sharp, sharpen it", ['sharpen']],
+  ['the image is not bright, make it warmer', ['brightness:+', 'temperature:+']],
+  ["the photo doesn't look sharp", ['sharpen']],
+  ["the colours aren't vivid, add a vignette", ['saturation:+', 'vignette']],
+  ["la photo n'est pas nette, rends-la nette", ['sharpen']],
+  ["la photo n'est pas lumineuse, rends-la plus chaude", ['brightness:+', 'temperature:+']],
+  ['das Bild ist nicht hell, mach es wärmer', ['brightness:+', 'temperature:+']],
+  ['a foto não está nítida, deixe mais quente', ['sharpen', 'temperature:+']],
+  ['la foto no es nítida, hazla más cálida', ['sharpen', 'temperature:+']],
+  ['照片不亮，调暖一点', ['brightness:+', 'temperature:+']],
+  // A photo said not to have a problem asks for nothing; an order not to stays a constraint.
+  ["it's not dark, just make it warmer", ['temperature:+']],
+  ["the photo isn't sharp, but don't sharpen it", 'refuse'],
+  ['照片别裁剪，加上文字「SALE」', ['text']],
 ];

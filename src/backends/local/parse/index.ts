@@ -9,7 +9,7 @@ import type { CompiledLanguage } from './lexicon/compile.ts';
 import type { Concept, ExampleKey } from './lexicon/types.ts';
 import { detectLanguages, english, LANGUAGE_DATA, lexiconsFor, ownWords, unreadLanguage } from './lexicon/index.ts';
 import { type Correction, matchPieces, type Token } from './match.ts';
-import { checkNegations, type Negation, negationOf } from './negation.ts';
+import { checkNegations, describesState, type Negation, negationOf, statedAsOpposite } from './negation.ts';
 import { fold, normalize } from './normalize.ts';
 import { reconcile, tidy } from './reconcile.ts';
 import { type Piece, tokenize } from './tokenize.ts';
@@ -121,7 +121,10 @@ function parseIn({ pieces, quotes, surface }: Said, lang: CompiledLanguage): Edi
     // "Too cold and blue": a colour alone after a problem only describes it further.
     if (previousProblem && raw.andJoined && raw.tokens.filter((t) => !isIgnorable(t)).every((t) => t.color && t.concepts.size === 0)) return;
     const obscuredBeside = obscuredOnly(clauses[i - 1]) || obscuredOnly(clauses[i + 1]);
-    const named = referred[i] ? [...referred[i]!, ...raw.tokens] : raw.tokens;
+    // "The image is not bright": a photo said not to have a look has the opposite one.
+    const stated = statedAsOpposite(raw.tokens);
+    if (!stated) return;
+    const named = referred[i] ? [...referred[i]!, ...stated] : stated;
     const shared = withSharedVerb(named, read[i - 1]);
     const borrowed = withBorrowedTurn(withBorrowedObject(withBorrowedDirection(shared, clauses[i - 1]?.tokens, clauses[i + 1]?.tokens), clauses[i - 1]?.tokens), clauses[i - 1]?.tokens);
     read[i] = borrowed;
@@ -138,7 +141,7 @@ function parseIn({ pieces, quotes, surface }: Said, lang: CompiledLanguage): Edi
       return;
     }
     // "Don't crop", "ne recadre pas": an edit not to make is no step but a constraint on the plan.
-    const negation = negationOf(clause.tokens);
+    const negation = negationOf(clause.tokens, clause.describes);
     if (negation) { negations.push(negation); return; }
     const ctx: FrameContext = { previous: ops.at(-1)?.op, unknownObjects: lang === english() };
     try {
@@ -499,8 +502,9 @@ function notAlone(tokens: Token[], about: Token[]) {
  * recolouring a cup).
  */
 function suggest(clause: Clause, lang: CompiledLanguage): { didYouMean: string; example: string } | null {
-  // "Don't crop …": an edit the clause says not to make is never the one to suggest.
-  if (clause.tokens.some((t) => t.concepts.has('not'))) return null;
+  // "Don't crop …": an edit the clause says not to make is never the one to suggest; "the photo
+  // doesn't look sharp" says how the photo is, and its fix is.
+  if (clause.tokens.some((t) => t.concepts.has('not')) && !describesState(clause.tokens, clause.describes)) return null;
   const concepts = new Set(clause.tokens.flatMap((t) => [...t.concepts]));
   const colors = clause.tokens.some((t) => t.color);
   const scored: Array<{ score: number; frame: (typeof FRAMES)[number] }> = [];

@@ -54,11 +54,12 @@ const FRAMING = new Set<Concept>(['change', 'add', 'image', 'everything', 'sligh
  * engine knows, nothing else; "not too bright" (a moderation), a colour, a number, a quote, a thing or
  * a removal are not read here.
  */
-export function negationOf(tokens: Token[]): Negation | null {
+export function negationOf(tokens: Token[], describes = false): Negation | null {
   const content = tokens.filter((t) => !t.sep && !t.filler);
   const not = content.filter((t) => t.concepts.has('not'));
   const without = content.filter((t) => !t.concepts.has('not') && t.concepts.has('without'));
   if (not.length === 0 && without.length === 0) return null;
+  if (describesState(tokens, describes)) return null;
   const rest = content.filter((t) => !not.includes(t) && !without.includes(t));
   // "Without" comes before what it negates ("sin recortar"); after it, it is no "without".
   if (without.length && !rest.some((t) => tokens.indexOf(t) > tokens.indexOf(without[0]!))) return null;
@@ -78,6 +79,64 @@ export function negationOf(tokens: Token[]): Negation | null {
   const onlyWithout = not.length === 0 || not.every((t) => t.concepts.has('remove'));
   if (onlyWithout && !targets.every((c) => ACTIONS.has(c))) return null;
   return { text: tokens.filter((t) => !t.sep).map((t) => t.text).join(' '), targets };
+}
+
+/**
+ * "The photo isn't sharp", "la foto no es nítida", "das Bild ist nicht scharf", "a foto não está
+ * nítida", "照片不是很亮": a negation that says how the photo is, not what not to do. It is a
+ * complaint (or a description) read as one, never a constraint: "the photo isn't sharp, sharpen it"
+ * asks to sharpen. Such a clause has a copula, "is" or "looks" (the English lexicon tags "isn't" and
+ * "doesn't" as copulas as well as negations), or is a problem in its own words ("too", a
+ * complaint); or, in Chinese, a photo said before a plain "不" ("照片不亮": the photo is not bright;
+ * an order not to is "别" or "不要").
+ */
+export function describesState(tokens: Token[], describes: boolean): boolean {
+  if (describes || tokens.some((t) => t.concepts.has('copula'))) return true;
+  const first = tokens.findIndex((t) => t.concepts.has('not'));
+  if (first < 0 || !PLAIN_NOT.has(tokens[first]!.text)) return false;
+  return tokens.slice(0, first).some((t) => t.concepts.has('image') || t.thing !== undefined);
+}
+
+/** Chinese "not" that states rather than forbids ("不亮": not bright; "别裁剪": don't crop). */
+const PLAIN_NOT = new Set(['不', '没', '沒']);
+
+/** A look a photo is wanted to have, and the complaint a photo said not to have it makes ("not bright" is dark). */
+const OPPOSITE_STATE: Array<[Concept, Concept]> = [['bright', 'dark'], ['vivid', 'muted'], ['contrast-up', 'contrast-down'], ['sharpen', 'blurry']];
+
+/** Looks that are complaints: a photo said not to have one ("it's not dark") asks for nothing. */
+const PROBLEM_LOOKS = new Set<Concept>(['dark', 'muted', 'contrast-down', 'blurry', 'noise']);
+
+/**
+ * "The image is not bright", "la foto no es nítida", "照片不亮": a photo said not to have a wanted
+ * look has the opposite one, a complaint the clause is then read as ("the image is dark": brighten).
+ * Left as "bright" beside a copula, it read as a photo too bright (darkened) or was set aside, and a
+ * complaint beside an edit that does not fix it is an edit of its own. A photo said not to have a
+ * problem ("it's not dark") asks for nothing: null. Only the look right after "not" is read, and
+ * not beside "too" or "enough" ("is not too bright" moderates, "isn't bright enough" says how much):
+ * those clauses, and every other, are returned as they are.
+ */
+export function statedAsOpposite(tokens: Token[]): Token[] | null {
+  if (!describesState(tokens, false) || tokens.some((t) => t.concepts.has('too'))) return tokens;
+  const at = tokens.findIndex((t) => t.concepts.has('not'));
+  if (at < 0) return tokens;
+  // "N'est pas", "is not", "不是很": the negation, copula and softeners before the look.
+  const between = (t: Token) => t.filler || t.sep || ['not', 'copula', 'slightly', 'very'].some((c) => t.concepts.has(c as Concept));
+  let j = at + 1;
+  while (tokens[j] && between(tokens[j]!)) j++;
+  const look = tokens[j];
+  if (!look || look.color || look.concepts.has('not')) return tokens;
+  // A clause of a look only: a photo or its colours before, nothing after but softeners ("not
+  // bright at all" is another clause's business), no other negation, verb, colour or number.
+  const plain = (t: Token) => !t.color && !t.quote && t.number === undefined && !t.dims && !t.ratio &&
+    ![...t.concepts].some((c) => ['not', 'change', 'add', 'remove', 'replace', 'keep', 'except', 'without'].includes(c));
+  if (!tokens.slice(0, at).every(plain) || !tokens.slice(j + 1).every((t) => between(t) && !t.concepts.has('not'))) return tokens;
+  if ([...look.concepts].some((c) => PROBLEM_LOOKS.has(c))) return null;
+  const pair = OPPOSITE_STATE.find(([c]) => look.concepts.has(c));
+  if (!pair) return tokens;
+  // The copula stays (a contraction such as "isn't" keeps only its "is"): the clause still describes.
+  const kept = tokens.slice(at, j).filter((t) => t.concepts.has('copula')).map((t) => ({ ...t, concepts: new Set<Concept>(['copula']) }));
+  const opposite: Token = { text: tokens.slice(at, j + 1).filter((t) => !t.sep).map((t) => t.text).join(' '), concepts: new Set<Concept>([pair[1], 'complaint']), filler: false };
+  return [...tokens.slice(0, at), ...kept, opposite, ...tokens.slice(j + 1)];
 }
 
 /**

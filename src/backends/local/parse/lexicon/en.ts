@@ -85,9 +85,11 @@ export const en: LanguageData = {
     // ("correct this photo that is too yellow"); "too" before any warm or cool colour: compose.ts.
     too: ['too yellow', 'too orange', 'too blue', 'overexposed', 'underexposed', 'blown out', 'too', 'overly', 'excessively', 'too much', 'way too', 'not enough', 'enough'],
     copula: ['has', 'have', 'there is', "there's", 'got', 'is', 'are', 'was', 'were', "it's", 'its', 'looks', 'look', 'seems', 'seem', 'appears', 'feels', "looks a bit", "'s", 'been',
-      'getting', 'came out', 'turned out', 'kind of looks'],
+      'getting', 'came out', 'turned out', 'kind of looks',
+      // "The photo isn't sharp": a negation that says how the photo is (also "not"), never an order.
+      "isn't", "aren't", "doesn't", "wasn't", "weren't"],
     without: ['without'],
-    not: ['no', "isn't", 'not', "don't", 'do not', 'dont', 'no longer', "aren't", "doesn't", 'never'],
+    not: ['no', "isn't", 'not', "don't", 'do not', 'dont', 'no longer', "aren't", "doesn't", "wasn't", "weren't", 'never'],
     clockwise: ['clockwise', 'cw', 'to the right', 'right', 'rightwards', 'rightward'],
     counterclockwise: ['counterclockwise', 'counter clockwise', 'anticlockwise', 'anti clockwise', 'ccw', 'to the left', 'leftwards', 'leftward'],
     horizontal: ['horizontally', 'horizontal', 'left to right', 'right to left', 'left and right', 'sideways', 'side to side', 'left right'],
