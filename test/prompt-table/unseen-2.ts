@@ -956,4 +956,10 @@ export const cases: PromptCase[] = [
   ["it's not dark, just make it warmer", ['temperature:+']],
   ["the photo isn't sharp, but don't sharpen it", 'refuse'],
   ['照片别裁剪，加上文字「SALE」', ['text']],
+  // Outside QA: "rend" (a common spelling of the imperative "rends") was also a copula, so the order
+  // read as the complaint "is brighter" and darkened. Said after "ça", it still describes the photo.
+  ['rend la photo plus lumineuse', ['brightness:+']],
+  ['rend la photo plus lumineuse et recadre en carré', ['brightness:+', 'crop:1:1']],
+  ['rend-la plus sombre', ['brightness:-']],
+  ['ça rend la photo sombre', ['brightness:+']],
 ];

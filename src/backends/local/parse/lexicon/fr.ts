@@ -72,7 +72,9 @@ export const fr: LanguageData = {
     // A colour said to be too much ("too yellow", "zu blau") is the problem whatever verb is beside it
     // ("correct this photo that is too yellow"); "too" before any warm or cool colour: compose.ts.
     too: ['trop jaune', 'trop orange', 'trop bleu', 'pas assez', 'pas assez de', 'trop peu', 'trop peu de', 'manque', 'manque de', 'surexposee', 'surexpose', 'sous exposee', 'sous expose', 'trop', 'beaucoup trop', 'bien trop', 'un peu trop'],
-    copula: ['il y a', 'y a', 'est', 'sont', "c'", 'semble', 'parait', "a l'air", 'etait', 'ete', 'fait trop', 'rend'],
+    // "Ça rend la photo sombre" says what something does to the photo; "rend la photo plus lumineuse"
+    // alone is an order (a common spelling of "rends"), as "rends" is: "rend" is a copula only after "ça".
+    copula: ['il y a', 'y a', 'est', 'sont', "c'", 'semble', 'parait', "a l'air", 'etait', 'ete', 'fait trop', 'ca rend', 'ca la rend', 'ca le rend'],
     without: ['sans'],
     not: ['ne', 'pas', "n'", 'aucun', 'aucune'],
     clockwise: ['sens horaire', 'dans le sens horaire', "dans le sens des aiguilles d'une montre", 'vers la droite', 'a droite'],
