@@ -962,4 +962,18 @@ export const cases: PromptCase[] = [
   ['rend la photo plus lumineuse et recadre en carré', ['brightness:+', 'crop:1:1']],
   ['rend-la plus sombre', ['brightness:-']],
   ['ça rend la photo sombre', ['brightness:+']],
+  // Outside QA: an intensifier and a plain adjective with no verb describe the photo, as "too dark" does.
+  ['very dark', ['brightness:+']],
+  ['muito escuro', ['brightness:+']],
+  ['muito escuro, recorte quadrado', ['brightness:+', 'crop:1:1']],
+  ['muy oscuro', ['brightness:+']],
+  ['très sombre', ['brightness:+']],
+  ['sehr dunkel', ['brightness:+']],
+  ['非常暗', ['brightness:+']],
+  ['とても暗い', ['brightness:+']],
+  ['very bright', ['brightness:-']],
+  // With a verb, or as a comparative, it is the look asked for.
+  ['make it very dark', ['brightness:-']],
+  ['much darker', ['brightness:-']],
+  ['muito mais escuro', ['brightness:-']],
 ];

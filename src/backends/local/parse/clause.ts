@@ -56,8 +56,14 @@ export class Clause {
     // beside it a description of the photo, unless they say what to do ("brighten it, I can't see anything").
     const obscured = (obscuredBeside || said.some((t) => t.concepts.has('obscured'))) && !anyVerb &&
       !said.some((t) => [...t.concepts].some((c) => VISIBILITY_FIXES.has(c)));
+    // "Very dark", "muito escuro", "très sombre": with no verb, an intensifier and a plain adjective
+    // only say how the photo looks (as "too dark" does); "make it very dark", "much darker" ask for the look,
+    // and so does an intensifier of a comparative, which is a phrase ("muito mais escuro", "mucho más oscuro").
+    const intensifier = (t: Token) => t.concepts.has('very') && !t.text.includes(' ');
+    const stated = !anyVerb && said.some(intensifier) && said.some((t) => t.concepts.has('state')) &&
+      said.every((t) => isIgnorable(t) || intensifier(t) || t.concepts.has('state') || t.concepts.has('image'));
     // "It's too dark and a bit blurry": the second clause describes a problem too.
-    this.describes = too || (copula && !anyVerb) || complaint || obscured;
+    this.describes = too || (copula && !anyVerb) || complaint || obscured || stated;
     this.problem = this.describes || (inheritedProblem && !anyVerb);
     this.complaintOnly = complaint && !too && !copula && !inheritedProblem && !obscured;
     this.describesWithVerb = anyVerb;

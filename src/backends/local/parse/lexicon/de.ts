@@ -40,6 +40,7 @@ export const de: LanguageData = {
     tint: ['tonung', 'farbstich', 'filter', 'einfarben', 'farbton', 'stich', 'getont'],
     bright: ['uberbelichtet', 'heller', 'hell', 'aufhellen', 'aufhelle', 'erhellen', 'lichter', 'hellere', 'helleres', 'aufgehellt', 'heller machen', 'freundlicher'],
     dark: ['unterbelichtet', 'dunkler', 'dunkel', 'abdunkeln', 'abdunkle', 'verdunkeln', 'verdunkle', 'dunkle', 'dunkleres', 'dunklere', 'dusterer'],
+    state: ['dunkel', 'hell'],
     brightness: ['helligkeit', 'belichtung', 'licht'],
     contrast: ['kontrast', 'kontraste'],
     'contrast-up': ['kontrastreicher', 'knackiger', 'kontrastreich'],

@@ -41,6 +41,7 @@ export const en: LanguageData = {
       'overexpose', 'overexposed', 'well lit', 'lit up', 'light up', 'illuminate'],
     dark: ['underexposed', 'dark', 'darker', 'darken', 'darkened', 'darkening', 'dim', 'dimmer', 'less light', 'underexpose', 'underexposed', 'moodier',
       'gloomy', 'too light'],
+    state: ['dark', 'dim', 'gloomy', 'bright', 'luminous'],
     brightness: ['brightness', 'exposure', 'luminosity', 'lightness', 'light level'],
     contrast: ['contrast', 'contrasts'],
     'contrast-up': ['harsh', 'harsher', 'too harsh', 'punchier', 'punchy', 'more punch', 'contrasty', 'contrastier', 'high contrast', 'higher contrast', 'dramatic', 'pop more'],

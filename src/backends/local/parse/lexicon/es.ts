@@ -39,6 +39,7 @@ export const es: LanguageData = {
     bright: ['sobreexpuesta', 'sobreexpuesto', 'quemada', 'quemado', 'brillante', 'luminoso', 'luminosa', 'mas clara', 'mas claro', 'aclarar', 'aclara', 'aclarala', 'aclaralo', 'iluminar', 'ilumina', 'iluminala',
       'clarear', 'aclarado', 'mas luminosa', 'mas luminoso', 'mas brillante', 'claro', 'clara', 'iluminada'],
     dark: ['subexpuesta', 'subexpuesto', 'oscurece', 'oscurecer', 'oscurecelas', 'oscurecelos', 'oscuro', 'oscura', 'oscurecer', 'oscurece', 'oscurecela', 'oscurecelo', 'mas oscuro', 'mas oscura', 'sombrio', 'sombria', 'oscurezca', 'oscurecida'],
+    state: ['oscuro', 'oscura', 'sombrio', 'sombria', 'claro', 'clara', 'brillante', 'luminoso', 'luminosa'],
     brightness: ['brillo', 'luminosidad', 'exposicion', 'luz'],
     contrast: ['contraste', 'contrastes'],
     'contrast-up': ['mas contrastada', 'mas contrastado', 'contrastada', 'contrastado'],

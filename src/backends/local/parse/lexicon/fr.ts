@@ -37,6 +37,7 @@ export const fr: LanguageData = {
     bright: ['surexposee', 'surexpose', 'plus lumineux', 'plus lumineuse', 'lumineux', 'lumineuse', 'eclaircir', 'eclaircis', 'plus clair', 'plus claire', 'clair', 'claire',
       'eclairer', 'eclaire', 'illuminer', 'illumine', 'eclaircie'],
     dark: ['sous exposee', 'sous expose', 'plus sombre', 'sombre', 'assombrir', 'assombris', 'obscurcir', 'obscurcis', 'fonce', 'foncee', 'plus fonce', 'plus foncee', 'foncer', 'fonces'],
+    state: ['sombre', 'fonce', 'foncee', 'clair', 'claire', 'lumineux', 'lumineuse'],
     brightness: ['luminosite', 'exposition', 'eclairage', 'lumiere'],
     contrast: ['contraste', 'contrastes'],
     'contrast-up': ['plus contraste', 'plus contrastee', 'contrastee'],

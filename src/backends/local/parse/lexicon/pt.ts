@@ -38,6 +38,7 @@ export const pt: LanguageData = {
     bright: ['superexposta', 'superexposto', 'estourada', 'mais claro', 'mais clara', 'claro', 'clara', 'clarear', 'clareie', 'clareia', 'clarea', 'iluminar', 'ilumine', 'ilumina', 'brilhante',
       'luminoso', 'luminosa', 'mais brilho', 'mais luminosa', 'mais luminoso', 'iluminada', 'clareada'],
     dark: ['subexposta', 'subexposto', 'escuro', 'escura', 'escurecer', 'escureca', 'escurece', 'mais escuro', 'mais escura', 'sombrio', 'sombria', 'escurecida'],
+    state: ['escuro', 'escura', 'sombrio', 'sombria', 'claro', 'clara', 'brilhante', 'luminoso', 'luminosa'],
     brightness: ['brilho', 'luminosidade', 'exposicao', 'luz'],
     contrast: ['contraste', 'contrastes'],
     'contrast-up': ['mais contrastada', 'mais contrastado', 'contrastada'],

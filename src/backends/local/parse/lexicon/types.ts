@@ -23,6 +23,10 @@ export const CONCEPTS = [
   // clause with one and no verb describes a problem ("washed out colours" asks for more colour), while
   // with a verb it is the look asked for ("make it look washed out").
   'complaint',
+  // The plain adjective of a look ("dark", "escuro", "sombre", "dunkel"), not its comparative ("darker",
+  // "plus sombre") or its verb ("darken"): with only an intensifier and no verb ("very dark", "muito
+  // escuro") it describes the photo, as "too dark" does.
+  'state',
   // "I can't see anything", "看不清", "no se ve nada": what a dark or blurry photo does, said as a reason.
   // It asks for nothing by itself, but the bare description beside it ("muy oscura", "暗くて") is the
   // problem, not the look asked for.
