@@ -141,3 +141,27 @@ export async function portraitScene(o: { w?: number; h?: number; wall?: RGB; shi
   const png = await sharp(data, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer();
   return { png, data, truth, w, h };
 }
+
+/**
+ * Several objects on a table (outside QA's scene): 960×640, a wall gradient, a brown table from
+ * y 400, an orange ball (centre 250,330, radius 95), a green cup with a handle (x 520–712,
+ * y 250–420) and a blue book (x 740–910, y 380–420), noise ±9, JPEG quality 82. The segmenter's
+ * foreground is all three, so a thing named by a noun alone ("the ball") cannot be told apart.
+ */
+export async function tableScene(seed = 3) {
+  const w = 960, h = 640;
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}">
+<defs><linearGradient id="w" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="#e9e1d0"/><stop offset="1" stop-color="#b8ae9a"/></linearGradient>
+<linearGradient id="t" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#7a4a28"/><stop offset="1" stop-color="#4e2c14"/></linearGradient>
+<radialGradient id="b" cx="0.35" cy="0.35" r="0.7"><stop offset="0" stop-color="#ffb060"/><stop offset="1" stop-color="#d0600a"/></radialGradient>
+<linearGradient id="c" x1="0" y1="0" x2="1" y2="0"><stop offset="0" stop-color="#1f7a2a"/><stop offset="0.5" stop-color="#3cb048"/><stop offset="1" stop-color="#1a6a22"/></linearGradient></defs>
+<rect width="${w}" height="${h}" fill="url(#w)"/><rect y="400" width="${w}" height="240" fill="url(#t)"/>
+<circle cx="250" cy="330" r="95" fill="url(#b)"/>
+<rect x="520" y="250" width="140" height="170" rx="10" fill="url(#c)"/><path d="M660 290 Q720 300 712 345 Q705 390 660 385" stroke="#2a8a34" stroke-width="18" fill="none"/>
+<rect x="740" y="380" width="170" height="40" fill="#2848a8"/></svg>`;
+  const { data, info } = await sharp(Buffer.from(svg)).raw().toBuffer({ resolveWithObject: true });
+  const noise = rng(seed);
+  for (let i = 0; i < data.length; i++) data[i] = Math.max(0, Math.min(255, Math.round(data[i]! + (noise() - 0.5) * 18)));
+  const jpeg = await sharp(data, { raw: info }).jpeg({ quality: 82 }).toBuffer();
+  return { jpeg, w, h };
+}

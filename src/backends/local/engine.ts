@@ -1,6 +1,6 @@
 import { errors, RetouchError } from '../../errors.ts';
 import type { EngineContext, Step } from './context.ts';
-import { changesGeometry, type EditOp, type EditPlan, needsSubject } from './plan.ts';
+import { changesGeometry, type EditOp, type EditPlan, namedThing, needsSubject } from './plan.ts';
 import type { Segmenter } from './segment/index.ts';
 import { backgroundStep } from './steps/background.ts';
 import { recolor } from './steps/recolor.ts';
@@ -79,8 +79,10 @@ export function stepsFor(plan: EditPlan, hasMask: boolean, segmenter: Segmenter)
   const segmentAt = framed >= 0 ? framed : first;
   // A client's mask is read first: one that leaves nothing editable is refused before the decode.
   const steps: Step[] = hasMask ? [editableArea, decode] : [decode];
+  // A thing named by a noun that a step looks for as the subject: checked on the mask, once.
+  const thing = plan.ops.filter(segments).map(namedThing).find((t) => t !== undefined);
   plan.ops.forEach((op, i) => {
-    if (i === segmentAt) steps.push(segment(segmenter));
+    if (i === segmentAt) steps.push(segment(segmenter, thing));
     steps.push(stepFor(op));
   });
   return [...steps, applyMask, fitSize, encode];

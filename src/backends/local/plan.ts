@@ -38,14 +38,19 @@ export type EditOp =
   | { op: 'blur'; sigma: number | undefined; amount: number }
   | { op: 'sharpen'; amount: number }
   | { op: 'denoise'; amount: number }
-  | { op: 'pixelate'; block: number | undefined; amount: number; region: 'all' | 'subject' | 'background' }
+  /** `object`: the thing the prompt named for the subject it keeps ("blur everything except the cup"), see namedThing. */
+  | { op: 'pixelate'; block: number | undefined; amount: number; region: 'all' | 'subject' | 'background'; object?: string }
   | { op: 'vignette'; amount: number }
-  | { op: 'background'; action: 'remove' }
-  | { op: 'background'; action: 'color'; color: RGB; shadow?: boolean }
-  | { op: 'background'; action: 'blur'; amount: number }
-  | { op: 'background'; action: 'grayscale' }
+  /**
+   * Background edits. `object`: the thing the prompt named for the subject they keep ("black and
+   * white except the cup"), which the subject mask is only when it is one object (see namedThing).
+   */
+  | { op: 'background'; action: 'remove'; object?: string }
+  | { op: 'background'; action: 'color'; color: RGB; shadow?: boolean; object?: string }
+  | { op: 'background'; action: 'blur'; amount: number; object?: string }
+  | { op: 'background'; action: 'grayscale'; object?: string }
   /** The subject over the second uploaded image, cover-fitted to the first image's size. */
-  | { op: 'background'; action: 'image' }
+  | { op: 'background'; action: 'image'; object?: string }
   /**
    * Recolour things of one hue (or the subject's main hue) to another, keeping their shading.
    * `scope` says where: everywhere, within the subject mask, or only within the request's mask (a
@@ -143,6 +148,18 @@ export const imagesUsed = (plan: EditPlan) => (plan.ops.some((op) => op.op === '
 /** Operations that need the subject mask. */
 export const needsSubject = (op: EditOp) =>
   op.op === 'background' || (op.op === 'recolor' && op.scope === 'subject') || (op.op === 'pixelate' && op.region !== 'all');
+
+/**
+ * The thing an operation names by a noun alone and looks for as the subject: a recolour of "the ball"
+ * without its colour, a background edit that keeps "the cup". The engine has no object detector, so
+ * the subject mask is that thing only when it is one object (segment/objects.ts); a thing named with
+ * its colour ("the orange ball") is found by the colour and needs no such check.
+ */
+export function namedThing(op: EditOp): string | undefined {
+  if (op.op === 'recolor') return op.scope === 'subject' && op.from === null && op.object && op.object !== 'subject' ? op.object : undefined;
+  if (op.op === 'background' || op.op === 'pixelate') return op.object;
+  return undefined;
+}
 
 /** Operations that move pixels, which a mask (drawn on the source) cannot follow. */
 const GEOMETRY = new Set<EditOp['op']>(['rotate', 'flip', 'resize', 'crop-aspect', 'trim', 'border', 'pad']);

@@ -44,9 +44,12 @@ export function reconcile(ops: EditOp[], kept: Kept[]): EditOp[] {
       }
       case 'subject':
         plan = plan.map((op): EditOp => {
-          if (op.op === 'blur') return { op: 'background', action: 'blur', amount: op.amount };
-          if (op.op === 'grayscale') return { op: 'background', action: 'grayscale' };
-          if (op.op === 'pixelate' && op.region === 'all') return { ...op, region: 'background' };
+          const named = k.object ? { object: k.object } : {};
+          if (op.op === 'blur') return { op: 'background', action: 'blur', amount: op.amount, ...named };
+          if (op.op === 'grayscale') return { op: 'background', action: 'grayscale', ...named };
+          if (op.op === 'pixelate' && op.region === 'all') return { ...op, region: 'background', ...named };
+          // "Make the background white but keep the cup": the cup is what the background edit keeps.
+          if ((op.op === 'background' || (op.op === 'pixelate' && op.region === 'background')) && k.object && !op.object) return { ...op, ...named };
           return op;
         });
         for (const op of plan) if (isWhole(op) || (op.op === 'recolor' && op.scope !== 'all') || (op.op === 'pixelate' && op.region === 'subject')) throw cannot('the subject', op);

@@ -2,6 +2,7 @@ import { errors } from '../../../errors.ts';
 import type { InputImage } from '../../../images/input.ts';
 import { fromRaster, openUpload, toRaster } from '../../../images/raster.ts';
 import { refuseDoubtfulMask } from '../segment/confidence.ts';
+import { refuseSeveralObjects } from '../segment/objects.ts';
 import type { Segmenter } from '../segment/index.ts';
 import { type EngineContext, type Step } from '../context.ts';
 import { pixels } from '../pixels.ts';
@@ -12,9 +13,10 @@ export const OWN_ALPHA = 'alpha';
 /**
  * Finds the subject of the current image once, for the background steps that follow. An upload
  * that is already a cut-out (see isCutout) is not segmented: its own alpha says where the subject is.
- * A segmenter's mask that cannot be trusted is a 400 here, before any step uses it (confidence.ts).
+ * A segmenter's mask that cannot be trusted is a 400 here, before any step uses it (confidence.ts),
+ * and so is a mask of several objects when a step looks in it for `thing`, named by a noun (objects.ts).
  */
-export const segment = (segmenter: Segmenter): Step => ({
+export const segment = (segmenter: Segmenter, thing?: string): Step => ({
   name: `segment(${segmenter.name})`,
   async run(ctx) {
     const image = await pixels(ctx);
@@ -22,12 +24,15 @@ export const segment = (segmenter: Segmenter): Step => ({
     if (own) {
       // The current alpha, not the upload's: steps before this one may have turned or framed it.
       const alpha = await toRaster(fromRaster(image).extractChannel((image.channels - 1) as 1 | 3));
+      if (thing) await refuseSeveralObjects(alpha, thing);
       ctx.subject = { ...alpha, channels: 1 };
       ctx.segmenter = OWN_ALPHA;
       return;
     }
     const mask = await segmenter.segment(image, ctx.signal);
     await refuseDoubtfulMask(image, mask);
+    // A thing the prompt named by a noun ("the ball") is the subject only when the subject is one object.
+    if (thing) await refuseSeveralObjects(mask, thing);
     ctx.subject = mask;
     ctx.segmenter = segmenter.name;
   },

@@ -7,7 +7,8 @@ import type { EditOp } from '../../plan.ts';
 /** What a keep clause asks to keep, checked against the plan once every clause is read. */
 export type Kept =
   | { what: 'everything' }
-  | { what: 'subject' }
+  /** `object`: the thing named for it ("except the cup"), when it was named by a noun rather than "the subject". */
+  | { what: 'subject'; object?: string }
   | { what: 'background' }
   | { what: 'size' }
   | { what: 'aspect' }

@@ -38,9 +38,12 @@ export const keep: Frame = {
     if (c.takeAll('background').length) kept.push({ what: 'background' });
     // "Except the red umbrella": the colour names what to keep; the thing only says where it is.
     const byColour = kept.some((k) => k.what === 'color');
-    for (const { index } of c.takeWhere((t) => t.concepts.has('subject') || t.thing?.kind === 'object' || t.thing?.kind === 'being')) {
+    for (const { index, token } of c.takeWhere((t) => t.concepts.has('subject') || t.thing?.kind === 'object' || t.thing?.kind === 'being')) {
       if (byColour) { if (index > 0 && isUnknown(c.tokens[index - 1]!)) c.use(index - 1); continue; }
-      if (!kept.some((k) => k.what === 'subject')) kept.push({ what: 'subject' });
+      // An object named by a noun ("except the cup") is kept as the subject, which it is only when the
+      // photo has one object: the name goes with it, for the engine to check (segment/objects.ts).
+      const object = token.thing?.kind === 'object' ? token.thing.name : undefined;
+      if (!kept.some((k) => k.what === 'subject')) kept.push(object ? { what: 'subject', object } : { what: 'subject' });
     }
     for (const { token } of c.takeWhere((t) => t.thing?.kind === 'part' || t.thing?.kind === 'scene')) kept.push({ what: 'thing', name: token.thing!.name });
     if (c.takeAll('color').length) kept.push({ what: 'thing', name: 'colours' });
