@@ -54,7 +54,7 @@ describe('a thing named by a noun on a photo of several objects', () => {
     const src = (await tableScene()).jpeg;
     const before = await decode(src);
     const out = await decode((await runEdit(engine, src, 'make the orange ball purple')).images[0]!.bytes);
-    const [r, g, b] = pixel(out, 250, 330);
+    const [r, g, b] = pixel(out, 250, 330) as [number, number, number];
     assert.ok(b > g + 40 && r > g + 20, `ball centre ${[r, g, b]}`);
     for (const [x, y, what] of [[590, 330, 'cup'], [825, 400, 'book'], [100, 100, 'wall'], [480, 560, 'table']] as const) {
       const was = pixel(before, x, y), now = pixel(out, x, y);
@@ -67,7 +67,7 @@ describe('a thing named by a noun on a photo of one object', () => {
   it('"make the bottle blue" recolours the bottle', async () => {
     const { png, w, h } = await bottleScene({ plain: [235, 235, 235], bottle: [40, 130, 60], label: [240, 230, 200] });
     const out = await decode((await runEdit(engine, png, 'make the bottle blue')).images[0]!.bytes);
-    const [r, g, b] = pixel(out, Math.round(w / 2), Math.round(h * 0.75));
+    const [r, g, b] = pixel(out, Math.round(w / 2), Math.round(h * 0.75)) as [number, number, number];
     assert.ok(b > r + 40 && b > g + 40, `bottle ${[r, g, b]}`);
   });
 });
