@@ -82,3 +82,25 @@ describe('text in Chinese and Japanese is drawn with real glyphs from the bundle
     }
   });
 });
+
+describe('text that is wider than the image', () => {
+  it('is drawn smaller to fit between the margins, not cut off at the edges', async () => {
+    const W2 = 600, H2 = 900;
+    const blue = await sharp({ create: { width: W2, height: H2, channels: 3, background: { r: 90, g: 140, b: 200 } } }).png().toBuffer();
+    const out = await run(blue, "add the text 'Grand opening sale this weekend only' in the center");
+    const { data, info } = await sharp(out.images[0]!.bytes).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    let left = W2, right = -1;
+    for (let y = 0; y < H2; y++) for (let x = 0; x < W2; x++) {
+      const i = (y * W2 + x) * info.channels;
+      if (data[i]! > 240 && data[i + 1]! > 240 && data[i + 2]! > 240) { left = Math.min(left, x); right = Math.max(right, x); }
+    }
+    assert.ok(right > left, 'the text was drawn');
+    assert.ok(left >= 10 && right <= W2 - 10, `the white ink spans x ${left}–${right}, inside the margins of a ${W2} px image`);
+    assert.ok(right - left > W2 * 0.6, `and it is as large as fits (${right - left} px wide)`);
+  });
+
+  it('is refused when it would fit only below a legible size', async () => {
+    const tiny = await sharp({ create: { width: 5, height: 5, channels: 3, background: { r: 90, g: 140, b: 200 } } }).png().toBuffer();
+    await assert.rejects(run(tiny, "add the text 'HI' in the center"), (err: RetouchError) => err.code === 'unsupported_edit' && /does not fit this 5x5 image legibly/.test(err.message));
+  });
+});

@@ -1,5 +1,6 @@
 import type { Position } from '../parse/amounts.ts';
 import { hex, type RGB } from '../parse/colors.ts';
+import sharp from 'sharp';
 import { errors } from '../../../errors.ts';
 import { describeCoverage, fontFamilies, missingGlyphs } from '../fonts.ts';
 import { pipeStep, type Shape } from '../pixels.ts';
@@ -21,10 +22,15 @@ const ANCHOR: Record<Position, { x: number; y: number; anchor: 'start' | 'middle
   'bottom-left': { x: 0, y: 1, anchor: 'start' }, bottom: { x: 0.5, y: 1, anchor: 'middle' }, 'bottom-right': { x: 1, y: 1, anchor: 'end' },
 };
 
-/** The text as an SVG the size of the image: bold Noto Sans (see fonts.ts) with an outline, at one of nine positions. */
-function textSvg(r: Shape, opts: TextOptions): string {
+/** The font size a text asks for on an image of this shape, before it is fitted to the width. */
+function askedSize(r: Shape, opts: TextOptions): number {
   const min = Math.min(r.width, r.height);
-  const size = typeof opts.size === 'number' ? opts.size : min * (opts.size === 'large' ? 0.14 : opts.size === 'small' ? 0.05 : 0.09);
+  return typeof opts.size === 'number' ? opts.size : min * (opts.size === 'large' ? 0.14 : opts.size === 'small' ? 0.05 : 0.09);
+}
+
+/** The text as an SVG the size of the image: bold Noto Sans (see fonts.ts) with an outline, at one of nine positions. */
+function textSvg(r: Shape, opts: TextOptions, size: number): string {
+  const min = Math.min(r.width, r.height);
   const margin = Math.round(min * 0.04);
   const a = ANCHOR[opts.position];
   const x = margin + a.x * (r.width - 2 * margin);
@@ -36,6 +42,39 @@ function textSvg(r: Shape, opts: TextOptions): string {
       <text x="${x}" y="${y}" text-anchor="${a.anchor}" font-family="${escapeXml(fontFamilies().join(', '))}" font-weight="bold"
         font-size="${size.toFixed(1)}" fill="${fill}" stroke="${stroke}" stroke-width="${Math.max(1, size / 18).toFixed(1)}"
         paint-order="stroke" opacity="${opts.opacity ?? 1}">${escapeXml(opts.text)}</text></svg>`;
+}
+
+/** Smallest font size drawn, in pixels: below it letters are blots, and the text is refused instead. */
+const MIN_TEXT_PX = 8;
+/** Font size at which a text's width is measured; widths scale with the size. */
+const MEASURE_PX = 100;
+
+/** How wide the text's ink is per pixel of font size, measured by drawing it once (librsvg lays it out as it will draw it). */
+async function inkWidthPerPx(opts: TextOptions): Promise<number> {
+  const shape = { width: Math.ceil(MEASURE_PX * (1.5 * [...opts.text].length + 2)), height: MEASURE_PX * 2, channels: 4 as const };
+  const svg = textSvg(shape, { ...opts, position: 'left', opacity: 1 }, MEASURE_PX);
+  try {
+    const { info } = await sharp(Buffer.from(svg)).ensureAlpha().extractChannel(3).trim({ threshold: 0 }).raw().toBuffer({ resolveWithObject: true });
+    return info.width / MEASURE_PX;
+  } catch {
+    return 0; // no ink at all (nothing to trim to): nothing to fit
+  }
+}
+
+/**
+ * The font size the text is drawn at: the asked size, at least MIN_TEXT_PX where the image is tall
+ * enough, and shrunk to fit between the margins. Text wider than the image was drawn off its edges
+ * (a cut sentence, answered 200); text that fits only below MIN_TEXT_PX is refused.
+ */
+async function fittedSize(name: string, r: Shape, opts: TextOptions): Promise<number> {
+  const min = Math.min(r.width, r.height);
+  const room = r.width - 2 * Math.round(min * 0.04);
+  const size = Math.min(Math.max(askedSize(r, opts), MIN_TEXT_PX), min * 0.9);
+  const fitted = Math.min(size, room / await inkWidthPerPx(opts));
+  if (fitted < MIN_TEXT_PX) {
+    throw errors.unsupportedEdit(`The ${name} ${JSON.stringify(opts.text)} does not fit this ${r.width}x${r.height} image legibly: it would be ${Math.max(0, fitted).toFixed(1)} px tall. Use a shorter text or a larger image.`);
+  }
+  return fitted;
 }
 
 /** Below this share of its ink inside the client's editable area, text would come back cut or missing. */
@@ -61,7 +100,7 @@ export function checkDrawable(name: string, text: string): void {
  */
 export function overlayText(name: string, opts: TextOptions) {
   return pipeStep(name, async (r, ctx) => {
-    const svg = textSvg(r, opts);
+    const svg = textSvg(r, opts, await fittedSize(name, r, opts));
     if (ctx.editable) {
       const inside = await shareInside(ctx.editable, svg);
       if (inside < MIN_INSIDE) {
