@@ -15,29 +15,14 @@ import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { decode, type Decoded, pixel } from './helpers/images.ts';
 import { localEngine, runEdit } from './helpers/engine.ts';
+import { tableScene } from './helpers/scenes.ts';
 
 const engine = localEngine();
 after(() => engine.close());
 
-/** The QA scene: a wall gradient, a brown table (y ≥ 400), an orange ball, a green cup, a blue book (x 740–910, y 380–420). */
-const SCENE = `<svg xmlns="http://www.w3.org/2000/svg" width="960" height="640">
-<defs><linearGradient id="w" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="#e9e1d0"/><stop offset="1" stop-color="#b8ae9a"/></linearGradient>
-<linearGradient id="t" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#7a4a28"/><stop offset="1" stop-color="#4e2c14"/></linearGradient>
-<radialGradient id="b" cx="0.35" cy="0.35" r="0.7"><stop offset="0" stop-color="#ffb060"/><stop offset="1" stop-color="#d0600a"/></radialGradient>
-<linearGradient id="c" x1="0" y1="0" x2="1" y2="0"><stop offset="0" stop-color="#1f7a2a"/><stop offset="0.5" stop-color="#3cb048"/><stop offset="1" stop-color="#1a6a22"/></linearGradient></defs>
-<rect width="960" height="640" fill="url(#w)"/><rect y="400" width="960" height="240" fill="url(#t)"/>
-<circle cx="250" cy="330" r="95" fill="url(#b)"/>
-<rect x="520" y="250" width="140" height="170" rx="10" fill="url(#c)"/><path d="M660 290 Q720 300 712 345 Q705 390 660 385" stroke="#2a8a34" stroke-width="18" fill="none"/>
-<rect x="740" y="380" width="170" height="40" fill="#2848a8"/></svg>`;
-
-/** The scene with the recipe's noise (seeded, so every run sees the same photo), JPEG q82, at 480×320. */
+/** The QA scene (tableScene: a wall, a brown table, an orange ball, a green cup, a blue book at x 740–910, y 380–420), at 480×320. */
 async function uprightScene(): Promise<Buffer> {
-  const { data, info } = await sharp(Buffer.from(SCENE)).raw().toBuffer({ resolveWithObject: true });
-  let seed = 1;
-  const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
-  for (let i = 0; i < data.length; i++) data[i] = Math.max(0, Math.min(255, data[i]! + (random() - 0.5) * 18));
-  const jpeg = await sharp(data, { raw: info }).jpeg({ quality: 82 }).toBuffer();
-  return sharp(jpeg).resize(480, 320).jpeg({ quality: 95 }).toBuffer();
+  return sharp((await tableScene(1)).jpeg).resize(480, 320).jpeg({ quality: 95 }).toBuffer();
 }
 
 /** Where a point (x, y) of the 480×320 upright picture is shown under each EXIF orientation. */
