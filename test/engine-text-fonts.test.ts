@@ -99,6 +99,12 @@ describe('text that is wider than the image', () => {
     assert.ok(right - left > W2 * 0.6, `and it is as large as fits (${right - left} px wide)`);
   });
 
+  it('longer than 500 characters is refused before any drawing, with its length', async () => {
+    const blue = await sharp({ create: { width: 600, height: 400, channels: 3, background: { r: 90, g: 140, b: 200 } } }).png().toBuffer();
+    await assert.rejects(run(blue, `add the text '${'A'.repeat(3000)}' at the bottom`),
+      (err: RetouchError) => err.code === 'unsupported_edit' && /3000 characters long; .* up to 500 characters/.test(err.message));
+  });
+
   it('is refused when it would fit only below a legible size', async () => {
     const tiny = await sharp({ create: { width: 5, height: 5, channels: 3, background: { r: 90, g: 140, b: 200 } } }).png().toBuffer();
     await assert.rejects(run(tiny, "add the text 'HI' in the center"), (err: RetouchError) => err.code === 'unsupported_edit' && /does not fit this 5x5 image legibly/.test(err.message));

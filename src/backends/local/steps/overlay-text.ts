@@ -46,8 +46,13 @@ function textSvg(r: Shape, opts: TextOptions, size: number): string {
 
 /** Smallest font size drawn, in pixels: below it letters are blots, and the text is refused instead. */
 const MIN_TEXT_PX = 8;
-/** Font size at which a text's width is measured; widths scale with the size. */
-const MEASURE_PX = 100;
+/**
+ * Font size at which a text's width is measured; widths scale with the size. Small, so that the
+ * longest text taken (MAX_TEXT_CHARS) is measured on a canvas of ~15,000 × 40 px.
+ */
+const MEASURE_PX = 20;
+/** Most characters drawn as one text: a caption or a slogan, not a paragraph (it would not fit legibly on one line). */
+const MAX_TEXT_CHARS = 500;
 
 /** How wide the text's ink is per pixel of font size, measured by drawing it once (librsvg lays it out as it will draw it). */
 async function inkWidthPerPx(opts: TextOptions): Promise<number> {
@@ -70,7 +75,8 @@ async function fittedSize(name: string, r: Shape, opts: TextOptions): Promise<nu
   const min = Math.min(r.width, r.height);
   const room = r.width - 2 * Math.round(min * 0.04);
   const size = Math.min(Math.max(askedSize(r, opts), MIN_TEXT_PX), min * 0.9);
-  const fitted = Math.min(size, room / await inkWidthPerPx(opts));
+  // 3% to spare: the width was measured at MEASURE_PX, where hinting rounds glyph advances a little differently.
+  const fitted = Math.min(size, (room * 0.97) / await inkWidthPerPx(opts));
   if (fitted < MIN_TEXT_PX) {
     throw errors.unsupportedEdit(`The ${name} ${JSON.stringify(opts.text)} does not fit this ${r.width}x${r.height} image legibly: it would be ${Math.max(0, fitted).toFixed(1)} px tall. Use a shorter text or a larger image.`);
   }
@@ -81,10 +87,15 @@ async function fittedSize(name: string, r: Shape, opts: TextOptions): Promise<nu
 const MIN_INSIDE = 0.9;
 
 /**
- * Refuses text with a character no bundled font can draw (Hangul, emoji…): librsvg would draw a
+ * Refuses, before the edit is queued, text longer than MAX_TEXT_CHARS (measuring it would cost more
+ * than drawing a photo), and text with a character no bundled font can draw (Hangul, emoji…): librsvg would draw a
  * box of hex digits in its place, an image with the text wrong.
  */
 export function checkDrawable(name: string, text: string): void {
+  const length = [...text].length;
+  if (length > MAX_TEXT_CHARS) {
+    throw errors.unsupportedEdit(`The ${name} is ${length} characters long; the local engine draws text on one line, up to ${MAX_TEXT_CHARS} characters.`);
+  }
   const missing = missingGlyphs(text);
   if (missing.length === 0) return;
   const shown = missing.slice(0, 8).map((ch) => `"${ch}" (U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')})`).join(', ');
